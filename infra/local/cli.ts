@@ -1,0 +1,135 @@
+import { Command, Option } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {
+  LOCAL_DIR,
+  REPO_ROOT,
+  SERVICES,
+  type ServiceName,
+  portEnvName,
+  portFlag,
+  resolvePorts
+} from './config';
+import { down, status, up } from './stackctl';
+import type { StackDescription } from './stack';
+
+const say = (line: string) => console.log(line);
+
+function describe(stack: StackDescription): string {
+  const lab = `${stack.jupyterlab}/lab?token=${stack.jupyterlabToken}`;
+  const users = Object.entries(stack.users)
+    .map(
+      ([role, user]) =>
+        `    ${role.padEnd(16)} ${user.username.padEnd(10)} ${user.password}`
+    )
+    .join('\n');
+  return [
+    '',
+    'The local stack is up.',
+    `  JupyterLab   ${lab}`,
+    `  MLflow UI    ${stack.gateway}  (through the gateway)`,
+    `  MLflow       ${stack.mlflow}  (direct, for debugging)`,
+    `  Cognito      ${stack.cognito.endpoint}  pool ${stack.cognito.userPoolId}, client ${stack.cognito.clientId}`,
+    '  Sign-ins (role, username, password):',
+    users,
+    `  Everything, access keys included: ${path.relative(REPO_ROOT, path.join(LOCAL_DIR, 'stack.json'))}`,
+    '  Stop it with: npm run local -- down',
+    ''
+  ].join('\n');
+}
+
+function portOptions(command: Command): Command {
+  for (const service of SERVICES) {
+    command.addOption(
+      new Option(
+        `${portFlag(service)} <port>`,
+        `port of ${service} (or ${portEnvName(service)})`
+      )
+    );
+  }
+  return command;
+}
+
+async function main(): Promise<void> {
+  const program = new Command('local')
+    .description(
+      'The sagemaker-studio-mlflow stack on this machine, on 127.0.0.1 (for development only).'
+    )
+    .showHelpAfterError();
+
+  portOptions(
+    program
+      .command('up')
+      .description(
+        'start MLflow, cognito-local, the gateway and JupyterLab in the background'
+      )
+      .option('--fresh', 'forget the data and sign-ins of earlier runs first')
+  ).action(async (options: Record<string, string | boolean | undefined>) => {
+    const flags: Partial<Record<ServiceName, string>> = {};
+    for (const service of SERVICES) {
+      flags[service] = options[`${service}Port`] as string | undefined;
+    }
+    const ports = resolvePorts(flags);
+    if (options.fresh) {
+      await down(say);
+      fs.rmSync(LOCAL_DIR, { recursive: true, force: true });
+      say('Forgot the earlier data and sign-ins.');
+    }
+    const stack = await up(ports, say);
+    say(describe(stack));
+  });
+
+  program
+    .command('down')
+    .description(
+      'stop every process of the local stack (the data stays for the next up)'
+    )
+    .action(async () => {
+      const stopped = await down(say);
+      say(
+        stopped > 0
+          ? 'The local stack is down.'
+          : 'The local stack was not running.'
+      );
+    });
+
+  program
+    .command('status')
+    .description('tell what runs; exits 0 only when every part answers')
+    .action(async () => {
+      const { stack, services, strays } = await status();
+      if (!stack) {
+        say(
+          strays > 0
+            ? `The local stack is down, but ${strays} of its processes still run: npm run local -- down`
+            : 'The local stack is down.'
+        );
+        process.exitCode = strays > 0 ? 1 : 3;
+        return;
+      }
+      for (const s of services) {
+        const state = s.answering
+          ? 'answering'
+          : s.running
+            ? 'running, not answering'
+            : 'stopped';
+        say(`${s.service.padEnd(11)} ${s.url.padEnd(24)} ${state}`);
+      }
+      const healthy = services.every(s => s.answering);
+      if (healthy) {
+        say(describe(stack));
+      }
+      process.exitCode = healthy ? 0 : 1;
+    });
+
+  await program.parseAsync(process.argv);
+}
+
+main().catch(error => {
+  console.error(`\n${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `(logs: ${path.relative(REPO_ROOT, path.join(LOCAL_DIR, 'logs'))}/)`
+  );
+  process.exit(1);
+});

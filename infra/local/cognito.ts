@@ -1,0 +1,144 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DescribeUserPoolCommand
+} from '@aws-sdk/client-cognito-identity-provider';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { BUILT_IN_ROLES } from '../src/roles';
+import { LOCAL_REGION, PATHS, urlOf } from './config';
+import type { LocalState } from './stack';
+
+export const USER_POOL_NAME = 'sagemaker-studio-mlflow-local';
+export const APP_CLIENT_NAME = 'jupyterlab';
+
+/**
+ * Writes cognito-local's configuration: it listens on 127.0.0.1 only and
+ * issues tokens whose issuer names the address it really answers on.
+ */
+export function writeCognitoConfig(port: number): void {
+  const dir = path.join(PATHS.cognito, '.cognito');
+  fs.mkdirSync(dir, { recursive: true });
+  const config = {
+    ServerConfig: { hostname: '127.0.0.1', port },
+    TokenConfig: { IssuerDomain: urlOf(port) },
+    // Plain usernames (admin, reader, ...) rather than e-mail addresses.
+    UserPoolDefaults: { UsernameAttributes: [] }
+  };
+  fs.writeFileSync(
+    path.join(dir, 'config.json'),
+    JSON.stringify(config, null, 2) + '\n'
+  );
+}
+
+export function cognitoClient(port: number): CognitoIdentityProviderClient {
+  // The SDK's version is pinned and the project runs on Node 20 by choice; its
+  // notice about future releases needing Node 22 says nothing about this one.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return new CognitoIdentityProviderClient({
+    endpoint: urlOf(port),
+    region: LOCAL_REGION,
+    // cognito-local ignores credentials, but the SDK insists on some.
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' }
+  });
+}
+
+async function poolExists(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string
+): Promise<boolean> {
+  try {
+    await client.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Makes sure the user pool, its app client, one group per role and one user
+ * per group exist, creating them on first use. Returns the state with the
+ * pool's ids filled in.
+ */
+export async function provisionCognito(
+  port: number,
+  state: LocalState
+): Promise<LocalState> {
+  const client = cognitoClient(port);
+  if (state.cognito && (await poolExists(client, state.cognito.userPoolId))) {
+    return state;
+  }
+  const pool = await client.send(
+    new CreateUserPoolCommand({
+      PoolName: USER_POOL_NAME,
+      UsernameAttributes: [],
+      Policies: {
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true
+        }
+      }
+    })
+  );
+  const userPoolId = pool.UserPool?.Id;
+  if (!userPoolId) {
+    throw new Error('cognito-local created a user pool without an id.');
+  }
+  const appClient = await client.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: APP_CLIENT_NAME,
+      ExplicitAuthFlows: [
+        'ALLOW_USER_PASSWORD_AUTH',
+        'ALLOW_USER_SRP_AUTH',
+        'ALLOW_REFRESH_TOKEN_AUTH'
+      ]
+    })
+  );
+  const clientId = appClient.UserPoolClient?.ClientId;
+  if (!clientId) {
+    throw new Error('cognito-local created an app client without an id.');
+  }
+  for (const role of BUILT_IN_ROLES) {
+    const user = state.users[role];
+    await client.send(
+      new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: role })
+    );
+    await client.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: user.username,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: `${user.username}@example.com` },
+          { Name: 'email_verified', Value: 'true' }
+        ]
+      })
+    );
+    await client.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: userPoolId,
+        Username: user.username,
+        Password: user.password,
+        Permanent: true
+      })
+    );
+    await client.send(
+      new AdminAddUserToGroupCommand({
+        UserPoolId: userPoolId,
+        Username: user.username,
+        GroupName: role
+      })
+    );
+  }
+  return { ...state, cognito: { userPoolId, clientId } };
+}

@@ -1,0 +1,122 @@
+import * as path from 'node:path';
+
+/** The repository root: infra/local/ is two levels below it. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Everything the local stack writes lives here (git-ignored). */
+export const LOCAL_DIR = path.join(REPO_ROOT, '.local');
+
+export const PATHS = {
+  stackFile: path.join(LOCAL_DIR, 'stack.json'),
+  stateFile: path.join(LOCAL_DIR, 'state.json'),
+  processesFile: path.join(LOCAL_DIR, 'processes.json'),
+  logs: path.join(LOCAL_DIR, 'logs'),
+  mlflow: path.join(LOCAL_DIR, 'mlflow'),
+  cognito: path.join(LOCAL_DIR, 'cognito'),
+  jupyter: path.join(LOCAL_DIR, 'jupyter'),
+  notebooks: path.join(LOCAL_DIR, 'notebooks'),
+  venv: path.join(REPO_ROOT, '.venv'),
+  venvBin: path.join(REPO_ROOT, '.venv', 'bin'),
+  seedScript: path.join(__dirname, 'seed.py'),
+  gatewayMain: path.join(__dirname, 'gateway', 'main.ts'),
+  cognitoLocalBin: path.join(
+    REPO_ROOT,
+    'infra',
+    'node_modules',
+    'cognito-local',
+    'lib',
+    'bin',
+    'start.js'
+  ),
+  tsxCli: path.join(
+    REPO_ROOT,
+    'infra',
+    'node_modules',
+    'tsx',
+    'dist',
+    'cli.mjs'
+  )
+} as const;
+
+/**
+ * Every process of the local stack carries this variable, set to the
+ * repository path, so that `down` finds all of them (kernels and their
+ * children included) and only those of this checkout.
+ */
+export const STACK_MARKER = 'SAGEMAKER_STUDIO_MLFLOW_LOCAL_STACK';
+
+/** The AWS region the local stack pretends to be in. */
+export const LOCAL_REGION = 'us-east-1';
+
+export type ServiceName = 'cognito' | 'mlflow' | 'gateway' | 'jupyterlab';
+
+/** Start order; `down` stops them in reverse. */
+export const SERVICES: readonly ServiceName[] = [
+  'cognito',
+  'mlflow',
+  'gateway',
+  'jupyterlab'
+];
+
+export type Ports = Record<ServiceName, number>;
+
+export const DEFAULT_PORTS: Ports = {
+  cognito: 9229,
+  mlflow: 5500,
+  gateway: 5580,
+  jupyterlab: 8888
+};
+
+/** The environment variable that overrides each port, e.g. `LOCAL_GATEWAY_PORT=9000`. */
+export function portEnvName(service: ServiceName): string {
+  return `LOCAL_${service.toUpperCase()}_PORT`;
+}
+
+/** The command-line flag that overrides each port, e.g. `--gateway-port 9000`. */
+export function portFlag(service: ServiceName): string {
+  return `--${service}-port`;
+}
+
+/**
+ * Resolves the ports: a flag wins over the environment, which wins over the default.
+ * Throws a readable error for anything that is not a usable TCP port or for two
+ * services sharing one port.
+ */
+export function resolvePorts(
+  flags: Partial<Record<ServiceName, string | number | undefined>>,
+  env: NodeJS.ProcessEnv = process.env
+): Ports {
+  const ports = { ...DEFAULT_PORTS };
+  for (const service of SERVICES) {
+    const fromFlag = flags[service];
+    const fromEnv = env[portEnvName(service)];
+    const raw = fromFlag ?? fromEnv;
+    if (raw === undefined || raw === '') {
+      continue;
+    }
+    const source =
+      fromFlag !== undefined ? portFlag(service) : portEnvName(service);
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1024 || value > 65535) {
+      throw new Error(
+        `${source} must be a whole number from 1024 to 65535, not "${raw}".`
+      );
+    }
+    ports[service] = value;
+  }
+  const seen = new Map<number, ServiceName>();
+  for (const service of SERVICES) {
+    const other = seen.get(ports[service]);
+    if (other) {
+      throw new Error(
+        `${other} and ${service} cannot both use port ${ports[service]}.`
+      );
+    }
+    seen.set(ports[service], service);
+  }
+  return ports;
+}
+
+export function urlOf(port: number): string {
+  return `http://127.0.0.1:${port}`;
+}

@@ -1,0 +1,107 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { LOCAL_REGION, PATHS } from './config';
+
+/** The extension's settings id, as in schema/plugin.json. */
+export const PLUGIN_ID = 'sagemaker-studio-mlflow:plugin';
+
+/**
+ * Where JupyterLab reads administrator defaults for the venv's JupyterLab.
+ * This is the place the Studio lifecycle configuration writes too
+ * (`/opt/conda/share/jupyter/lab/settings/overrides.d/`).
+ */
+export const OVERRIDES_FILE = path.join(
+  PATHS.venv,
+  'share',
+  'jupyter',
+  'lab',
+  'settings',
+  'overrides.d',
+  'sagemaker-studio-mlflow.json'
+);
+
+export interface ExtensionSettings {
+  gatewayUrl: string;
+  region: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  cognitoEndpoint: string;
+  authFlow: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
+}
+
+/** Pre-configures the extension for the local stack, as an administrator would. */
+export function writeExtensionOverrides(settings: ExtensionSettings): void {
+  fs.mkdirSync(path.dirname(OVERRIDES_FILE), { recursive: true });
+  fs.writeFileSync(
+    OVERRIDES_FILE,
+    JSON.stringify({ [PLUGIN_ID]: settings }, null, 2) + '\n'
+  );
+}
+
+export function localExtensionSettings(
+  gateway: string,
+  cognitoEndpoint: string,
+  pool: {
+    userPoolId: string;
+    clientId: string;
+  }
+): ExtensionSettings {
+  return {
+    gatewayUrl: gateway,
+    region: LOCAL_REGION,
+    userPoolId: pool.userPoolId,
+    userPoolClientId: pool.clientId,
+    cognitoEndpoint,
+    // cognito-local supports no SRP.
+    authFlow: 'USER_PASSWORD_AUTH'
+  };
+}
+
+/** Where the venv's JupyterLab keeps Galata's in-page test helpers (a prebuilt extension). */
+function galataHelpersPath(): string {
+  const lib = path.join(PATHS.venv, 'lib');
+  const python = fs.readdirSync(lib).find(name => name.startsWith('python'));
+  return path.join(
+    lib,
+    python ?? 'python3',
+    'site-packages',
+    'jupyterlab',
+    'galata'
+  );
+}
+
+/** The command line of the local JupyterLab. */
+export function jupyterLabArgs(port: number, token: string): string[] {
+  return [
+    'lab',
+    '--no-browser',
+    '--ServerApp.ip=127.0.0.1',
+    `--ServerApp.port=${port}`,
+    '--ServerApp.port_retries=0',
+    `--IdentityProvider.token=${token}`,
+    `--ServerApp.root_dir=${PATHS.notebooks}`,
+    // Lets UI tests (Galata) drive the application, with the in-page helpers
+    // JupyterLab ships for them.
+    '--LabApp.expose_app_in_browser=True',
+    `--LabServerApp.extra_labextensions_path=${galataHelpersPath()}`,
+    // Containers and CI machines often run everything as root.
+    ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
+  ];
+}
+
+/**
+ * The environment of the local JupyterLab and so of its kernels: they log to
+ * MLflow through the gateway. User settings and workspaces stay inside
+ * `.local/` so the stack never touches the developer's own JupyterLab.
+ */
+export function jupyterLabEnv(gateway: string): NodeJS.ProcessEnv {
+  fs.mkdirSync(PATHS.notebooks, { recursive: true });
+  return {
+    MLFLOW_TRACKING_URI: gateway,
+    JUPYTERLAB_SETTINGS_DIR: path.join(PATHS.jupyter, 'user-settings'),
+    JUPYTERLAB_WORKSPACES_DIR: path.join(PATHS.jupyter, 'workspaces'),
+    JUPYTER_RUNTIME_DIR: path.join(PATHS.jupyter, 'runtime'),
+    PATH: `${PATHS.venvBin}:${process.env.PATH ?? ''}`
+  };
+}

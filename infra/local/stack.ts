@@ -1,0 +1,116 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { BUILT_IN_ROLES } from '../src/roles';
+import { PATHS } from './config';
+
+/** One seeded identity: a Cognito user and the IAM access key of its role. */
+export interface LocalUser {
+  username: string;
+  password: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/**
+ * `.local/stack.json`: what runs while the stack is up. Other scripts and
+ * tests rely on these fields; extend it, do not rename them.
+ */
+export interface StackDescription {
+  gateway: string;
+  mlflow: string;
+  jupyterlab: string;
+  /** The JupyterLab server token (JupyterLab opens at `${jupyterlab}/lab?token=...`). */
+  jupyterlabToken: string;
+  region: string;
+  cognito: {
+    endpoint: string;
+    userPoolId: string;
+    clientId: string;
+    issuer: string;
+  };
+  users: Record<string, LocalUser>;
+}
+
+/**
+ * `.local/state.json`: what outlives `down` so the next `up` finds the same
+ * pool, users and keys (the data in MLflow and cognito-local persists too).
+ */
+export interface LocalState {
+  users: Record<string, LocalUser>;
+  jupyterlabToken: string;
+  cognito?: { userPoolId: string; clientId: string };
+}
+
+/** The seeded sign-in of each role; `admins` gets `admin`, and so on. */
+export const SEEDED_USERNAMES: Record<string, string> = {
+  admins: 'admin',
+  readers: 'reader',
+  'model-approvers': 'approver'
+};
+
+const ALPHANUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function randomString(alphabet: string, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) {
+    out += alphabet[randomInt(alphabet.length)];
+  }
+  return out;
+}
+
+/** A password that meets Cognito's default policy (upper, lower, digit, symbol). */
+function newPassword(): string {
+  return `Mlf-${randomBytes(6).toString('hex')}-${randomString(ALPHANUM, 4)}1!`;
+}
+
+function newState(): LocalState {
+  const users: Record<string, LocalUser> = {};
+  for (const role of BUILT_IN_ROLES) {
+    users[role] = {
+      username: SEEDED_USERNAMES[role],
+      password: newPassword(),
+      // Shaped like IAM's long-term access keys; only the local gateway knows them.
+      accessKeyId: `AKIA${randomString(ALPHANUM, 16)}`,
+      secretAccessKey: randomBytes(30).toString('base64')
+    };
+  }
+  return { users, jupyterlabToken: randomBytes(24).toString('hex') };
+}
+
+export function loadOrCreateState(): LocalState {
+  if (fs.existsSync(PATHS.stateFile)) {
+    return JSON.parse(fs.readFileSync(PATHS.stateFile, 'utf8')) as LocalState;
+  }
+  const state = newState();
+  saveState(state);
+  return state;
+}
+
+export function saveState(state: LocalState): void {
+  writePrivateJson(PATHS.stateFile, state);
+}
+
+export function readStack(): StackDescription | undefined {
+  if (!fs.existsSync(PATHS.stackFile)) {
+    return undefined;
+  }
+  return JSON.parse(
+    fs.readFileSync(PATHS.stackFile, 'utf8')
+  ) as StackDescription;
+}
+
+export function writeStack(stack: StackDescription): void {
+  writePrivateJson(PATHS.stackFile, stack);
+}
+
+/** Written readable by the owner only: they hold passwords and keys. */
+function writePrivateJson(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.tmp`;
+  fs.writeFileSync(temp, JSON.stringify(value, null, 2) + '\n', {
+    mode: 0o600
+  });
+  fs.renameSync(temp, file);
+}

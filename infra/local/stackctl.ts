@@ -1,0 +1,346 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import { promisify } from 'node:util';
+
+import { provisionCognito, writeCognitoConfig } from './cognito';
+import {
+  LOCAL_DIR,
+  LOCAL_REGION,
+  PATHS,
+  type Ports,
+  SERVICES,
+  type ServiceName,
+  portEnvName,
+  portFlag,
+  urlOf
+} from './config';
+import {
+  jupyterLabArgs,
+  jupyterLabEnv,
+  localExtensionSettings,
+  writeExtensionOverrides
+} from './jupyterlab';
+import {
+  type StartedProcess,
+  StartupError,
+  answers,
+  findStackProcesses,
+  isAlive,
+  isPortInUse,
+  startProcess,
+  stopGroups,
+  stopProcesses,
+  tail,
+  waitUntilReady
+} from './processes';
+import {
+  type StackDescription,
+  loadOrCreateState,
+  readStack,
+  saveState,
+  writeStack
+} from './stack';
+
+const run = promisify(execFile);
+
+type Say = (line: string) => void;
+
+function requireSetup(): void {
+  const missing = [
+    [`${PATHS.venvBin}/mlflow`, 'the Python environment (.venv)'],
+    [`${PATHS.venvBin}/jupyter-lab`, 'JupyterLab in .venv'],
+    [PATHS.cognitoLocalBin, "infra's npm packages"]
+  ].filter(([file]) => !fs.existsSync(file));
+  if (missing.length > 0) {
+    throw new Error(
+      `Missing ${missing.map(([, what]) => what).join(', ')}. Run scripts/setup.sh first (or the README's first command).`
+    );
+  }
+}
+
+/** The ports of a stack that is (or was) up, read back from the stack file. */
+export function portsOf(stack: StackDescription): Ports {
+  const portOf = (url: string) => Number(new URL(url).port);
+  return {
+    cognito: portOf(stack.cognito.endpoint),
+    mlflow: portOf(stack.mlflow),
+    gateway: portOf(stack.gateway),
+    jupyterlab: portOf(stack.jupyterlab)
+  };
+}
+
+/** Health checks: each service is ready when this answers. */
+function readiness(service: ServiceName, port: number): () => Promise<boolean> {
+  const base = urlOf(port);
+  switch (service) {
+    case 'cognito':
+      return () => answers(`${base}/health`);
+    case 'mlflow':
+      return async () =>
+        (await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) }))
+          .ok;
+    case 'gateway':
+      // Through the gateway to MLflow and back.
+      return async () =>
+        (await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) }))
+          .ok;
+    case 'jupyterlab':
+      return async () =>
+        (await fetch(`${base}/api`, { signal: AbortSignal.timeout(2000) })).ok;
+  }
+}
+
+const STARTUP_TIMEOUT_MS: Record<ServiceName, number> = {
+  cognito: 30_000,
+  mlflow: 120_000,
+  gateway: 30_000,
+  jupyterlab: 90_000
+};
+
+function startService(
+  service: ServiceName,
+  ports: Ports,
+  token: string
+): StartedProcess {
+  const venv = (tool: string) => `${PATHS.venvBin}/${tool}`;
+  switch (service) {
+    case 'cognito':
+      writeCognitoConfig(ports.cognito);
+      return startProcess(
+        'cognito',
+        process.execPath,
+        [PATHS.cognitoLocalBin],
+        {
+          cwd: PATHS.cognito,
+          env: { PORT: String(ports.cognito), HOST: '127.0.0.1' }
+        }
+      );
+    case 'mlflow':
+      fs.mkdirSync(`${PATHS.mlflow}/artifacts`, { recursive: true });
+      return startProcess(
+        'mlflow',
+        venv('mlflow'),
+        [
+          'server',
+          '--host',
+          '127.0.0.1',
+          '--port',
+          String(ports.mlflow),
+          '--workers',
+          '1',
+          '--backend-store-uri',
+          `sqlite:///${PATHS.mlflow}/mlflow.db`,
+          '--artifacts-destination',
+          `${PATHS.mlflow}/artifacts`
+        ],
+        {
+          // The job runner (GenAI evaluation jobs) starts seven worker processes;
+          // nothing local needs it.
+          env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' }
+        }
+      );
+    case 'gateway':
+      return startProcess('gateway', process.execPath, [
+        PATHS.tsxCli,
+        PATHS.gatewayMain,
+        '--port',
+        String(ports.gateway),
+        '--upstream',
+        urlOf(ports.mlflow)
+      ]);
+    case 'jupyterlab':
+      return startProcess(
+        'jupyterlab',
+        venv('jupyter'),
+        jupyterLabArgs(ports.jupyterlab, token),
+        {
+          env: jupyterLabEnv(urlOf(ports.gateway))
+        }
+      );
+  }
+}
+
+async function seedMlflow(gateway: string, say: Say): Promise<void> {
+  say('Seeding demo data into MLflow...');
+  try {
+    const { stdout } = await run(
+      `${PATHS.venvBin}/python`,
+      [PATHS.seedScript],
+      {
+        env: {
+          ...process.env,
+          MLFLOW_TRACKING_URI: gateway,
+          PYTHONUNBUFFERED: '1'
+        },
+        timeout: 300_000
+      }
+    );
+    // MLflow prints a line per run; the script's own summary is the last line.
+    say(stdout.trim().split('\n').pop() ?? '');
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new StartupError(
+      `Seeding MLflow failed.\n${stderr.trim().split('\n').slice(-15).join('\n')}`
+    );
+  }
+}
+
+/**
+ * Starts the whole stack in the background and returns once every part
+ * answers, the demo data is in place and `.local/stack.json` is written.
+ */
+export async function up(ports: Ports, say: Say): Promise<StackDescription> {
+  requireSetup();
+  const existing = readStack();
+  if (existing && findStackProcesses().length > 0) {
+    say('The local stack is already up.');
+    return existing;
+  }
+  // Leftovers of a stack that died without `down`.
+  await down(() => undefined);
+
+  for (const service of SERVICES) {
+    if (await isPortInUse(ports[service])) {
+      throw new Error(
+        `Port ${ports[service]} (${service}) is already in use by another program. ` +
+          `Choose another with ${portFlag(service)} <port> or ${portEnvName(service)}=<port>.`
+      );
+    }
+  }
+
+  let state = loadOrCreateState();
+  const started: StartedProcess[] = [];
+  let interrupted = false;
+  const onInterrupt = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onInterrupt);
+  const start = (service: ServiceName): StartedProcess => {
+    say(`Starting ${service} on ${urlOf(ports[service])}...`);
+    const started_ = startService(service, ports, state.jupyterlabToken);
+    started.push(started_);
+    fs.writeFileSync(PATHS.processesFile, JSON.stringify(started, null, 2));
+    return started_;
+  };
+  const ready = async (process_: StartedProcess, service: ServiceName) => {
+    await waitUntilReady(
+      process_,
+      readiness(service, ports[service]),
+      STARTUP_TIMEOUT_MS[service]
+    );
+    if (interrupted) {
+      throw new StartupError('Interrupted.');
+    }
+  };
+  try {
+    // MLflow is the slowest to start, so everything starts at once except
+    // JupyterLab, which reads its settings overrides (the pool's ids) at start.
+    const cognito = start('cognito');
+    const mlflow = start('mlflow');
+    const gateway = start('gateway');
+    await ready(cognito, 'cognito');
+    state = await provisionCognito(ports.cognito, state);
+    saveState(state);
+    writeExtensionOverrides(
+      localExtensionSettings(
+        urlOf(ports.gateway),
+        urlOf(ports.cognito),
+        state.cognito!
+      )
+    );
+    const jupyterlab = start('jupyterlab');
+    await ready(mlflow, 'mlflow');
+    await ready(gateway, 'gateway');
+    await seedMlflow(urlOf(ports.gateway), say);
+    await ready(jupyterlab, 'jupyterlab');
+  } catch (error) {
+    say('Stopping what was started...');
+    await down(() => undefined);
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+
+  const cognito = state.cognito!;
+  const stack: StackDescription = {
+    gateway: urlOf(ports.gateway),
+    mlflow: urlOf(ports.mlflow),
+    jupyterlab: urlOf(ports.jupyterlab),
+    jupyterlabToken: state.jupyterlabToken,
+    region: LOCAL_REGION,
+    cognito: {
+      endpoint: urlOf(ports.cognito),
+      userPoolId: cognito.userPoolId,
+      clientId: cognito.clientId,
+      issuer: `${urlOf(ports.cognito)}/${cognito.userPoolId}`
+    },
+    users: state.users
+  };
+  writeStack(stack);
+  return stack;
+}
+
+/** Stops every process of this checkout's stack; the data stays for the next `up`. */
+export async function down(say: Say): Promise<number> {
+  const recorded: StartedProcess[] = fs.existsSync(PATHS.processesFile)
+    ? JSON.parse(fs.readFileSync(PATHS.processesFile, 'utf8'))
+    : [];
+  // JupyterLab first so it can shut its kernels down, then the rest in reverse start order.
+  const ordered = [...recorded]
+    .reverse()
+    .map(p => p.pid)
+    .filter(isAlive);
+  if (ordered.length > 0) {
+    say(
+      `Stopping ${recorded
+        .map(p => p.name)
+        .reverse()
+        .join(', ')}...`
+    );
+  }
+  await stopGroups(ordered);
+  // Whatever they left behind (kernels, workers) carries the stack marker.
+  const leftovers = findStackProcesses();
+  await stopProcesses(leftovers, 3000);
+  fs.rmSync(PATHS.processesFile, { force: true });
+  fs.rmSync(PATHS.stackFile, { force: true });
+  return ordered.length + leftovers.length;
+}
+
+export interface ServiceStatus {
+  service: ServiceName;
+  url: string;
+  running: boolean;
+  answering: boolean;
+}
+
+export async function status(): Promise<{
+  stack?: StackDescription;
+  services: ServiceStatus[];
+  strays: number;
+}> {
+  const stack = readStack();
+  const recorded: StartedProcess[] = fs.existsSync(PATHS.processesFile)
+    ? JSON.parse(fs.readFileSync(PATHS.processesFile, 'utf8'))
+    : [];
+  const services: ServiceStatus[] = [];
+  if (stack) {
+    const ports = portsOf(stack);
+    for (const service of SERVICES) {
+      const process_ = recorded.find(p => p.name === service);
+      services.push({
+        service,
+        url: urlOf(ports[service]),
+        running: process_ !== undefined && isAlive(process_.pid),
+        answering: await readiness(service, ports[service])().catch(() => false)
+      });
+    }
+  }
+  const known = new Set(recorded.map(p => p.pid));
+  const strays = stack
+    ? 0
+    : findStackProcesses().filter(pid => !known.has(pid)).length;
+  return { stack, services, strays };
+}
+
+export { LOCAL_DIR, tail };

@@ -1,0 +1,120 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+import type { FastifyInstance } from 'fastify';
+
+import { createGateway } from '../local/gateway/server';
+
+/** What the server behind the gateway saw of one request. */
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A plain HTTP server standing in for MLflow: it records what reaches it. */
+async function recordingUpstream(): Promise<{
+  url: string;
+  seen: Seen[];
+  close: () => Promise<void>;
+}> {
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', chunk => chunks.push(chunk));
+    req.on('end', () => {
+      seen.push({
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body: Buffer.concat(chunks)
+      });
+      res.writeHead(201, {
+        'content-type': 'application/json',
+        'x-upstream': 'yes'
+      });
+      res.end(JSON.stringify({ ok: true }));
+    });
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise(resolve => server.close(() => resolve()))
+  };
+}
+
+describe('the local gateway (pass-through)', () => {
+  let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
+  let gateway: FastifyInstance;
+  let base: string;
+
+  beforeEach(async () => {
+    upstream = await recordingUpstream();
+    gateway = createGateway({ upstream: upstream.url });
+    base = await gateway.listen({ host: '127.0.0.1', port: 0 });
+  });
+
+  afterEach(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  it('forwards method, path, query and the exact JSON bytes', async () => {
+    const body = '{"filter":"params.model = \'xgb\'",  "max_results": 5}';
+    const response = await fetch(`${base}/api/2.0/mlflow/runs/search?x=1&x=2`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-upstream')).toBe('yes');
+    const [request] = upstream.seen;
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe('/api/2.0/mlflow/runs/search?x=1&x=2');
+    expect(request.headers['content-type']).toBe(
+      'application/json; charset=utf-8'
+    );
+    expect(request.body.toString()).toBe(body);
+  });
+
+  it('keeps multipart bodies and their boundary intact', async () => {
+    const boundary = '----mlflow-test-boundary';
+    const payload = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.bin"\r\n\r\n\u0000\u00ff binary\r\n--${boundary}--\r\n`,
+      'latin1'
+    );
+    await fetch(`${base}/api/2.0/mlflow-artifacts/artifacts/1/a.bin`, {
+      method: 'PUT',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body: payload
+    });
+    const [request] = upstream.seen;
+    expect(request.headers['content-type']).toBe(
+      `multipart/form-data; boundary=${boundary}`
+    );
+    expect(request.body.equals(payload)).toBe(true);
+  });
+
+  it('refuses bodies over API Gateway\u2019s 10 MB limit before they reach MLflow', async () => {
+    const response = await fetch(`${base}/api/2.0/mlflow/runs/log-batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20)
+    });
+    expect(response.status).toBe(413);
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('answers 502 with a readable message when MLflow is down', async () => {
+    await upstream.close();
+    const response = await fetch(`${base}/api/2.0/mlflow/experiments/search`);
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({
+      error_code: 'BAD_GATEWAY',
+      message: 'MLflow is not reachable behind the gateway.'
+    });
+  });
+});

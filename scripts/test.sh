@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The README's second command: installs what is missing, then runs every test
+# suite. Starts the local stack when it is not already up, and stops it again
+# afterwards if it started it. Exits non-zero when any suite fails.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+bash scripts/setup.sh --tests || exit 1
+export PATH="$ROOT/.venv/bin:$PATH"
+
+passed=0
+failed=0
+failures=()
+suite() {
+  local name="$1"
+  shift
+  printf '\n\033[1m==> %s\033[0m\n' "$name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+  fi
+}
+
+suite "extension: lint" npm run --silent lint:check
+suite "extension: jest" npm test --silent
+suite "infra: type check" npm --prefix infra run --silent build
+suite "infra: jest" npm --prefix infra test --silent
+suite "ui-tests: type check" npx --prefix ui-tests tsc -p ui-tests
+
+started_stack=0
+if ! npm run --silent local -- status >/dev/null 2>&1; then
+  if npm run --silent local -- up; then
+    started_stack=1
+  else
+    failed=$((failed + 1))
+    failures+=("local stack: up")
+  fi
+fi
+stop_stack() {
+  if [[ "$started_stack" == 1 ]]; then
+    npm run --silent local -- down
+  fi
+}
+trap stop_stack EXIT
+
+suite "python: pytest (packaging, integration)" .venv/bin/python -m pytest tests -q
+suite "ui-tests: galata" npm --prefix ui-tests test --silent
+
+printf '\n'
+for name in "${failures[@]}"; do
+  printf 'FAILED: %s\n' "$name"
+done
+printf 'suites: %d passed, %d failed\n' "$passed" "$failed"
+[[ "$failed" == 0 ]]

@@ -1,0 +1,35 @@
+import pkg from '../../package.json';
+
+/**
+ * The builder would require of JupyterLab the versions of the JupyterLab that
+ * builds the extension (e.g. ^4.5.11); `sharedPackages` keeps the ranges of
+ * package.json instead, so that JupyterLab 4.0 loads the extension without
+ * "unsatisfied version" warnings.
+ */
+describe('package.json', () => {
+  const shared: Record<string, any> = pkg.jupyterlab.sharedPackages;
+  const dependencies: Record<string, string> = pkg.dependencies;
+
+  it.each(Object.keys(dependencies))(
+    'shares %s as a singleton with its own range',
+    name => {
+      expect(shared[name]).toEqual({
+        bundled: false,
+        singleton: true,
+        requiredVersion: dependencies[name]
+      });
+    }
+  );
+
+  it('shares nothing that it does not depend on', () => {
+    expect(Object.keys(shared).sort()).toEqual(
+      Object.keys(dependencies).sort()
+    );
+  });
+
+  it.each(
+    Object.keys(dependencies).filter(name => name.startsWith('@jupyterlab/'))
+  )('accepts JupyterLab 4.0 for %s', name => {
+    expect(dependencies[name]).toBe('^4.0.0');
+  });
+});

@@ -1,0 +1,47 @@
+"""Fixtures for tests that run against the local stack (`npm run local -- up`)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+
+STACK_FILE = Path(__file__).resolve().parents[2] / ".local" / "stack.json"
+
+
+@pytest.fixture(scope="session")
+def stack() -> dict:
+    if not STACK_FILE.exists():
+        pytest.fail(f"{STACK_FILE} is missing: start the local stack with `npm run local -- up`.")
+    return json.loads(STACK_FILE.read_text())
+
+
+@pytest.fixture(scope="session")
+def cognito(stack):
+    return boto3.client(
+        "cognito-idp",
+        endpoint_url=stack["cognito"]["endpoint"],
+        region_name=stack["region"],
+        # cognito-local ignores credentials; boto3 wants some to sign with.
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def sign_in(cognito, stack: dict, username: str, password: str) -> dict:
+    """USER_PASSWORD_AUTH, as the extension does against the local identity provider."""
+    response = cognito.initiate_auth(
+        ClientId=stack["cognito"]["clientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )
+    return response["AuthenticationResult"]
+
+
+def claims(token: str) -> dict:
+    """The payload of a JWT (signature checks are the authorizer's job, tested there)."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))

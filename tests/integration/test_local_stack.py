@@ -1,0 +1,113 @@
+"""The local stack as its users meet it: sign-ins per role, and MLflow through the gateway."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from botocore.exceptions import ClientError
+from mlflow import MlflowClient
+
+from .conftest import claims, sign_in
+
+ROLES = ["admins", "readers", "model-approvers"]
+
+
+def test_stack_file_describes_every_part(stack):
+    for key in ("gateway", "mlflow", "jupyterlab", "region"):
+        assert stack[key], key
+    assert set(stack["cognito"]) >= {"endpoint", "userPoolId", "clientId"}
+    assert set(stack["users"]) == set(ROLES)
+    for user in stack["users"].values():
+        assert set(user) >= {"username", "password", "accessKeyId", "secretAccessKey"}
+    # Every part listens on the loopback address only.
+    for url in (stack["gateway"], stack["mlflow"], stack["jupyterlab"], stack["cognito"]["endpoint"]):
+        assert url.startswith("http://127.0.0.1:"), url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_seeded_user_signs_in_and_carries_their_group(stack, cognito, role):
+    user = stack["users"][role]
+    tokens = sign_in(cognito, stack, user["username"], user["password"])
+
+    for kind in ("IdToken", "AccessToken"):
+        token = claims(tokens[kind])
+        assert token["cognito:groups"] == [role], kind
+        assert token["iss"].endswith("/" + stack["cognito"]["userPoolId"])
+        assert token["token_use"] == ("id" if kind == "IdToken" else "access")
+    assert claims(tokens["IdToken"])["aud"] == stack["cognito"]["clientId"]
+    assert claims(tokens["AccessToken"])["username"] == user["username"]
+
+
+def test_a_wrong_password_is_refused(stack, cognito):
+    user = stack["users"]["admins"]
+    with pytest.raises(ClientError) as error:
+        sign_in(cognito, stack, user["username"], user["password"] + "x")
+    # Amazon Cognito says NotAuthorizedException; cognito-local says InvalidPasswordException.
+    assert error.value.response["Error"]["Code"] in {"NotAuthorizedException", "InvalidPasswordException"}
+
+
+@pytest.fixture(scope="module")
+def mlflow(stack) -> MlflowClient:
+    return MlflowClient(tracking_uri=stack["gateway"])
+
+
+def experiment_id(client: MlflowClient, name: str) -> str:
+    experiment = client.get_experiment_by_name(name)
+    assert experiment is not None, f"experiment {name!r} is not seeded"
+    return experiment.experiment_id
+
+
+def test_seeded_runs_are_read_through_the_gateway(mlflow):
+    names = {e.name for e in mlflow.search_experiments()}
+    assert {"churn-prediction", "image-classifier"} <= names
+
+    churn = experiment_id(mlflow, "churn-prediction")
+    vision = experiment_id(mlflow, "image-classifier")
+    runs = mlflow.search_runs([churn, vision], max_results=1000)
+    assert len(runs) >= 30
+    run = mlflow.search_runs([churn], filter_string="params.model = 'xgb'", max_results=1)[0]
+    assert run.data.params["model"] == "xgb"
+    assert {"rmse", "accuracy"} <= set(run.data.metrics)
+    assert run.data.tags["dataset"] == "telco-churn-v3"
+    history = mlflow.get_metric_history(run.info.run_id, "rmse")
+    assert len(history) > 5
+    assert [m.step for m in history] == sorted(m.step for m in history)
+
+
+def test_the_parent_run_has_child_runs(mlflow):
+    churn = experiment_id(mlflow, "churn-prediction")
+    parent = mlflow.search_runs([churn], filter_string="attributes.run_name = 'xgb-sweep'")[0]
+    children = mlflow.search_runs(
+        [churn], filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'"
+    )
+    assert len(children) == 5
+
+
+def test_the_registered_model_has_two_versions_and_an_artifact(mlflow, tmp_path):
+    versions = mlflow.search_model_versions("name = 'churn-classifier'")
+    assert sorted(int(v.version) for v in versions) == [1, 2]
+    assert mlflow.get_model_version_by_alias("churn-classifier", "champion").version == "2"
+
+    run_id = versions[0].run_id
+    path = mlflow.download_artifacts(run_id, "feature_importance.json", str(tmp_path))
+    with open(path) as f:
+        assert "monthly_charges" in json.load(f)
+
+
+def test_the_gateway_forwards_to_mlflow_unchanged(stack):
+    """Until authorization lands, the gateway is a faithful pass-through."""
+
+    def search(base: str) -> dict:
+        request = urllib.request.Request(
+            f"{base}/api/2.0/mlflow/experiments/search",
+            data=json.dumps({"max_results": 100}).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status == 200
+            return json.load(response)
+
+    assert search(stack["gateway"]) == search(stack["mlflow"])

@@ -1,0 +1,152 @@
+"""The wheel is what SageMaker Studio installs: check it works without Node.js.
+
+Builds the wheel from this checkout, installs it with JupyterLab into a fresh
+virtual environment, and asks that JupyterLab, on a PATH without node or npm,
+whether it finds the prebuilt extension.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_JSON = json.loads((ROOT / "package.json").read_text())
+NAME = PACKAGE_JSON["name"]  # the labextension's name
+VERSION = PACKAGE_JSON["version"]
+LABEXTENSION = ROOT / "sagemaker_studio_mlflow" / "labextension"
+JUPYTERLAB = "jupyterlab==4.5.11"
+LOCK = ROOT / "requirements" / "dev.lock"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
+    """Run a command; on failure, show what it printed."""
+    result = subprocess.run(cmd, capture_output=True, text=True, **kwargs)  # noqa: S603
+    if result.returncode != 0:
+        pytest.fail(
+            f"{' '.join(map(str, cmd))} exited with {result.returncode}\n"
+            f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+        )
+    return result
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from this checkout (the extension is built first if needed)."""
+    if not (LABEXTENSION / "static" / "style.js").exists():
+        if shutil.which("npm") is None:
+            pytest.fail("The extension is not built and npm is missing: run `npm run build:prod`.")
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        run(["npm", "run", "build:prod"], cwd=ROOT, env=env)
+
+    out = tmp_path_factory.mktemp("dist")
+    # .venv holds the build requirements (requirements/dev.lock), so the
+    # wheel builds in about two seconds without an isolated environment,
+    # rather than half a minute with one.
+    run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
+        cwd=ROOT,
+    )
+    wheels = list(out.glob("*.whl"))
+    assert len(wheels) == 1, wheels
+    return wheels[0]
+
+
+def test_wheel_contents(wheel: Path) -> None:
+    data = f"sagemaker_studio_mlflow-{VERSION}.data/data/share/jupyter/labextensions/{NAME}"
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        for required in (
+            f"{data}/package.json",
+            f"{data}/schemas/{NAME}/plugin.json",
+            f"{data}/install.json",
+            f"{data}/static/style.js",
+            "sagemaker_studio_mlflow/__init__.py",
+            "sagemaker_studio_mlflow/_version.py",
+        ):
+            assert required in names, f"{required} is missing from {wheel.name}"
+
+        schema = json.loads(archive.read(f"{data}/schemas/{NAME}/plugin.json"))
+        assert schema == json.loads((ROOT / "schema" / "plugin.json").read_text())
+
+        install = json.loads(archive.read(f"{data}/install.json"))
+        assert install["packageName"] == "sagemaker_studio_mlflow"
+
+        metadata = archive.read(f"sagemaker_studio_mlflow-{VERSION}.dist-info/METADATA").decode()
+        assert f"Version: {VERSION}" in metadata
+        assert "Requires-Dist" not in metadata, "the package must not pull anything into Studio"
+
+        # No stray build output from the source tree.
+        assert not [n for n in names if "/node_modules/" in n or n.startswith(("lib/", "src/"))]
+
+
+def test_extension_accepts_jupyterlab_4_0(wheel: Path) -> None:
+    """The shared modules the extension asks JupyterLab for must accept 4.0.
+
+    The builder would otherwise require the versions of the JupyterLab that
+    built it (e.g. ^4.5.11), and JupyterLab 4.0 to 4.4 would warn in the
+    console about unsatisfied versions.
+    """
+    with zipfile.ZipFile(wheel) as archive:
+        entries = [n for n in archive.namelist() if re.search(r"/static/remoteEntry\.[0-9a-f]+\.js$", n)]
+        assert len(entries) == 1, entries
+        remote_entry = archive.read(entries[0]).decode()
+
+    required = dict(
+        re.findall(
+            r'"(@(?:jupyterlab|lumino)/[\w-]+)",\s*(?:!?[01]|true|false),\s*\[([^\]]*)\]',
+            remote_entry,
+        )
+    )
+    assert "@jupyterlab/settingregistry" in required, remote_entry[:2000]
+    for package, encoded in required.items():
+        # webpack encodes "^X.Y.Z" as [1,X,Y,Z]
+        kind, *version = (int(part) for part in encoded.split(",")[:4])
+        assert kind == 1, f"{package} is required as {encoded}, not as a ^ range"
+        if package.startswith("@jupyterlab/"):
+            assert version[1:] == [0, 0], f"{package} requires [{encoded}], newer than JupyterLab 4.0"
+        else:
+            assert version <= [2, 1, 1], f"{package} requires [{encoded}], newer than JupyterLab 4.0's"
+
+
+def test_installed_wheel_is_enabled_without_node(wheel: Path, tmp_path: Path) -> None:
+    venv = tmp_path / "venv"
+    bindir = venv / "bin"
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    if uv:
+        run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
+        run(
+            [uv, "pip", "install", "--quiet", "--python", str(bindir / "python"),
+             "-c", str(LOCK), JUPYTERLAB, str(wheel)],
+        )
+    else:
+        run([sys.executable, "-m", "venv", str(venv)])
+        run([str(bindir / "python"), "-m", "pip", "install", "--quiet", "-c", str(LOCK), JUPYTERLAB, str(wheel)])
+
+    # Only the new environment: no node, no npm, no other Jupyter paths.
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        "PATH": str(bindir),
+        "HOME": str(home),
+        "JUPYTER_PREFER_ENV_PATH": "1",
+        "LANG": "C.UTF-8",
+    }
+    assert shutil.which("node", path=env["PATH"]) is None
+    assert shutil.which("npm", path=env["PATH"]) is None
+
+    result = run([str(bindir / "jupyter"), "labextension", "list"], env=env, cwd=tmp_path)
+    output = ANSI.sub("", result.stdout + result.stderr)
+    line = next((line for line in output.splitlines() if NAME in line), None)
+    assert line is not None, output
+    assert re.search(rf"\b{re.escape(NAME)} v{re.escape(VERSION)} enabled\s+OK\b", line), output
+    assert str(venv / "share" / "jupyter" / "labextensions") in output, output

@@ -1,0 +1,44 @@
+import * as path from 'node:path';
+
+import { defineConfig } from '@playwright/test';
+
+import { readStack } from './stack';
+
+// Galata's defaults for JupyterLab (viewport, timeouts, artifacts on failure).
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const galataConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+const stack = readStack();
+
+export const AUTH_STATE = path.join(__dirname, '.auth', 'jupyterlab.json');
+
+export default defineConfig({
+  ...galataConfig,
+  testDir: './tests',
+  // One JupyterLab server and two cores: tests run one after another.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  globalSetup: require.resolve('./global-setup'),
+  use: {
+    ...galataConfig.use,
+    baseURL: stack.jupyterlab,
+    storageState: AUTH_STATE,
+    trace: 'retain-on-failure',
+    video: 'off',
+    launchOptions: {
+      // Debian's Chromium: the tests never download a browser.
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync'
+      ]
+    }
+  }
+});

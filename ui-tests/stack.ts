@@ -1,0 +1,23 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** The part of `.local/stack.json` (written by `npm run local -- up`) the UI tests use. */
+export interface Stack {
+  gateway: string;
+  jupyterlab: string;
+  jupyterlabToken: string;
+  region: string;
+  cognito: { endpoint: string; userPoolId: string; clientId: string };
+  users: Record<string, { username: string; password: string }>;
+}
+
+export const STACK_FILE = path.resolve(__dirname, '..', '.local', 'stack.json');
+
+export function readStack(): Stack {
+  if (!fs.existsSync(STACK_FILE)) {
+    throw new Error(
+      `${STACK_FILE} is missing: start the local stack with \`npm run local -- up\`.`
+    );
+  }
+  return JSON.parse(fs.readFileSync(STACK_FILE, 'utf8')) as Stack;
+}
