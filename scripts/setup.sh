@@ -88,7 +88,7 @@ npm_ci() {
   local dir="$1" hash
   hash="$(fingerprint "$dir/package-lock.json")"
   if ! unchanged "$dir/node_modules/.lock.sha256" "$hash"; then
-    say "Installing npm packages in ${dir#"$ROOT"/}"
+    say "Installing npm packages in $(realpath --relative-to="$ROOT" "$dir")/"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     echo "$hash" >"$dir/node_modules/.lock.sha256"
   fi

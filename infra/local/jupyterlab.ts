@@ -37,6 +37,15 @@ export function writeExtensionOverrides(settings: ExtensionSettings): void {
     OVERRIDES_FILE,
     JSON.stringify({ [PLUGIN_ID]: settings }, null, 2) + '\n'
   );
+  // The local JupyterLab has no business asking to fetch Jupyter's news feed.
+  fs.writeFileSync(
+    path.join(path.dirname(OVERRIDES_FILE), 'local-stack.json'),
+    JSON.stringify(
+      { '@jupyterlab/apputils-extension:notification': { fetchNews: 'false' } },
+      null,
+      2
+    ) + '\n'
+  );
 }
 
 export function localExtensionSettings(
