@@ -11,6 +11,7 @@ import {
   portFlag,
   resolvePorts
 } from './config';
+import { StartupError } from './processes';
 import { down, status, up } from './stackctl';
 import type { StackDescription } from './stack';
 
@@ -128,8 +129,10 @@ async function main(): Promise<void> {
 
 main().catch(error => {
   console.error(`\n${error instanceof Error ? error.message : String(error)}`);
-  console.error(
-    `(logs: ${path.relative(REPO_ROOT, path.join(LOCAL_DIR, 'logs'))}/)`
-  );
+  if (error instanceof StartupError) {
+    console.error(
+      `(logs: ${path.relative(REPO_ROOT, path.join(LOCAL_DIR, 'logs'))}/)`
+    );
+  }
   process.exit(1);
 });
