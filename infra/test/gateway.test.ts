@@ -80,6 +80,28 @@ describe('the local gateway (pass-through)', () => {
     expect(request.body.toString()).toBe(body);
   });
 
+  it("states the caller's address itself, whatever the client claims", async () => {
+    await fetch(`${base}/ajax-api/3.0/mlflow/assistant/providers`, {
+      method: 'POST',
+      body: '{}',
+      headers: {
+        'content-type': 'application/json',
+        'x-forwarded-for': '127.0.0.1, 10.1.2.3',
+        forwarded: 'for=127.0.0.1',
+        'x-real-ip': '127.0.0.1'
+      }
+    });
+    const [request] = upstream.seen;
+    expect(request.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(request.headers['forwarded']).toBeUndefined();
+    expect(request.headers['x-real-ip']).toBeUndefined();
+
+    await fetch(`${base}/ajax-api/3.0/mlflow/assistant/providers`, {
+      headers: { 'x-forwarded-for': '127.0.0.1, 10.1.2.3' }
+    });
+    expect(upstream.seen[1].headers['x-forwarded-for']).toBe('127.0.0.1');
+  });
+
   it('keeps multipart bodies and their boundary intact', async () => {
     const boundary = '----mlflow-test-boundary';
     const payload = Buffer.from(

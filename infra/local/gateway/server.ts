@@ -41,6 +41,21 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     }
   });
 
+  /**
+   * MLflow (uvicorn) believes `X-Forwarded-For` from 127.0.0.1, where this
+   * gateway runs, and serves some routes (the Assistant) only to local
+   * callers. So the gateway states the caller's address itself and never
+   * passes on what a client claims.
+   */
+  const rewriteRequestHeaders: FastifyReplyFromHooks['rewriteRequestHeaders'] =
+    (request, headers) => {
+      const forwarded = { ...headers };
+      delete forwarded['forwarded'];
+      delete forwarded['x-real-ip'];
+      forwarded['x-forwarded-for'] = request.ip;
+      return forwarded;
+    };
+
   // When MLflow is down or slow, say so in MLflow's own error format.
   const onError: FastifyReplyFromHooks['onError'] = (reply, { error }) => {
     const timedOut =
@@ -61,10 +76,11 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
         body,
         contentType:
           request.headers['content-type'] ?? 'application/octet-stream',
+        rewriteRequestHeaders,
         onError
       });
     }
-    return reply.from(request.url, { onError });
+    return reply.from(request.url, { rewriteRequestHeaders, onError });
   });
 
   return app;

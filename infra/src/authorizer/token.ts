@@ -1,0 +1,55 @@
+/** The cookie the stock MLflow UI turns into an `Authorization` request header. */
+export const AUTH_COOKIE = 'mlflow-request-header-Authorization';
+
+type Headers = Record<string, string | undefined> | null | undefined;
+
+function header(headers: Headers, name: string): string | undefined {
+  if (!headers) {
+    return undefined;
+  }
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === wanted) {
+      return value;
+    }
+  }
+  return undefined;
+}
+
+/** A JWT is three base64url parts; anything else is not worth verifying. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+function bearer(value: string | undefined): string | undefined {
+  const match = value?.match(/^Bearer ([^\s]+)$/);
+  return match && JWT_SHAPE.test(match[1]) ? match[1] : undefined;
+}
+
+/** The token of an `Authorization: Bearer <jwt>` header, if the request has one. */
+export function tokenFromAuthorizationHeader(
+  headers: Headers
+): string | undefined {
+  return bearer(header(headers, 'authorization'));
+}
+
+/**
+ * The token the MLflow panel's hand-off page stored in the MLflow UI's header
+ * cookie. Only for requests that cannot carry a header (plain link downloads);
+ * the caller decides which those are.
+ */
+export function tokenFromCookie(headers: Headers): string | undefined {
+  const cookies = header(headers, 'cookie');
+  if (!cookies) {
+    return undefined;
+  }
+  for (const part of cookies.split(';')) {
+    const separator = part.indexOf('=');
+    if (separator > 0 && part.slice(0, separator).trim() === AUTH_COOKIE) {
+      try {
+        return bearer(decodeURIComponent(part.slice(separator + 1).trim()));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,45 @@
+/**
+ * The permission model: MLflow's operations, the roles, and the matcher that
+ * turns a request into an operation. Everything that decides or documents
+ * access (IAM policies, the authorizer, the local gateway, docs, tests)
+ * derives from here.
+ */
+export {
+  ACCESS_LEVELS,
+  API_ROOTS,
+  FAMILIES,
+  HTTP_METHODS,
+  isRestOperation,
+  pathTemplates
+} from './operation';
+export type {
+  Access,
+  ApiRoot,
+  Family,
+  FullPathOperation,
+  HttpMethod,
+  Operation,
+  RestOperation
+} from './operation';
+export { OPERATIONS, findOperation } from './operations';
+export { matchOperation } from './match';
+export { resolveSelector } from './selector';
+export type { Selector, SelectorProblem, SelectorResult } from './selector';
+export {
+  BUILT_IN_ROLES,
+  BUILT_IN_ROLE_DEFINITIONS,
+  InvalidRoleConfigError,
+  MODEL_APPROVER_OPERATIONS,
+  PUBLIC_OPERATIONS,
+  allowedOperations,
+  compileRoles,
+  validateRoleDefinitions
+} from './roles';
+export type {
+  BuiltInRole,
+  PermissionsConfig,
+  RoleDefinition,
+  RoleProblem,
+  RoleProblemCode,
+  RoleTable
+} from './roles';

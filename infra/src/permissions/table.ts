@@ -1,0 +1,131 @@
+/**
+ * The permission table in docs/permissions.md, rendered from the model.
+ * A test compares the committed file with this output, so the docs cannot
+ * drift from what the gateway enforces.
+ */
+import { FAMILIES, Family, Operation, isRestOperation } from './operation';
+import { OPERATIONS } from './operations';
+import { BUILT_IN_ROLES, compileRoles } from './roles';
+
+const FAMILY_TITLES: Record<Family, string> = {
+  tracking: 'Experiments, runs and metrics',
+  artifacts: 'Artifacts',
+  registry: 'Model registry (prompts too: they are registered models)',
+  'logged-models': 'Logged models',
+  traces: 'Traces and assessments',
+  datasets: 'Evaluation datasets',
+  scorers: 'Scorers',
+  evaluation: 'GenAI evaluation',
+  labeling: 'Label schemas and review queues',
+  issues: 'Issues',
+  prompts: 'Prompt optimisation',
+  webhooks: 'Webhooks',
+  gateway: 'AI gateway configuration',
+  'gateway-invocations': 'AI gateway calls',
+  'mcp-servers': 'MCP server registry',
+  jobs: 'Server jobs',
+  assistant: 'MLflow Assistant',
+  workspaces: 'Workspaces',
+  graphql: 'GraphQL',
+  server: 'Server information',
+  ui: 'UI shell'
+};
+
+const INTRO = `# Permissions
+
+<!-- Generated from infra/src/permissions by \`npm --prefix infra run docs:permissions\`. Do not edit by hand. -->
+
+Every request to MLflow passes the gateway, which looks up the operation it
+performs in the permission model (\`infra/src/permissions\`) and allows it
+only if one of the caller's roles does. This page lists every HTTP route of
+the MLflow server we deploy, as classified by that model.
+
+> **Not enforced yet.** The model is complete and tested against MLflow's own
+> route list; the gateway and the Lambda authorizer that apply it are being
+> built, and until then the local gateway passes every request through.
+
+- **Deny by default.** A request that matches no operation is refused: an
+  unknown route, another method (\`HEAD\`; \`OPTIONS\` preflights are answered
+  by the gateway itself), or a path spelled differently from MLflow's route
+  (case, trailing slash, \`//\`, dot segments, encoded slashes). A test lists
+  the routes of the installed MLflow and fails when one is not classified.
+- **Access.** \`read\` changes nothing. \`write\` changes MLflow's state, calls
+  an LLM provider with the operator's keys, or runs work on the server,
+  whatever its HTTP method. \`public\` is the data-free UI shell, health and
+  version, open to everyone.
+- **Paths.** REST paths follow an API root: \`/api/2.0/\` and \`/api/3.0/\`
+  for the SDK (IAM), \`/ajax-api/2.0/\` and \`/ajax-api/3.0/\` for the UI
+  (Cognito). \`{name}\` is one path segment, \`{name+}\` one or more.
+- **Roles.** \`admins\` may do everything, \`readers\` every read, and
+  \`model-approvers\` every read plus registering models and versions,
+  editing their descriptions and tags, transitioning stages and setting
+  aliases. Operators can add roles in configuration, selecting operations by
+  id, by \`family:<family>\` or by \`access:<access>\`.
+`;
+
+export function renderPermissionTable(): string {
+  const roles = compileRoles();
+  const sections = FAMILIES.map(family => {
+    const operations = OPERATIONS.filter(op => op.family === family);
+    const rows = operations.map(op => [
+      code(op.id),
+      op.method,
+      code(isRestOperation(op) ? op.path : op.fullPath),
+      rootsOf(op),
+      op.access,
+      ...BUILT_IN_ROLES.map(role => (roles.get(role)?.has(op.id) ? '✓' : '✗')),
+      op.note ?? ''
+    ]);
+    return (
+      `## ${FAMILY_TITLES[family]} (\`${family}\`)\n\n` +
+      markdownTable(
+        [
+          'Operation',
+          'Method',
+          'Path',
+          'Under',
+          'Access',
+          ...BUILT_IN_ROLES,
+          'Note'
+        ],
+        rows
+      )
+    );
+  });
+  const summary =
+    `${OPERATIONS.length} operations in ${FAMILIES.length} families: ` +
+    `${count('read')} read, ${count('write')} write, ${count('public')} public.\n`;
+  return [INTRO, summary, ...sections].join('\n');
+}
+
+function count(access: Operation['access']): number {
+  return OPERATIONS.filter(op => op.access === access).length;
+}
+
+function code(text: string): string {
+  return `\`${text}\``;
+}
+
+function rootsOf(op: Operation): string {
+  return isRestOperation(op) ? op.roots.map(code).join(', ') : '';
+}
+
+/** A table laid out as Prettier lays out Markdown tables. */
+function markdownTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) =>
+    Math.max(3, width(title), ...rows.map(row => width(row[column])))
+  );
+  const line = (cells: string[]): string =>
+    `| ${cells.map((cell, i) => cell + ' '.repeat(widths[i] - width(cell))).join(' | ')} |`;
+  return (
+    [
+      line(header),
+      line(widths.map(w => '-'.repeat(w))),
+      ...rows.map(line)
+    ].join('\n') + '\n'
+  );
+}
+
+function width(text: string): number {
+  return [...text].length;
+}
