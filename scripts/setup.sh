@@ -52,7 +52,8 @@ command -v curl >/dev/null || missing+=(curl)
 if [[ "$WITH_TESTS" == 1 ]]; then
   # UI tests drive Debian's Chromium, never a downloaded browser.
   command -v chromium >/dev/null || missing+=(chromium)
-  fc-list 2>/dev/null | grep -qi 'dejavu' || missing+=(fonts-dejavu-core)
+  # Screenshots need at least one font.
+  dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
 fi
 PY="$(command -v "python$PYTHON_VERSION" || true)"
 if [[ -z "$PY" ]]; then
