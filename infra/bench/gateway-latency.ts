@@ -1,0 +1,142 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+/**
+ * The local gateway's cost: the same MLflow calls made directly and through
+ * the gateway, interleaved in one run so both see the same machine, and
+ * reported as medians, p99 and the gateway/direct ratio.
+ *
+ * Needs the local stack (`npm run local -- up`). Writes only to an
+ * experiment of its own, `bench-gateway-latency`.
+ */
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+const WARMUP = 20;
+
+interface Stack {
+  gateway: string;
+  mlflow: string;
+}
+
+function readStack(): Stack {
+  const file = path.resolve(__dirname, '..', '..', '.local', 'stack.json');
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      'The local stack is not up: run `npm run local -- up` first.'
+    );
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as Stack;
+}
+
+async function call(
+  base: string,
+  route: string,
+  body: unknown
+): Promise<unknown> {
+  const response = await fetch(`${base}/api/2.0/mlflow/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body)
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new Error(
+      `${route} answered ${response.status}: ${text.slice(0, 200)}`
+    );
+  }
+  return text ? JSON.parse(text) : {};
+}
+
+async function experimentId(stack: Stack, name: string): Promise<string> {
+  const found = (await call(stack.mlflow, 'experiments/search', {
+    filter: `name = '${name}'`,
+    max_results: 1
+  })) as { experiments?: { experiment_id: string }[] };
+  if (found.experiments?.length) {
+    return found.experiments[0].experiment_id;
+  }
+  const created = (await call(stack.mlflow, 'experiments/create', {
+    name
+  })) as {
+    experiment_id: string;
+  };
+  return created.experiment_id;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[
+    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
+  ];
+}
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+async function main(): Promise<void> {
+  const stack = readStack();
+  const experiment = await experimentId(stack, 'bench-gateway-latency');
+  const run = (await call(stack.mlflow, 'runs/create', {
+    experiment_id: experiment,
+    run_name: 'gateway-latency'
+  })) as { run: { info: { run_id: string } } };
+  const runId = run.run.info.run_id;
+
+  const scenarios: Record<string, () => unknown> = {
+    'runs/search': () => ({ experiment_ids: [experiment], max_results: 100 }),
+    'runs/log-batch': () => ({
+      run_id: runId,
+      metrics: Array.from({ length: 50 }, (_, i) => ({
+        key: `m${i}`,
+        value: Math.random(),
+        timestamp: Date.now(),
+        step: 0
+      }))
+    })
+  };
+
+  console.log(
+    `gateway vs direct MLflow, ${ROUNDS} interleaved calls each (ms)`
+  );
+  console.log(
+    'route            direct p50  p99   gateway p50  p99   ratio p50'
+  );
+  for (const [route, body] of Object.entries(scenarios)) {
+    const direct: number[] = [];
+    const viaGateway: number[] = [];
+    for (let i = 0; i < WARMUP + ROUNDS; i++) {
+      // Alternate which goes first so neither always meets a warm cache.
+      const order =
+        i % 2 === 0
+          ? [stack.mlflow, stack.gateway]
+          : [stack.gateway, stack.mlflow];
+      for (const base of order) {
+        const ms = await time(() => call(base, route, body()));
+        if (i >= WARMUP) {
+          (base === stack.mlflow ? direct : viaGateway).push(ms);
+        }
+      }
+    }
+    direct.sort((a, b) => a - b);
+    viaGateway.sort((a, b) => a - b);
+    const row = [
+      route.padEnd(16),
+      percentile(direct, 50).toFixed(1).padStart(10),
+      percentile(direct, 99).toFixed(1).padStart(5),
+      percentile(viaGateway, 50).toFixed(1).padStart(12),
+      percentile(viaGateway, 99).toFixed(1).padStart(5),
+      (percentile(viaGateway, 50) / percentile(direct, 50))
+        .toFixed(2)
+        .padStart(11)
+    ];
+    console.log(row.join(' '));
+  }
+}
+
+main().catch(error => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
