@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+
+import { type StackDescription, readStack } from '../local/stack';
 
 /**
  * The local gateway's cost: the same MLflow calls made directly and through
@@ -14,19 +14,16 @@ import { performance } from 'node:perf_hooks';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const WARMUP = 20;
 
-interface Stack {
-  gateway: string;
-  mlflow: string;
-}
+type Stack = Pick<StackDescription, 'gateway' | 'mlflow'>;
 
-function readStack(): Stack {
-  const file = path.resolve(__dirname, '..', '..', '.local', 'stack.json');
-  if (!fs.existsSync(file)) {
+function requireStack(): Stack {
+  const stack = readStack();
+  if (!stack) {
     throw new Error(
       'The local stack is not up: run `npm run local -- up` first.'
     );
   }
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as Stack;
+  return stack;
 }
 
 async function call(
@@ -77,7 +74,7 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const stack = readStack();
+  const stack = requireStack();
   const experiment = await experimentId(stack, 'bench-gateway-latency');
   const run = (await call(stack.mlflow, 'runs/create', {
     experiment_id: experiment,

@@ -11,6 +11,19 @@ export interface StartedProcess {
   log: string;
 }
 
+/** `.local/processes.json`: what `up` started, for `down` and `status`. */
+export function readStartedProcesses(): StartedProcess[] {
+  return fs.existsSync(PATHS.processesFile)
+    ? (JSON.parse(
+        fs.readFileSync(PATHS.processesFile, 'utf8')
+      ) as StartedProcess[])
+    : [];
+}
+
+export function writeStartedProcesses(started: StartedProcess[]): void {
+  fs.writeFileSync(PATHS.processesFile, JSON.stringify(started, null, 2));
+}
+
 export interface StartOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
@@ -90,46 +103,29 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
  * Stops processes politely (SIGTERM, so JupyterLab shuts its kernels down and
- * MLflow closes its database), then forcefully after `graceMs`.
+ * MLflow closes its database), then forcefully after `graceMs`. With
+ * `groups`, each pid leads a process group that `startProcess` made, and the
+ * whole group (the service and the workers it forked) gets the signals.
  */
 export async function stopProcesses(
   pids: number[],
-  graceMs = 10000
+  {
+    graceMs = 10000,
+    groups = false
+  }: { graceMs?: number; groups?: boolean } = {}
 ): Promise<void> {
-  for (const pid of pids) {
-    signal(pid, 'SIGTERM');
-  }
-  return waitForExit(pids, graceMs);
-}
-
-/**
- * Stops the process groups that `startProcess` made (a service and the
- * workers it forked), politely first, then forcefully after `graceMs`.
- */
-export async function stopGroups(
-  leaders: number[],
-  graceMs = 10000
-): Promise<void> {
-  for (const leader of leaders) {
-    signal(-leader, 'SIGTERM');
-  }
-  const deadline = Date.now() + graceMs;
-  while (leaders.some(isAlive) && Date.now() < deadline) {
-    await sleep(100);
-  }
-  for (const leader of leaders) {
-    signal(-leader, 'SIGKILL');
-  }
-}
-
-async function waitForExit(pids: number[], graceMs: number): Promise<void> {
+  const send = (sig: NodeJS.Signals) => {
+    for (const pid of pids) {
+      signal(groups ? -pid : pid, sig);
+    }
+  };
+  send('SIGTERM');
   const deadline = Date.now() + graceMs;
   while (pids.some(isAlive) && Date.now() < deadline) {
     await sleep(100);
   }
-  for (const pid of pids.filter(isAlive)) {
-    signal(pid, 'SIGKILL');
-  }
+  // Also reaches group members whose leader has already exited.
+  send('SIGKILL');
   while (pids.some(isAlive)) {
     await sleep(50);
   }
@@ -174,17 +170,12 @@ export async function waitUntilReady(
   );
 }
 
-/** Resolves true when a GET on `url` answers with a status below 500. */
-export async function answers(
-  url: string,
-  init?: RequestInit
-): Promise<boolean> {
-  const response = await fetch(url, {
-    ...init,
-    signal: AbortSignal.timeout(2000)
-  });
+/** Resolves true when a GET on `url` answers with a 2xx status within 2 s. */
+export async function answersOk(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+  // Read the body so the connection is released.
   await response.arrayBuffer();
-  return response.status < 500;
+  return response.ok;
 }
 
 export function tail(file: string, lines = 20): string {

@@ -4,7 +4,6 @@ import { promisify } from 'node:util';
 
 import { provisionCognito, writeCognitoConfig } from './cognito';
 import {
-  LOCAL_DIR,
   LOCAL_REGION,
   PATHS,
   type Ports,
@@ -23,14 +22,14 @@ import {
 import {
   type StartedProcess,
   StartupError,
-  answers,
+  answersOk,
   findStackProcesses,
   isAlive,
   isPortInUse,
+  readStartedProcesses,
   startProcess,
-  stopGroups,
+  writeStartedProcesses,
   stopProcesses,
-  tail,
   waitUntilReady
 } from './processes';
 import {
@@ -69,25 +68,13 @@ export function portsOf(stack: StackDescription): Ports {
   };
 }
 
-/** Health checks: each service is ready when this answers. */
+/**
+ * Health checks: each service is ready when this answers. The gateway's
+ * `/health` goes through to MLflow and back.
+ */
 function readiness(service: ServiceName, port: number): () => Promise<boolean> {
-  const base = urlOf(port);
-  switch (service) {
-    case 'cognito':
-      return () => answers(`${base}/health`);
-    case 'mlflow':
-      return async () =>
-        (await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) }))
-          .ok;
-    case 'gateway':
-      // Through the gateway to MLflow and back.
-      return async () =>
-        (await fetch(`${base}/health`, { signal: AbortSignal.timeout(2000) }))
-          .ok;
-    case 'jupyterlab':
-      return async () =>
-        (await fetch(`${base}/api`, { signal: AbortSignal.timeout(2000) })).ok;
-  }
+  const path = service === 'jupyterlab' ? '/api' : '/health';
+  return () => answersOk(`${urlOf(port)}${path}`);
 }
 
 const STARTUP_TIMEOUT_MS: Record<ServiceName, number> = {
@@ -219,7 +206,7 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
     say(`Starting ${service} on ${urlOf(ports[service])}...`);
     const started_ = startService(service, ports, state.jupyterlabToken);
     started.push(started_);
-    fs.writeFileSync(PATHS.processesFile, JSON.stringify(started, null, 2));
+    writeStartedProcesses(started);
     return started_;
   };
   const ready = async (process_: StartedProcess, service: ServiceName) => {
@@ -282,29 +269,23 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
 
 /** Stops every process of this checkout's stack; the data stays for the next `up`. */
 export async function down(say: Say): Promise<number> {
-  const recorded: StartedProcess[] = fs.existsSync(PATHS.processesFile)
-    ? JSON.parse(fs.readFileSync(PATHS.processesFile, 'utf8'))
-    : [];
-  // JupyterLab first so it can shut its kernels down, then the rest in reverse start order.
-  const ordered = [...recorded]
+  // Newest first: JupyterLab, then the parts it relies on.
+  const running = readStartedProcesses()
     .reverse()
-    .map(p => p.pid)
-    .filter(isAlive);
-  if (ordered.length > 0) {
-    say(
-      `Stopping ${recorded
-        .map(p => p.name)
-        .reverse()
-        .join(', ')}...`
-    );
+    .filter(p => isAlive(p.pid));
+  if (running.length > 0) {
+    say(`Stopping ${running.map(p => p.name).join(', ')}...`);
   }
-  await stopGroups(ordered);
+  await stopProcesses(
+    running.map(p => p.pid),
+    { groups: true }
+  );
   // Whatever they left behind (kernels, workers) carries the stack marker.
   const leftovers = findStackProcesses();
-  await stopProcesses(leftovers, 3000);
+  await stopProcesses(leftovers, { graceMs: 3000 });
   fs.rmSync(PATHS.processesFile, { force: true });
   fs.rmSync(PATHS.stackFile, { force: true });
-  return ordered.length + leftovers.length;
+  return running.length + leftovers.length;
 }
 
 export interface ServiceStatus {
@@ -320,9 +301,7 @@ export async function status(): Promise<{
   strays: number;
 }> {
   const stack = readStack();
-  const recorded: StartedProcess[] = fs.existsSync(PATHS.processesFile)
-    ? JSON.parse(fs.readFileSync(PATHS.processesFile, 'utf8'))
-    : [];
+  const recorded = readStartedProcesses();
   const services: ServiceStatus[] = [];
   if (stack) {
     const ports = portsOf(stack);
@@ -342,5 +321,3 @@ export async function status(): Promise<{
     : findStackProcesses().filter(pid => !known.has(pid)).length;
   return { stack, services, strays };
 }
-
-export { LOCAL_DIR, tail };

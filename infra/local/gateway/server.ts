@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 export interface GatewayOptions {
   /** MLflow's base URL, e.g. http://127.0.0.1:5500 */
   upstream: string;
-  /** Log requests (method, path, status, principal); never headers or bodies. */
+  /** Log each request's method, URL and status (Fastify's request log); never headers or bodies. */
   logger?: boolean;
 }
 
