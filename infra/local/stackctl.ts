@@ -315,9 +315,8 @@ export async function status(): Promise<{
       });
     }
   }
-  const known = new Set(recorded.map(p => p.pid));
-  const strays = stack
-    ? 0
-    : findStackProcesses().filter(pid => !known.has(pid)).length;
+  // Without a stack file, every process with the marker is left over,
+  // including those `up` recorded before it was killed.
+  const strays = stack ? 0 : findStackProcesses().length;
   return { stack, services, strays };
 }
