@@ -26,17 +26,32 @@ const list = (value: string | string[]): string[] =>
  * literal and case-sensitive.
  */
 export function arnPatternMatches(pattern: string, arn: string): boolean {
-  let source = '';
-  for (const char of pattern) {
-    if (char === '*') {
-      source += '[\\s\\S]*';
-    } else if (char === '?') {
-      source += '[\\s\\S]';
-    } else {
-      source += char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return patternRegExp(pattern).test(arn);
+}
+
+// Policies repeat the same few hundred patterns on every request.
+const compiled = new Map<string, RegExp>();
+const MAX_COMPILED = 10_000;
+
+function patternRegExp(pattern: string): RegExp {
+  let regExp = compiled.get(pattern);
+  if (regExp === undefined) {
+    let source = '';
+    for (const char of pattern) {
+      if (char === '*') {
+        source += '[\\s\\S]*';
+      } else if (char === '?') {
+        source += '[\\s\\S]';
+      } else {
+        source += char.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      }
+    }
+    regExp = new RegExp(`^${source}$`, 'u');
+    if (compiled.size < MAX_COMPILED) {
+      compiled.set(pattern, regExp);
     }
   }
-  return new RegExp(`^${source}$`, 'u').test(arn);
+  return regExp;
 }
 
 /** IAM action names are case-insensitive; `*` wildcards work as in resources. */

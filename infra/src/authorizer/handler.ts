@@ -1,0 +1,66 @@
+/**
+ * The Lambda entry point. Configured by environment variables, so one bundle
+ * serves the deployed API (Cognito) and the local stack (cognito-local):
+ *
+ * - `COGNITO_ISSUER`: the user pool's issuer URL (required)
+ * - `COGNITO_CLIENT_IDS`: comma-separated app client ids (required)
+ * - `COGNITO_JWKS_URI`: where the keys are; default `<issuer>/.well-known/jwks.json`
+ * - `TOKEN_USE`: `access` (default) or `id`
+ * - `TOKEN_SOURCE`: `header` (default) or `cookie` (plain-link downloads)
+ * - `PERMISSIONS`: operator-defined roles as JSON (`{"roles": [...]}`)
+ */
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+
+import type { PermissionsConfig } from '../permissions/roles';
+import { Authorizer, AuthorizerConfig, createAuthorizer } from './authorizer';
+
+/** Reads the authorizer's configuration; throws naming every problem. */
+export function configFromEnvironment(
+  env: Record<string, string | undefined>
+): AuthorizerConfig {
+  const problems: string[] = [];
+  const issuer = env.COGNITO_ISSUER ?? '';
+  if (!/^https?:\/\/[^/]+\/[^/]+$/.test(issuer)) {
+    problems.push('COGNITO_ISSUER must be the user pool issuer URL');
+  }
+  const clientIds = (env.COGNITO_CLIENT_IDS ?? '')
+    .split(',')
+    .map(id => id.trim())
+    .filter(id => id !== '');
+  if (clientIds.length === 0) {
+    problems.push('COGNITO_CLIENT_IDS must list at least one app client id');
+  }
+  const tokenUse = env.TOKEN_USE ?? 'access';
+  if (tokenUse !== 'access' && tokenUse !== 'id') {
+    problems.push('TOKEN_USE must be "access" or "id"');
+  }
+  const tokenSource = env.TOKEN_SOURCE ?? 'header';
+  if (tokenSource !== 'header' && tokenSource !== 'cookie') {
+    problems.push('TOKEN_SOURCE must be "header" or "cookie"');
+  }
+  let permissions: PermissionsConfig | undefined;
+  try {
+    permissions = env.PERMISSIONS ? JSON.parse(env.PERMISSIONS) : undefined;
+  } catch {
+    problems.push('PERMISSIONS must be JSON');
+  }
+  if (problems.length > 0) {
+    throw new Error(`Authorizer misconfigured: ${problems.join('; ')}.`);
+  }
+  return {
+    issuer,
+    clientIds,
+    jwksUri: env.COGNITO_JWKS_URI || undefined,
+    tokenUse: tokenUse as AuthorizerConfig['tokenUse'],
+    tokenSource: tokenSource as AuthorizerConfig['tokenSource'],
+    permissions
+  };
+}
+
+let authorizer: Authorizer | undefined;
+
+/** Built on the first call and kept warm, with its JWKS cache and policies. */
+export function handler(event: APIGatewayRequestAuthorizerEvent) {
+  authorizer ??= createAuthorizer(configFromEnvironment(process.env));
+  return authorizer(event);
+}

@@ -1,0 +1,328 @@
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import fc from 'fast-check';
+
+import { Authorizer, createAuthorizer } from '../src/authorizer/authorizer';
+import { configFromEnvironment } from '../src/authorizer/handler';
+import { evaluatePolicy } from '../src/authorizer/policy-evaluation';
+import { AUTH_COOKIE } from '../src/authorizer/token';
+import { compileRoles, matchOperation } from '../src/permissions';
+import { methodArn } from '../src/permissions/policy';
+import { CLIENT_ID, TestIssuer, now } from './support/issuer';
+
+const PREFIX = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/';
+const ROLES = compileRoles();
+
+/** A REQUEST authorizer event as API Gateway sends it. */
+function event(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {}
+): APIGatewayRequestAuthorizerEvent {
+  return {
+    type: 'REQUEST',
+    methodArn: methodArn(PREFIX, method, path),
+    resource: path,
+    path,
+    httpMethod: method,
+    headers,
+    multiValueHeaders: {},
+    pathParameters: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    stageVariables: null,
+    requestContext: {} as APIGatewayRequestAuthorizerEvent['requestContext']
+  };
+}
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+describe('the Lambda authorizer', () => {
+  let issuer: TestIssuer;
+  let authorize: Authorizer;
+
+  beforeAll(async () => {
+    issuer = new TestIssuer();
+    await issuer.start();
+    await issuer.addKey('key-1');
+    authorize = createAuthorizer({
+      issuer: issuer.url,
+      clientIds: [CLIENT_ID],
+      tokenUse: 'access'
+    });
+  });
+
+  afterAll(() => issuer.stop());
+
+  /** Runs the authorizer, then API Gateway's evaluation of its policy. */
+  async function decide(
+    method: string,
+    path: string,
+    headers: Record<string, string>
+  ): Promise<'allow' | 'deny'> {
+    const request = event(method, path, headers);
+    const result = await authorize(request);
+    return evaluatePolicy(result.policyDocument, request.methodArn);
+  }
+
+  it('lets a reader search runs and refuses deleting an experiment', async () => {
+    const token = await issuer.accessToken();
+    const headers = bearer(token);
+    await expect(
+      decide('POST', '/ajax-api/2.0/mlflow/runs/search', headers)
+    ).resolves.toBe('allow');
+    await expect(
+      decide('POST', '/ajax-api/2.0/mlflow/experiments/delete', headers)
+    ).resolves.toBe('deny');
+    await expect(decide('POST', '/graphql', headers)).resolves.toBe('allow');
+  });
+
+  it('returns one policy per user that covers every path, so it can be cached', async () => {
+    const token = await issuer.accessToken({ 'cognito:groups': ['admins'] });
+    const first = await authorize(
+      event('GET', '/ajax-api/2.0/mlflow/experiments/get', bearer(token))
+    );
+    // The policy returned for one path decides every other path too.
+    for (const [method, path] of [
+      ['POST', '/ajax-api/2.0/mlflow/experiments/delete'],
+      ['DELETE', '/ajax-api/2.0/mlflow/registered-models/delete'],
+      ['GET', '/get-artifact']
+    ]) {
+      expect(
+        evaluatePolicy(first.policyDocument, methodArn(PREFIX, method, path))
+      ).toBe('allow');
+    }
+  });
+
+  it('passes the principal and groups to the integration', async () => {
+    const token = await issuer.accessToken({
+      username: 'approver',
+      'cognito:groups': ['readers', 'model-approvers']
+    });
+    const result = await authorize(
+      event('GET', '/ajax-api/2.0/mlflow/experiments/get', bearer(token))
+    );
+    expect(result.principalId).toBe('approver');
+    expect(result.context).toEqual({
+      principal: 'approver',
+      groups: 'readers,model-approvers'
+    });
+  });
+
+  it('gives a member of several groups everything each group allows', async () => {
+    const token = await issuer.accessToken({
+      'cognito:groups': ['readers', 'model-approvers', 'staff']
+    });
+    await expect(
+      decide(
+        'POST',
+        '/ajax-api/2.0/mlflow/registered-models/alias',
+        bearer(token)
+      )
+    ).resolves.toBe('allow');
+  });
+
+  it.each([
+    ['no group', []],
+    ['only groups that are no role', ['staff', 'Admins']]
+  ])(
+    'denies everything to a verified user with %s (403)',
+    async (_, groups) => {
+      const token = await issuer.accessToken({ 'cognito:groups': groups });
+      const result = await authorize(
+        event('GET', '/ajax-api/2.0/mlflow/experiments/get', bearer(token))
+      );
+      expect(result.policyDocument.Statement).toEqual([
+        {
+          Effect: 'Deny',
+          Action: 'execute-api:Invoke',
+          Resource: [`${PREFIX}*`]
+        }
+      ]);
+    }
+  );
+
+  it.each([
+    ['no Authorization header', {}],
+    ['a Basic header', { Authorization: 'Basic YWRtaW46YWRtaW4=' }],
+    ['a bearer token that is no JWT', { Authorization: 'Bearer abc' }],
+    ['a lower-case scheme', { Authorization: 'bearer a.b.c' }]
+  ])('answers Unauthorized (401) for %s', async (_, headers) => {
+    await expect(
+      authorize(event('GET', '/ajax-api/2.0/mlflow/experiments/get', headers))
+    ).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it.each([
+    ['expired', { exp: now() - 10 }],
+    ['not yet valid', { nbf: now() + 600 }],
+    ['from another issuer', { iss: 'http://127.0.0.1:1/other_pool' }],
+    ['for another client', { client_id: 'client-2' }],
+    ['an ID token', { token_use: 'id' }]
+  ])('answers Unauthorized (401) for a token %s', async (_, claims) => {
+    const token = await issuer.accessToken(claims);
+    await expect(
+      authorize(
+        event('GET', '/ajax-api/2.0/mlflow/experiments/get', bearer(token))
+      )
+    ).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('ignores the cookie on data requests, so no other site can ride on it', async () => {
+    const token = await issuer.accessToken({ 'cognito:groups': ['admins'] });
+    await expect(
+      authorize(
+        event('POST', '/ajax-api/2.0/mlflow/experiments/delete', {
+          Cookie: `${AUTH_COOKIE}=${encodeURIComponent(`Bearer ${token}`)}`
+        })
+      )
+    ).rejects.toThrow(/^Unauthorized$/);
+  });
+
+  it('never writes a token to the log', async () => {
+    const token = await issuer.accessToken();
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map(
+      level => jest.spyOn(console, level).mockImplementation(() => undefined)
+    );
+    try {
+      await authorize(event('GET', '/get-artifact', bearer(token)));
+      await authorize(event('GET', '/get-artifact', bearer(`${token}x`))).catch(
+        () => undefined
+      );
+      const logged = spies
+        .flatMap(spy => spy.mock.calls)
+        .flat()
+        .join(' ');
+      expect(logged).not.toContain(token.split('.')[1]);
+    } finally {
+      spies.forEach(spy => spy.mockRestore());
+    }
+  });
+
+  it('never allows outside the model and never crashes on random tokens and paths (property)', async () => {
+    const reader = await issuer.accessToken();
+    const segment = fc.constantFrom(
+      'ajax-api',
+      '2.0',
+      '3.0',
+      'mlflow',
+      'runs',
+      'search',
+      'experiments',
+      'delete',
+      'get',
+      'graphql',
+      'get-artifact',
+      'registered-models',
+      'alias',
+      '..',
+      '%2e%2e',
+      '',
+      'traces',
+      'x'
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'POST', 'PATCH', 'DELETE', 'PUT'),
+        fc.array(segment, { minLength: 1, maxLength: 6 }),
+        fc.oneof(
+          fc.constant(reader),
+          fc.string().map(s => `${reader.slice(0, -4)}${s}`),
+          fc.string()
+        ),
+        async (method, segments, token) => {
+          const path = `/${segments.join('/')}`;
+          let decision: 'allow' | 'deny';
+          try {
+            decision = await decide(method, path, bearer(token));
+          } catch (error) {
+            return (error as Error).message === 'Unauthorized';
+          }
+          if (decision === 'deny') {
+            return true;
+          }
+          // An allow must be for an operation readers may perform, or for a
+          // path MLflow does not serve (the gateway refuses those itself).
+          const op = matchOperation(method, path);
+          return op === undefined || ROLES.get('readers')!.has(op.id);
+        }
+      ),
+      { numRuns: 2000 }
+    );
+  });
+});
+
+describe('the authorizer for plain-link downloads', () => {
+  let issuer: TestIssuer;
+  let authorize: Authorizer;
+
+  beforeAll(async () => {
+    issuer = new TestIssuer();
+    await issuer.start();
+    await issuer.addKey('key-1');
+    authorize = createAuthorizer({
+      issuer: issuer.url,
+      clientIds: [CLIENT_ID],
+      tokenUse: 'access',
+      tokenSource: 'cookie'
+    });
+  });
+
+  afterAll(() => issuer.stop());
+
+  it('reads the cookie and allows downloads and nothing else', async () => {
+    const token = await issuer.accessToken({ 'cognito:groups': ['admins'] });
+    const cookie = {
+      Cookie: `theme=dark; ${AUTH_COOKIE}=${encodeURIComponent(`Bearer ${token}`)}`
+    };
+    const result = await authorize(event('GET', '/get-artifact', cookie));
+    const decide = (method: string, path: string) =>
+      evaluatePolicy(result.policyDocument, methodArn(PREFIX, method, path));
+    expect(decide('GET', '/get-artifact')).toBe('allow');
+    expect(decide('GET', '/model-versions/get-artifact')).toBe('allow');
+    expect(decide('POST', '/ajax-api/2.0/mlflow/runs/search')).toBe('deny');
+    expect(decide('POST', '/ajax-api/2.0/mlflow/experiments/delete')).toBe(
+      'deny'
+    );
+  });
+});
+
+describe('the Lambda handler configuration', () => {
+  it('reads the issuer, clients, token use and operator roles', () => {
+    expect(
+      configFromEnvironment({
+        COGNITO_ISSUER: 'http://localhost:9229/local_abc',
+        COGNITO_CLIENT_IDS: 'one, two',
+        TOKEN_USE: 'id',
+        PERMISSIONS: '{"roles": []}'
+      })
+    ).toEqual({
+      issuer: 'http://localhost:9229/local_abc',
+      clientIds: ['one', 'two'],
+      jwksUri: undefined,
+      tokenUse: 'id',
+      tokenSource: 'header',
+      permissions: { roles: [] }
+    });
+  });
+
+  it('names every problem of a bad configuration', () => {
+    expect(() =>
+      configFromEnvironment({ TOKEN_USE: 'refresh', PERMISSIONS: '{' })
+    ).toThrow(
+      'Authorizer misconfigured: COGNITO_ISSUER must be the user pool issuer URL; ' +
+        'COGNITO_CLIENT_IDS must list at least one app client id; ' +
+        'TOKEN_USE must be "access" or "id"; PERMISSIONS must be JSON.'
+    );
+  });
+
+  it('refuses invalid operator roles when it is created', () => {
+    expect(() =>
+      createAuthorizer({
+        issuer: 'http://localhost:9229/local_abc',
+        clientIds: ['one'],
+        tokenUse: 'access',
+        permissions: { roles: [{ name: 'admins', description: '', allow: [] }] }
+      })
+    ).toThrow(/clashes with the built-in role "admins"/);
+  });
+});

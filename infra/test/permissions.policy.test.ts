@@ -1,0 +1,247 @@
+import fc from 'fast-check';
+
+import {
+  PolicyDocument,
+  evaluatePolicy
+} from '../src/authorizer/policy-evaluation';
+import {
+  OPERATIONS,
+  Operation,
+  compileRoles,
+  findOperation,
+  matchOperation,
+  pathTemplates
+} from '../src/permissions';
+import { isMatchablePath } from '../src/permissions/path-template';
+import {
+  Authorization,
+  COOKIE_OPERATIONS,
+  MAX_MANAGED_POLICY_CHARS,
+  apiArnPrefix,
+  authorizationOf,
+  authorizerPolicy,
+  iamPolicyDocuments,
+  methodArn,
+  patternsOverlap,
+  policyResources,
+  templateToArnPath
+} from '../src/permissions/policy';
+
+const TARGET = {
+  region: 'eu-west-1',
+  account: '123456789012',
+  apiId: 'a1b2c3d4e5',
+  stage: 'prod'
+};
+const PREFIX = apiArnPrefix(TARGET);
+const ROLES = compileRoles({
+  roles: [
+    {
+      // An operator role whose allows reach operations it lacks: the
+      // policy needs explicit denies to stay exact.
+      name: 'trace-viewers',
+      description: 'Trace details only.',
+      allow: ['traces.get-info', 'datasets.get', 'logged-models.get']
+    }
+  ]
+});
+
+/** Fills a template's parameters: one segment each, greedy ones with several. */
+function fill(template: string, values: readonly string[]): string {
+  let n = 0;
+  return template.replace(/\{\w+(\+?)\}/g, (_, greedy: string) => {
+    const value = values[n++ % values.length];
+    return greedy ? `${value}/${value}` : value;
+  });
+}
+
+/** Every (operation, template) on one kind of path. */
+const templatesOf = (kind: Authorization) =>
+  OPERATIONS.flatMap(op =>
+    pathTemplates(op)
+      .filter(template => authorizationOf(op, template) === kind)
+      .map(template => ({ op, template }))
+  );
+
+/** What API Gateway decides for a request, given the role's policy documents. */
+function decide(
+  policies: readonly PolicyDocument[],
+  method: string,
+  path: string
+): 'allow' | 'deny' {
+  const arn = methodArn(PREFIX, method, path);
+  const statements = policies.flatMap(policy => policy.Statement);
+  return evaluatePolicy({ Version: '2012-10-17', Statement: statements }, arn);
+}
+
+describe('resource patterns', () => {
+  it('turns each parameter into a wildcard after the method', () => {
+    expect(templateToArnPath('/api/3.0/mlflow/traces/{trace_id}/tags')).toBe(
+      'api/3.0/mlflow/traces/*/tags'
+    );
+    expect(
+      templateToArnPath('/api/2.0/mlflow-artifacts/artifacts/{path+}')
+    ).toBe('api/2.0/mlflow-artifacts/artifacts/*');
+    expect(methodArn(PREFIX, 'GET', '/api/2.0/mlflow/runs/get')).toBe(
+      'arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/prod/GET/api/2.0/mlflow/runs/get'
+    );
+  });
+
+  it('knows when two wildcard patterns match a common string', () => {
+    expect(patternsOverlap('GET/a/*', 'GET/a/*/tags')).toBe(true);
+    expect(patternsOverlap('GET/a/*/x', 'GET/a/*/y')).toBe(false);
+    expect(patternsOverlap('GET/*/b', 'GET/a/*')).toBe(true);
+    expect(patternsOverlap('GET/a', 'POST/a')).toBe(false);
+    expect(patternsOverlap('a*c', 'ab*')).toBe(true);
+    expect(patternsOverlap('a*c', 'b*')).toBe(false);
+  });
+
+  it('gives the MLflow SDK /api/ and the browser everything else', () => {
+    const runsGet = findOperation('runs.get') as Operation;
+    expect(authorizationOf(runsGet, '/api/2.0/mlflow/runs/get')).toBe('iam');
+    expect(authorizationOf(runsGet, '/ajax-api/2.0/mlflow/runs/get')).toBe(
+      'token'
+    );
+    const index = findOperation('ui.index') as Operation;
+    expect(authorizationOf(index, '/')).toBe('none');
+  });
+});
+
+describe('policies agree with the permission model', () => {
+  const values = ['x1', 'get', 'search', 'tags', 'versions', 'a.b', 'batchGet'];
+
+  for (const [role, allowed] of ROLES) {
+    it(`${role}: IAM and authorizer policies allow exactly what the role may do`, () => {
+      const iam = iamPolicyDocuments(allowed, TARGET);
+      const token = [authorizerPolicy(allowed, PREFIX)];
+      let checked = 0;
+      for (const kind of ['iam', 'token'] as const) {
+        const policies = kind === 'iam' ? iam : token;
+        for (const { op, template } of templatesOf(kind)) {
+          for (const value of values) {
+            const path = fill(template, [value]);
+            // A value can turn the path into another operation's (`traces/get`).
+            const routed = matchOperation(op.method, path);
+            if (routed === undefined) {
+              continue;
+            }
+            const expected = allowed.has(routed.id) ? 'allow' : 'deny';
+            expect([path, decide(policies, op.method, path)]).toEqual([
+              path,
+              expected
+            ]);
+            checked++;
+          }
+        }
+      }
+      expect(checked).toBeGreaterThan(1000);
+    });
+  }
+
+  it('needs explicit denies where an allow reaches operations the role lacks', () => {
+    const allowed = ROLES.get('trace-viewers') as ReadonlySet<string>;
+    const { deny } = policyResources(allowed, 'iam');
+    expect(deny).toEqual(
+      expect.arrayContaining([
+        'GET/api/3.0/mlflow/traces/get',
+        'GET/api/3.0/mlflow/traces/batchGet',
+        'GET/api/3.0/mlflow/traces/*/assessments/*',
+        'GET/api/3.0/mlflow/datasets/search'
+      ])
+    );
+    const iam = iamPolicyDocuments(allowed, TARGET);
+    expect(decide(iam, 'GET', '/api/3.0/mlflow/traces/tr-1')).toBe('allow');
+    expect(decide(iam, 'GET', '/api/3.0/mlflow/traces/get')).toBe('deny');
+    expect(
+      decide(iam, 'GET', '/api/3.0/mlflow/traces/tr-1/assessments/a-1')
+    ).toBe('deny');
+  });
+
+  it('refuses roles no policy can express, naming both operations', () => {
+    // MCP server names may contain "/", so `mcp-servers/*` reaches the
+    // version routes and no deny can tell them apart.
+    expect(() => policyResources(new Set(['mcp-servers.get']), 'iam')).toThrow(
+      /cannot allow mcp-servers\.get without mcp-servers\.(search-versions|get-version).*Allow or deny both/
+    );
+  });
+
+  it('holds for random parameter values (property)', () => {
+    const segment = fc.stringMatching(/^[A-Za-z0-9._~%-]{1,12}$/);
+    const entries = [...templatesOf('iam'), ...templatesOf('token')];
+    const policies = new Map<string, Record<'iam' | 'token', PolicyDocument[]>>(
+      [...ROLES].map(([role, allowed]) => [
+        role,
+        {
+          iam: iamPolicyDocuments(allowed, TARGET),
+          token: [authorizerPolicy(allowed, PREFIX)]
+        }
+      ])
+    );
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...entries),
+        fc.array(segment, { minLength: 1, maxLength: 4 }),
+        fc.constantFrom(...ROLES.keys()),
+        ({ op, template }, params, role) => {
+          const path = fill(template, params);
+          const routed = isMatchablePath(path)
+            ? matchOperation(op.method, path)
+            : undefined;
+          fc.pre(routed !== undefined);
+          const kind = authorizationOf(op, template) as 'iam' | 'token';
+          const allowed = ROLES.get(role) as ReadonlySet<string>;
+          const decision = decide(policies.get(role)![kind], op.method, path);
+          return decision === (allowed.has(routed!.id) ? 'allow' : 'deny');
+        }
+      ),
+      { numRuns: 5000 }
+    );
+  });
+});
+
+describe('IAM policy documents', () => {
+  it('fit IAM managed policies and every role needs at most ten', () => {
+    for (const [, allowed] of ROLES) {
+      const documents = iamPolicyDocuments(allowed, TARGET);
+      expect(documents.length).toBeGreaterThan(0);
+      expect(documents.length).toBeLessThanOrEqual(10);
+      for (const document of documents) {
+        expect(JSON.stringify(document).length).toBeLessThanOrEqual(
+          MAX_MANAGED_POLICY_CHARS
+        );
+      }
+    }
+  });
+
+  it('cover only /api/ paths and only execute-api:Invoke', () => {
+    const documents = iamPolicyDocuments(
+      ROLES.get('admins') as ReadonlySet<string>,
+      TARGET
+    );
+    for (const statement of documents.flatMap(d => d.Statement)) {
+      expect(statement.Action).toBe('execute-api:Invoke');
+      for (const resource of statement.Resource as string[]) {
+        expect(resource.startsWith(PREFIX)).toBe(true);
+        expect(resource.slice(PREFIX.length)).toMatch(
+          /^(GET|POST|PUT|PATCH|DELETE)\/api\//
+        );
+      }
+    }
+  });
+});
+
+describe('authorizer policies', () => {
+  it('deny everything when the groups allow nothing', () => {
+    const policy = authorizerPolicy(new Set(), PREFIX);
+    expect(policy.Statement).toEqual([
+      { Effect: 'Deny', Action: 'execute-api:Invoke', Resource: [`${PREFIX}*`] }
+    ]);
+  });
+
+  it('let cookies reach GET downloads that change nothing', () => {
+    for (const id of COOKIE_OPERATIONS) {
+      const op = findOperation(id) as Operation;
+      expect([id, op.method, op.access]).toEqual([id, 'GET', 'read']);
+    }
+  });
+});
