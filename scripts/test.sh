@@ -46,7 +46,7 @@ stop_stack() {
 }
 trap stop_stack EXIT
 
-suite "python: pytest (packaging, integration)" .venv/bin/python -m pytest tests -q
+suite "python: pytest (unit, packaging, integration)" .venv/bin/python -m pytest tests -q
 suite "ui-tests: galata" npm --prefix ui-tests test --silent
 
 printf '\n'

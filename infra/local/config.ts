@@ -10,6 +10,8 @@ export const PATHS = {
   stackFile: path.join(LOCAL_DIR, 'stack.json'),
   stateFile: path.join(LOCAL_DIR, 'state.json'),
   processesFile: path.join(LOCAL_DIR, 'processes.json'),
+  gatewayConfig: path.join(LOCAL_DIR, 'gateway.json'),
+  authorizerBundle: path.join(LOCAL_DIR, 'authorizer', 'index.js'),
   logs: path.join(LOCAL_DIR, 'logs'),
   mlflow: path.join(LOCAL_DIR, 'mlflow'),
   cognito: path.join(LOCAL_DIR, 'cognito'),
@@ -47,6 +49,20 @@ export const STACK_MARKER = 'SAGEMAKER_STUDIO_MLFLOW_LOCAL_STACK';
 
 /** The AWS region the local stack pretends to be in. */
 export const LOCAL_REGION = 'us-east-1';
+
+/** The API the local gateway's method ARNs name, standing in for the deployed one. */
+export const LOCAL_API = {
+  region: LOCAL_REGION,
+  account: '000000000000',
+  apiId: 'local',
+  stage: 'local'
+} as const;
+
+/**
+ * The MLflow request-auth provider our Python package ships: the SDK signs
+ * `/api/` requests with SigV4 through it (`MLFLOW_TRACKING_AUTH`).
+ */
+export const SDK_AUTH_PROVIDER = 'sagemaker-studio-mlflow-sigv4';
 
 export type ServiceName = 'cognito' | 'mlflow' | 'gateway' | 'jupyterlab';
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { LOCAL_REGION, PATHS } from './config';
+import { type LocalUser, sdkEnvironment } from './stack';
 
 /** The extension's settings id, as in schema/plugin.json. */
 export const PLUGIN_ID = 'sagemaker-studio-mlflow:plugin';
@@ -104,10 +105,15 @@ export function jupyterLabArgs(port: number, token: string): string[] {
  * MLflow through the gateway. User settings and workspaces stay inside
  * `.local/` so the stack never touches the developer's own JupyterLab.
  */
-export function jupyterLabEnv(gateway: string): NodeJS.ProcessEnv {
+export function jupyterLabEnv(
+  gateway: string,
+  user: LocalUser
+): NodeJS.ProcessEnv {
   fs.mkdirSync(PATHS.notebooks, { recursive: true });
   return {
-    MLFLOW_TRACKING_URI: gateway,
+    // Notebooks sign with the readers' role, as a data scientist's
+    // SageMaker execution role would.
+    ...sdkEnvironment(gateway, user),
     JUPYTERLAB_SETTINGS_DIR: path.join(PATHS.jupyter, 'user-settings'),
     JUPYTERLAB_WORKSPACES_DIR: path.join(PATHS.jupyter, 'workspaces'),
     JUPYTER_RUNTIME_DIR: path.join(PATHS.jupyter, 'runtime'),

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { BUILT_IN_ROLES } from '../src/roles';
-import { PATHS } from './config';
+import { LOCAL_REGION, PATHS, SDK_AUTH_PROVIDER } from './config';
 
 /** One seeded identity: a Cognito user and the IAM access key of its role. */
 export interface LocalUser {
@@ -106,11 +106,33 @@ export function writeStack(stack: StackDescription): void {
 }
 
 /** Written readable by the owner only: they hold passwords and keys. */
-function writePrivateJson(file: string, value: unknown): void {
+export function writePrivateJson(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const temp = `${file}.tmp`;
   fs.writeFileSync(temp, JSON.stringify(value, null, 2) + '\n', {
     mode: 0o600
   });
   fs.renameSync(temp, file);
+}
+
+/**
+ * The environment in which the MLflow SDK signs its requests with a local
+ * user's role keys, as a SageMaker execution role would in AWS.
+ */
+export function sdkEnvironment(
+  gateway: string,
+  user: LocalUser
+): Record<string, string> {
+  return {
+    MLFLOW_TRACKING_URI: gateway,
+    MLFLOW_TRACKING_AUTH: SDK_AUTH_PROVIDER,
+    AWS_ACCESS_KEY_ID: user.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+    // Nothing else on this machine may lend other credentials.
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_EC2_METADATA_DISABLED: 'true'
+  };
 }

@@ -2,8 +2,10 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 
+import { bundleAuthorizer } from './authorizer-bundle';
 import { provisionCognito, writeCognitoConfig } from './cognito';
 import {
+  LOCAL_API,
   LOCAL_REGION,
   PATHS,
   type Ports,
@@ -32,11 +34,15 @@ import {
   stopProcesses,
   waitUntilReady
 } from './processes';
+import type { GatewayConfig } from './gateway/config';
 import {
+  type LocalState,
   type StackDescription,
   loadOrCreateState,
   readStack,
   saveState,
+  sdkEnvironment,
+  writePrivateJson,
   writeStack
 } from './stack';
 
@@ -84,10 +90,47 @@ const STARTUP_TIMEOUT_MS: Record<ServiceName, number> = {
   jupyterlab: 90_000
 };
 
+/** Browser origins that may call the gateway: JupyterLab's. */
+function allowedOrigins(ports: Ports): string[] {
+  return [urlOf(ports.jupyterlab), `http://localhost:${ports.jupyterlab}`];
+}
+
+/**
+ * The gateway decides like API Gateway with our authorizer: the bundle
+ * configured for cognito-local, and one IAM identity per role.
+ */
+async function writeGatewayConfig(
+  ports: Ports,
+  state: LocalState
+): Promise<void> {
+  await bundleAuthorizer(PATHS.authorizerBundle);
+  const issuer = `${urlOf(ports.cognito)}/${state.cognito!.userPoolId}`;
+  const config: GatewayConfig = {
+    upstream: urlOf(ports.mlflow),
+    api: LOCAL_API,
+    iam: Object.entries(state.users).map(([role, user]) => ({
+      accessKeyId: user.accessKeyId,
+      secretAccessKey: user.secretAccessKey,
+      role,
+      principal: `arn:aws:iam::${LOCAL_API.account}:user/${user.username}`
+    })),
+    allowedOrigins: allowedOrigins(ports),
+    authorizer: {
+      bundle: PATHS.authorizerBundle,
+      environment: {
+        COGNITO_ISSUER: issuer,
+        COGNITO_CLIENT_IDS: state.cognito!.clientId,
+        TOKEN_USE: 'access'
+      }
+    }
+  };
+  writePrivateJson(PATHS.gatewayConfig, config);
+}
+
 function startService(
   service: ServiceName,
   ports: Ports,
-  token: string
+  state: LocalState
 ): StartedProcess {
   const venv = (tool: string) => `${PATHS.venvBin}/${tool}`;
   switch (service) {
@@ -118,7 +161,11 @@ function startService(
           '--backend-store-uri',
           `sqlite:///${PATHS.mlflow}/mlflow.db`,
           '--artifacts-destination',
-          `${PATHS.mlflow}/artifacts`
+          `${PATHS.mlflow}/artifacts`,
+          // Behind the gateway, the browser's origin is JupyterLab's: the
+          // gateway checks it, and MLflow's own check must agree.
+          '--cors-allowed-origins',
+          allowedOrigins(ports).join(',')
         ],
         {
           // The job runner (GenAI evaluation jobs) starts seven worker processes;
@@ -132,22 +179,26 @@ function startService(
         PATHS.gatewayMain,
         '--port',
         String(ports.gateway),
-        '--upstream',
-        urlOf(ports.mlflow)
+        '--config',
+        PATHS.gatewayConfig
       ]);
     case 'jupyterlab':
       return startProcess(
         'jupyterlab',
         venv('jupyter'),
-        jupyterLabArgs(ports.jupyterlab, token),
+        jupyterLabArgs(ports.jupyterlab, state.jupyterlabToken),
         {
-          env: jupyterLabEnv(urlOf(ports.gateway))
+          env: jupyterLabEnv(urlOf(ports.gateway), state.users.readers)
         }
       );
   }
 }
 
-async function seedMlflow(gateway: string, say: Say): Promise<void> {
+async function seedMlflow(
+  gateway: string,
+  state: LocalState,
+  say: Say
+): Promise<void> {
   say('Seeding demo data into MLflow...');
   try {
     const { stdout } = await run(
@@ -156,7 +207,7 @@ async function seedMlflow(gateway: string, say: Say): Promise<void> {
       {
         env: {
           ...process.env,
-          MLFLOW_TRACKING_URI: gateway,
+          ...sdkEnvironment(gateway, state.users.admins),
           PYTHONUNBUFFERED: '1'
         },
         timeout: 300_000
@@ -204,7 +255,7 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
   process.once('SIGINT', onInterrupt);
   const start = (service: ServiceName): StartedProcess => {
     say(`Starting ${service} on ${urlOf(ports[service])}...`);
-    const started_ = startService(service, ports, state.jupyterlabToken);
+    const started_ = startService(service, ports, state);
     started.push(started_);
     writeStartedProcesses(started);
     return started_;
@@ -220,14 +271,15 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
     }
   };
   try {
-    // MLflow is the slowest to start, so everything starts at once except
-    // JupyterLab, which reads its settings overrides (the pool's ids) at start.
+    // MLflow is the slowest to start, so it starts at once; the gateway and
+    // JupyterLab need the user pool's ids, so they follow its provisioning.
     const cognito = start('cognito');
     const mlflow = start('mlflow');
-    const gateway = start('gateway');
     await ready(cognito, 'cognito');
     state = await provisionCognito(ports.cognito, state);
     saveState(state);
+    await writeGatewayConfig(ports, state);
+    const gateway = start('gateway');
     writeExtensionOverrides(
       localExtensionSettings(
         urlOf(ports.gateway),
@@ -238,7 +290,7 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
     const jupyterlab = start('jupyterlab');
     await ready(mlflow, 'mlflow');
     await ready(gateway, 'gateway');
-    await seedMlflow(urlOf(ports.gateway), say);
+    await seedMlflow(urlOf(ports.gateway), state, say);
     await ready(jupyterlab, 'jupyterlab');
   } catch (error) {
     say('Stopping what was started...');

@@ -178,6 +178,29 @@ describe('the Lambda authorizer', () => {
     ).rejects.toThrow(/^Unauthorized$/);
   });
 
+  it('reads the cookie for plain-link downloads only, and then allows only downloads', async () => {
+    const token = await issuer.accessToken({ 'cognito:groups': ['admins'] });
+    const cookie = {
+      Cookie: `theme=dark; ${AUTH_COOKIE}=${encodeURIComponent(`Bearer ${token}`)}`
+    };
+    const result = await authorize(event('GET', '/get-artifact', cookie));
+    const decideWith = (method: string, path: string) =>
+      evaluatePolicy(result.policyDocument, methodArn(PREFIX, method, path));
+    expect(decideWith('GET', '/get-artifact')).toBe('allow');
+    expect(decideWith('GET', '/model-versions/get-artifact')).toBe('allow');
+    expect(decideWith('POST', '/ajax-api/2.0/mlflow/runs/search')).toBe('deny');
+    expect(decideWith('POST', '/ajax-api/2.0/mlflow/experiments/delete')).toBe(
+      'deny'
+    );
+    // With a header on the same path, the header decides, in full.
+    await expect(
+      decide('POST', '/ajax-api/2.0/mlflow/experiments/delete', {
+        ...cookie,
+        ...bearer(token)
+      })
+    ).resolves.toBe('allow');
+  });
+
   it('never writes a token to the log', async () => {
     const token = await issuer.accessToken();
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map(
@@ -251,41 +274,6 @@ describe('the Lambda authorizer', () => {
   });
 });
 
-describe('the authorizer for plain-link downloads', () => {
-  let issuer: TestIssuer;
-  let authorize: Authorizer;
-
-  beforeAll(async () => {
-    issuer = new TestIssuer();
-    await issuer.start();
-    await issuer.addKey('key-1');
-    authorize = createAuthorizer({
-      issuer: issuer.url,
-      clientIds: [CLIENT_ID],
-      tokenUse: 'access',
-      tokenSource: 'cookie'
-    });
-  });
-
-  afterAll(() => issuer.stop());
-
-  it('reads the cookie and allows downloads and nothing else', async () => {
-    const token = await issuer.accessToken({ 'cognito:groups': ['admins'] });
-    const cookie = {
-      Cookie: `theme=dark; ${AUTH_COOKIE}=${encodeURIComponent(`Bearer ${token}`)}`
-    };
-    const result = await authorize(event('GET', '/get-artifact', cookie));
-    const decide = (method: string, path: string) =>
-      evaluatePolicy(result.policyDocument, methodArn(PREFIX, method, path));
-    expect(decide('GET', '/get-artifact')).toBe('allow');
-    expect(decide('GET', '/model-versions/get-artifact')).toBe('allow');
-    expect(decide('POST', '/ajax-api/2.0/mlflow/runs/search')).toBe('deny');
-    expect(decide('POST', '/ajax-api/2.0/mlflow/experiments/delete')).toBe(
-      'deny'
-    );
-  });
-});
-
 describe('the Lambda handler configuration', () => {
   it('reads the issuer, clients, token use and operator roles', () => {
     expect(
@@ -300,7 +288,6 @@ describe('the Lambda handler configuration', () => {
       clientIds: ['one', 'two'],
       jwksUri: undefined,
       tokenUse: 'id',
-      tokenSource: 'header',
       permissions: { roles: [] }
     });
   });

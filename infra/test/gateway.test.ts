@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 
 import type { FastifyInstance } from 'fastify';
 
-import { createGateway } from '../local/gateway/server';
+import type { AccessDecision, GatewayRequest } from '../local/gateway/access';
+import { PRINCIPAL_HEADER, createGateway } from '../local/gateway/server';
+import { AUTH_COOKIE } from '../src/authorizer/token';
+import { Operation, findOperation } from '../src/permissions';
 
 /** What the server behind the gateway saw of one request. */
 interface Seen {
@@ -46,14 +49,32 @@ async function recordingUpstream(): Promise<{
   };
 }
 
-describe('the local gateway (pass-through)', () => {
+const JUPYTERLAB = 'http://127.0.0.1:8888';
+
+describe('the local gateway (forwarding)', () => {
   let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
   let gateway: FastifyInstance;
   let base: string;
+  /** What the access control saw, and what it answers (allow by default here). */
+  let decided: GatewayRequest[];
+  let decision: AccessDecision;
 
   beforeEach(async () => {
     upstream = await recordingUpstream();
-    gateway = createGateway({ upstream: upstream.url });
+    decided = [];
+    decision = {
+      allowed: true,
+      operation: findOperation('runs.search') as Operation,
+      principal: 'alice'
+    };
+    gateway = createGateway({
+      upstream: upstream.url,
+      access: async request => {
+        decided.push(request);
+        return decision;
+      },
+      allowedOrigins: [JUPYTERLAB]
+    });
     base = await gateway.listen({ host: '127.0.0.1', port: 0 });
   });
 
@@ -138,5 +159,114 @@ describe('the local gateway (pass-through)', () => {
       error_code: 'BAD_GATEWAY',
       message: 'MLflow is not reachable behind the gateway.'
     });
+  });
+
+  it('decides on the exact request: method, raw URL, headers and body bytes', async () => {
+    const body = '{"name": "a b"}';
+    await fetch(`${base}/api/2.0/mlflow/experiments/create?q=a+b%20c`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-amz-date': 'd' },
+      body
+    });
+    const [request] = decided;
+    expect(request.method).toBe('POST');
+    expect(request.url).toBe('/api/2.0/mlflow/experiments/create?q=a+b%20c');
+    expect(request.headers['x-amz-date']).toBe('d');
+    expect(request.body.toString()).toBe(body);
+  });
+
+  it('refuses what the access control refuses, and MLflow never sees it', async () => {
+    decision = {
+      allowed: false,
+      status: 403,
+      errorType: 'AccessDeniedException',
+      body: { error_code: 'PERMISSION_DENIED', message: 'no' }
+    };
+    const response = await fetch(`${base}/api/2.0/mlflow/experiments/delete`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"experiment_id": "1"}'
+    });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('x-amzn-errortype')).toBe(
+      'AccessDeniedException'
+    );
+    expect(await response.json()).toEqual({
+      error_code: 'PERMISSION_DENIED',
+      message: 'no'
+    });
+    expect(upstream.seen).toHaveLength(0);
+  });
+
+  it('tells MLflow the principal itself and keeps credentials to itself', async () => {
+    await fetch(`${base}/ajax-api/2.0/mlflow/runs/search`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'Bearer a.b.c',
+        cookie: `theme=dark; ${AUTH_COOKIE}=Bearer%20a.b.c; other=1`,
+        [PRINCIPAL_HEADER]: 'mallory'
+      },
+      body: '{}'
+    });
+    const [request] = upstream.seen;
+    expect(request.headers[PRINCIPAL_HEADER]).toBe('alice');
+    expect(request.headers['authorization']).toBeUndefined();
+    expect(request.headers['cookie']).toBe('theme=dark; other=1');
+  });
+
+  it('sends no principal header for public requests, even when a client does', async () => {
+    decision = {
+      allowed: true,
+      operation: findOperation('ui.index') as Operation
+    };
+    await fetch(`${base}/`, { headers: { [PRINCIPAL_HEADER]: 'mallory' } });
+    expect(upstream.seen[0].headers[PRINCIPAL_HEADER]).toBeUndefined();
+  });
+
+  it('answers CORS preflights for allowed origins only, without asking MLflow', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${base}/ajax-api/2.0/mlflow/runs/search`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization, content-type'
+        }
+      });
+    const allowed = await preflight(JUPYTERLAB);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(JUPYTERLAB);
+    expect(allowed.headers.get('access-control-allow-methods')).toBe('POST');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain(
+      'authorization'
+    );
+    const other = await preflight('https://evil.example');
+    expect(other.status).toBe(403);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    expect(upstream.seen).toHaveLength(0);
+    expect(decided).toHaveLength(0);
+  });
+
+  it('lets allowed origins read answers, refusals included', async () => {
+    const ok = await fetch(`${base}/ajax-api/2.0/mlflow/runs/search`, {
+      method: 'POST',
+      headers: { origin: JUPYTERLAB, 'content-type': 'application/json' },
+      body: '{}'
+    });
+    expect(ok.headers.get('access-control-allow-origin')).toBe(JUPYTERLAB);
+    decision = {
+      allowed: false,
+      status: 401,
+      errorType: 'UnauthorizedException',
+      body: { error_code: 'UNAUTHENTICATED', message: 'Unauthorized' }
+    };
+    const refused = await fetch(`${base}/ajax-api/2.0/mlflow/runs/search`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+      body: '{}'
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

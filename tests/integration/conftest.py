@@ -45,3 +45,29 @@ def claims(token: str) -> dict:
     """The payload of a JWT (signature checks are the authorizer's job, tested there)."""
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def sdk_environment(stack: dict, role: str) -> dict:
+    """What a notebook or job of `role` runs with: the gateway, our SigV4 signer, the role's keys."""
+    user = stack["users"][role]
+    return {
+        "MLFLOW_TRACKING_URI": stack["gateway"],
+        "MLFLOW_TRACKING_AUTH": "sagemaker-studio-mlflow-sigv4",
+        "AWS_ACCESS_KEY_ID": user["accessKeyId"],
+        "AWS_SECRET_ACCESS_KEY": user["secretAccessKey"],
+        "AWS_REGION": stack["region"],
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+
+
+@pytest.fixture
+def as_role(stack, monkeypatch):
+    """`as_role("readers")` makes the MLflow SDK in this test sign as that role."""
+
+    def use(role: str) -> None:
+        for name, value in sdk_environment(stack, role).items():
+            monkeypatch.setenv(name, value)
+
+    return use

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 from mlflow import MlflowClient
+
+from sagemaker_studio_mlflow.sigv4 import SigV4RequestAuthProvider
 
 from .conftest import claims, sign_in
 
@@ -48,8 +50,9 @@ def test_a_wrong_password_is_refused(stack, cognito):
     assert error.value.response["Error"]["Code"] in {"NotAuthorizedException", "InvalidPasswordException"}
 
 
-@pytest.fixture(scope="module")
-def mlflow(stack) -> MlflowClient:
+@pytest.fixture
+def mlflow(stack, as_role) -> MlflowClient:
+    as_role("readers")
     return MlflowClient(tracking_uri=stack["gateway"])
 
 
@@ -96,18 +99,15 @@ def test_the_registered_model_has_two_versions_and_an_artifact(mlflow, tmp_path)
         assert "monthly_charges" in json.load(f)
 
 
-def test_the_gateway_forwards_to_mlflow_unchanged(stack):
-    """Until authorization lands, the gateway is a faithful pass-through."""
+def test_the_gateway_forwards_what_mlflow_answers_unchanged(stack, as_role):
+    as_role("readers")
+    auth = SigV4RequestAuthProvider().get_auth()
 
-    def search(base: str) -> dict:
-        request = urllib.request.Request(
-            f"{base}/api/2.0/mlflow/experiments/search",
-            data=json.dumps({"max_results": 100}).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
+    def search(base: str, **kwargs) -> dict:
+        response = requests.post(
+            f"{base}/api/2.0/mlflow/experiments/search", json={"max_results": 100}, timeout=10, **kwargs
         )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 200
-            return json.load(response)
+        assert response.status_code == 200, response.text
+        return response.json()
 
-    assert search(stack["gateway"]) == search(stack["mlflow"])
+    assert search(stack["gateway"], auth=auth) == search(stack["mlflow"])

@@ -1,6 +1,23 @@
 import { Command } from 'commander';
 
+import type { Authorizer } from '../../src/authorizer/authorizer';
+import { createAccessControl } from './access';
+import { readGatewayConfig } from './config';
 import { createGateway } from './server';
+
+/**
+ * Loads the authorizer bundle as Lambda would: its configuration in the
+ * environment, its `handler` export called once per request.
+ */
+function loadAuthorizer(
+  bundle: string,
+  environment: Record<string, string>
+): Authorizer {
+  Object.assign(process.env, environment);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { handler } = require(bundle) as { handler: Authorizer };
+  return handler;
+}
 
 /** Runs the local gateway as its own process (started by `npm run local -- up`). */
 async function main(): Promise<void> {
@@ -10,11 +27,26 @@ async function main(): Promise<void> {
       'port to listen on (127.0.0.1 only)',
       Number
     )
-    .requiredOption('--upstream <url>', "MLflow's base URL")
+    .requiredOption('--config <file>', 'the gateway configuration (JSON)')
     .parse()
-    .opts<{ port: number; upstream: string }>();
+    .opts<{ port: number; config: string }>();
 
-  const app = createGateway({ upstream: options.upstream, logger: true });
+  const config = readGatewayConfig(options.config);
+  const access = createAccessControl({
+    api: config.api,
+    iam: config.iam,
+    permissions: config.permissions,
+    authorize: loadAuthorizer(
+      config.authorizer.bundle,
+      config.authorizer.environment
+    )
+  });
+  const app = createGateway({
+    upstream: config.upstream,
+    access,
+    allowedOrigins: config.allowedOrigins,
+    logger: true
+  });
   await app.listen({ host: '127.0.0.1', port: options.port });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

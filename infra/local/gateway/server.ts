@@ -1,12 +1,33 @@
 import replyFrom, { type FastifyReplyFromHooks } from '@fastify/reply-from';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest
+} from 'fastify';
+
+import { AUTH_COOKIE } from '../../src/authorizer/token';
+import { HTTP_METHODS } from '../../src/permissions';
+import type { AccessDecision, GatewayRequest } from './access';
 
 export interface GatewayOptions {
   /** MLflow's base URL, e.g. http://127.0.0.1:5500 */
   upstream: string;
-  /** Log each request's method, URL and status (Fastify's request log); never headers or bodies. */
+  /** Decides every request before it may reach MLflow (see access.ts). */
+  access: (request: GatewayRequest) => Promise<AccessDecision>;
+  /** Browser origins that may call the gateway (CORS), e.g. JupyterLab's. */
+  allowedOrigins?: readonly string[];
+  /** Log each request's method, URL, status and principal; never headers or bodies. */
   logger?: boolean;
 }
+
+/**
+ * The header that tells MLflow who made a request. The gateway always sets
+ * it itself; a value sent by a client never reaches MLflow.
+ */
+export const PRINCIPAL_HEADER = 'x-gateway-principal';
+
+/** Headers a browser may send on a cross-origin call (preflight answer). */
+const CORS_ALLOWED_HEADERS = 'authorization, content-type';
 
 /** API Gateway's payload limit: larger requests get 413 before reaching MLflow. */
 export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -33,6 +54,23 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     done(null, body)
   );
 
+  const allowedOrigins = new Set(options.allowedOrigins ?? []);
+  const corsOrigin = (request: FastifyRequest): string | undefined => {
+    const origin = request.headers.origin;
+    return origin !== undefined && allowedOrigins.has(origin)
+      ? origin
+      : undefined;
+  };
+  // Every answer to an allowed origin says so, errors included, so the
+  // browser shows the gateway's message instead of a CORS failure.
+  app.addHook('onSend', async (request, reply) => {
+    const origin = corsOrigin(request);
+    if (origin !== undefined) {
+      void reply.header('access-control-allow-origin', origin);
+    }
+    void reply.header('vary', 'Origin');
+  });
+
   app.register(replyFrom, {
     base: options.upstream,
     undici: {
@@ -47,12 +85,27 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
    * callers. So the gateway states the caller's address itself and never
    * passes on what a client claims.
    */
-  const rewriteRequestHeaders: FastifyReplyFromHooks['rewriteRequestHeaders'] =
+  const forwardHeaders =
+    (
+      principal: string | undefined
+    ): FastifyReplyFromHooks['rewriteRequestHeaders'] =>
     (request, headers) => {
       const forwarded = { ...headers };
       delete forwarded['forwarded'];
       delete forwarded['x-real-ip'];
       forwarded['x-forwarded-for'] = request.ip;
+      // Credentials stay at the gateway: MLflow needs to know who, not how.
+      delete forwarded['authorization'];
+      const cookie = withoutAuthCookie(headers['cookie']);
+      if (cookie === undefined) {
+        delete forwarded['cookie'];
+      } else {
+        forwarded['cookie'] = cookie;
+      }
+      delete forwarded[PRINCIPAL_HEADER];
+      if (principal !== undefined) {
+        forwarded[PRINCIPAL_HEADER] = principal;
+      }
       return forwarded;
     };
 
@@ -68,9 +121,52 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     });
   };
 
-  app.all('/*', (request, reply) => {
-    const body = request.body;
-    if (Buffer.isBuffer(body) && body.length > 0) {
+  const preflight = (request: FastifyRequest, reply: FastifyReply) => {
+    const origin = corsOrigin(request);
+    const wanted = request.headers['access-control-request-method'];
+    if (
+      origin === undefined ||
+      typeof wanted !== 'string' ||
+      !(HTTP_METHODS as readonly string[]).includes(wanted)
+    ) {
+      return reply.code(403).send({
+        error_code: 'PERMISSION_DENIED',
+        message: 'This origin may not call the gateway.'
+      });
+    }
+    return reply
+      .code(204)
+      .header('access-control-allow-methods', wanted)
+      .header('access-control-allow-headers', CORS_ALLOWED_HEADERS)
+      .header('access-control-max-age', '600')
+      .send();
+  };
+
+  app.all('/*', async (request, reply) => {
+    if (request.method === 'OPTIONS') {
+      return preflight(request, reply);
+    }
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const decision = await options.access({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      rawHeaders: request.raw.rawHeaders,
+      body
+    });
+    if (!decision.allowed) {
+      request.log.info({ refused: decision.status }, 'refused');
+      return reply
+        .code(decision.status)
+        .header('x-amzn-errortype', decision.errorType)
+        .send(decision.body);
+    }
+    request.log.info(
+      { principal: decision.principal, operation: decision.operation.id },
+      'allowed'
+    );
+    const rewriteRequestHeaders = forwardHeaders(decision.principal);
+    if (body.length > 0) {
       // Forward the exact bytes and content type (multipart boundaries included).
       return reply.from(request.url, {
         body,
@@ -84,4 +180,18 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   });
 
   return app;
+}
+
+/** The Cookie header without the MLflow UI's token cookie, or undefined when nothing is left. */
+function withoutAuthCookie(
+  cookie: string | string[] | undefined
+): string | undefined {
+  if (cookie === undefined) {
+    return undefined;
+  }
+  const kept = (Array.isArray(cookie) ? cookie.join('; ') : cookie)
+    .split(';')
+    .map(part => part.trim())
+    .filter(part => part !== '' && !part.startsWith(`${AUTH_COOKIE}=`));
+  return kept.length > 0 ? kept.join('; ') : undefined;
 }

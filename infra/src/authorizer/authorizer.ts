@@ -10,6 +10,7 @@ import {
   RoleTable,
   compileRoles
 } from '../permissions/roles';
+import { matchOperation } from '../permissions/match';
 import { COOKIE_OPERATIONS, authorizerPolicy } from '../permissions/policy';
 import type { PolicyDocument } from './policy-evaluation';
 import { tokenFromAuthorizationHeader, tokenFromCookie } from './token';
@@ -22,13 +23,6 @@ import {
 export interface AuthorizerConfig extends TokenVerifierConfig {
   /** Operator-defined roles on top of the built-in ones. */
   readonly permissions?: PermissionsConfig;
-  /**
-   * Where the token is read from. `header` (the default): the
-   * `Authorization` header, for data requests. `cookie`: the MLflow UI's
-   * header cookie, for the plain-link downloads that cannot carry a header;
-   * such a token allows downloads only, so the cookie is no way into the API.
-   */
-  readonly tokenSource?: 'header' | 'cookie';
 }
 
 /** The message API Gateway turns into 401, for any missing or invalid token. */
@@ -53,15 +47,45 @@ export type Authorizer = (
   event: APIGatewayRequestAuthorizerEvent
 ) => Promise<AuthorizerResult>;
 
-/** `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/` of a method ARN. */
-function arnPrefix(methodArn: string): string {
-  const match = /^(arn:[^:]+:execute-api:[^:]*:[^:]*:[^/]+\/[^/]+\/)/.exec(
-    methodArn
-  );
+/** A method ARN's parts: `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/` + `METHOD` + `/path`. */
+function parseMethodArn(methodArn: string): {
+  prefix: string;
+  method: string;
+  path: string;
+} {
+  const match =
+    /^(arn:[^:]+:execute-api:[^:]*:[^:]*:[^/]+\/[^/]+\/)([A-Z]+)(\/.*)?$/.exec(
+      methodArn
+    );
   if (match === null) {
     throw new Error('The request has no API Gateway method ARN.');
   }
-  return match[1];
+  return { prefix: match[1], method: match[2], path: match[3] ?? '/' };
+}
+
+/**
+ * Where the token is: the `Authorization` header, or for a plain-link
+ * download that cannot carry a header, the MLflow UI's header cookie. A
+ * cookie token allows downloads only, so the cookie is no way into the API
+ * for another site.
+ */
+function findToken(
+  event: APIGatewayRequestAuthorizerEvent,
+  method: string,
+  path: string
+): { token: string; scope: 'all' | 'downloads' } | undefined {
+  const header = tokenFromAuthorizationHeader(event.headers);
+  if (header !== undefined) {
+    return { token: header, scope: 'all' };
+  }
+  const op = method === 'GET' ? matchOperation(method, path) : undefined;
+  const cookie =
+    op !== undefined && COOKIE_OPERATIONS.has(op.id)
+      ? tokenFromCookie(event.headers)
+      : undefined;
+  return cookie === undefined
+    ? undefined
+    : { token: cookie, scope: 'downloads' };
 }
 
 /**
@@ -72,37 +96,35 @@ function arnPrefix(methodArn: string): string {
 export function createAuthorizer(config: AuthorizerConfig): Authorizer {
   const roles: RoleTable = compileRoles(config.permissions);
   const verify = createTokenVerifier(config);
-  const readToken =
-    config.tokenSource === 'cookie'
-      ? tokenFromCookie
-      : tokenFromAuthorizationHeader;
-  const policyFor = memoize((groups: readonly string[], prefix: string) => {
-    const allowed = new Set<string>();
-    for (const group of groups) {
-      roles.get(group)?.forEach(id => {
-        if (config.tokenSource !== 'cookie' || COOKIE_OPERATIONS.has(id)) {
-          allowed.add(id);
-        }
-      });
+  const policyFor = memoize(
+    (groups: readonly string[], scope: 'all' | 'downloads', prefix: string) => {
+      const allowed = new Set<string>();
+      for (const group of groups) {
+        roles.get(group)?.forEach(id => {
+          if (scope === 'all' || COOKIE_OPERATIONS.has(id)) {
+            allowed.add(id);
+          }
+        });
+      }
+      return authorizerPolicy(allowed, prefix);
     }
-    return authorizerPolicy(allowed, prefix);
-  });
+  );
 
   return async event => {
-    const prefix = arnPrefix(event.methodArn);
-    const token = readToken(event.headers);
-    if (token === undefined) {
+    const { prefix, method, path } = parseMethodArn(event.methodArn);
+    const found = findToken(event, method, path);
+    if (found === undefined) {
       throw new Error(UNAUTHORIZED);
     }
     let user: VerifiedUser;
     try {
-      user = await verify(token);
+      user = await verify(found.token);
     } catch {
       throw new Error(UNAUTHORIZED);
     }
     return {
       principalId: user.username,
-      policyDocument: policyFor(user.groups, prefix),
+      policyDocument: policyFor(user.groups, found.scope, prefix),
       context: { principal: user.username, groups: user.groups.join(',') }
     };
   };
@@ -112,15 +134,15 @@ export function createAuthorizer(config: AuthorizerConfig): Authorizer {
  * Users share a handful of group combinations and one API: build each
  * policy once. Bounded, since the groups come from tokens.
  */
-function memoize(
-  build: (groups: readonly string[], prefix: string) => PolicyDocument
-): (groups: readonly string[], prefix: string) => PolicyDocument {
+function memoize<Rest extends string[]>(
+  build: (groups: readonly string[], ...rest: Rest) => PolicyDocument
+): (groups: readonly string[], ...rest: Rest) => PolicyDocument {
   const cache = new Map<string, PolicyDocument>();
-  return (groups, prefix) => {
-    const key = JSON.stringify([[...groups].sort(), prefix]);
+  return (groups, ...rest) => {
+    const key = JSON.stringify([[...groups].sort(), ...rest]);
     let policy = cache.get(key);
     if (policy === undefined) {
-      policy = build(groups, prefix);
+      policy = build(groups, ...rest);
       if (cache.size < 256) {
         cache.set(key, policy);
       }

@@ -6,7 +6,6 @@
  * - `COGNITO_CLIENT_IDS`: comma-separated app client ids (required)
  * - `COGNITO_JWKS_URI`: where the keys are; default `<issuer>/.well-known/jwks.json`
  * - `TOKEN_USE`: `access` (default) or `id`
- * - `TOKEN_SOURCE`: `header` (default) or `cookie` (plain-link downloads)
  * - `PERMISSIONS`: operator-defined roles as JSON (`{"roles": [...]}`)
  */
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
@@ -34,10 +33,6 @@ export function configFromEnvironment(
   if (tokenUse !== 'access' && tokenUse !== 'id') {
     problems.push('TOKEN_USE must be "access" or "id"');
   }
-  const tokenSource = env.TOKEN_SOURCE ?? 'header';
-  if (tokenSource !== 'header' && tokenSource !== 'cookie') {
-    problems.push('TOKEN_SOURCE must be "header" or "cookie"');
-  }
   let permissions: PermissionsConfig | undefined;
   try {
     permissions = env.PERMISSIONS ? JSON.parse(env.PERMISSIONS) : undefined;
@@ -52,7 +47,6 @@ export function configFromEnvironment(
     clientIds,
     jwksUri: env.COGNITO_JWKS_URI || undefined,
     tokenUse: tokenUse as AuthorizerConfig['tokenUse'],
-    tokenSource: tokenSource as AuthorizerConfig['tokenSource'],
     permissions
   };
 }

@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+
+import type { ApiTarget } from '../../src/permissions/policy';
+import type { PermissionsConfig } from '../../src/permissions/roles';
+import type { IamIdentity } from './access';
+
+/**
+ * What the local gateway process is started with (`--config <file>`),
+ * written by `npm run local -- up`. It holds secrets: owner-readable only.
+ */
+export interface GatewayConfig {
+  /** MLflow's base URL. */
+  upstream: string;
+  /** The API the method ARNs name, as in AWS. */
+  api: ApiTarget;
+  /** The access key of each role's IAM identity. */
+  iam: IamIdentity[];
+  /** Browser origins allowed to call the gateway (CORS). */
+  allowedOrigins: string[];
+  authorizer: {
+    /** The bundled Lambda authorizer (`handler` export). */
+    bundle: string;
+    /** Its Lambda environment (issuer, app clients, token use, roles). */
+    environment: Record<string, string>;
+  };
+  permissions?: PermissionsConfig;
+}
+
+export function readGatewayConfig(file: string): GatewayConfig {
+  const config = JSON.parse(fs.readFileSync(file, 'utf8')) as GatewayConfig;
+  for (const key of [
+    'upstream',
+    'api',
+    'iam',
+    'allowedOrigins',
+    'authorizer'
+  ] as const) {
+    if (config[key] === undefined) {
+      throw new Error(`${file}: "${key}" is missing.`);
+    }
+  }
+  return config;
+}

@@ -1,0 +1,137 @@
+"""Every MLflow route × every role through the running gateway, against the permission model.
+
+The rows come from the model itself (`npm --prefix infra run access-matrix`): one concrete
+request per path template, with the roles allowed to perform it. Each request is sent as
+each role (SigV4 with the role's keys on `/api/`, the role's Cognito token elsewhere) and
+anonymously. A request the gateway refuses carries API Gateway's `x-amzn-ErrorType`; one it
+lets through is answered by MLflow.
+
+The requests are built so that MLflow itself refuses to act on the ones that get through:
+their bodies are not JSON and they carry a foreign `Origin`, which MLflow's own security
+middleware refuses for state changes. So MLflow's data must be exactly as before, which
+also shows that no refused request reached it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+
+from sagemaker_studio_mlflow.sigv4 import SigV4RequestAuthProvider
+
+from .conftest import sdk_environment, sign_in
+
+REPO = Path(__file__).resolve().parents[2]
+MLFLOW_DB = REPO / ".local" / "mlflow" / "mlflow.db"
+ARTIFACTS = REPO / ".local" / "mlflow" / "artifacts"
+ROLES = ["admins", "readers", "model-approvers"]
+FOREIGN_ORIGIN = "http://matrix.invalid"
+
+
+@pytest.fixture(scope="module")
+def matrix() -> list[dict]:
+    output = subprocess.run(
+        ["npm", "--prefix", "infra", "run", "--silent", "access-matrix"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output)
+
+
+def mlflow_state() -> str:
+    """A digest of every row of every table and of every artifact file, read behind MLflow's back."""
+    digest = hashlib.sha256()
+    with sqlite3.connect(f"file:{MLFLOW_DB}?mode=ro", uri=True) as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        for table in tables:
+            rows = sorted(repr(row) for row in db.execute(f'SELECT * FROM "{table}"'))
+            digest.update(f"{table}:{len(rows)}:{rows}".encode())
+    for path in sorted(ARTIFACTS.rglob("*")):
+        digest.update(str(path.relative_to(ARTIFACTS)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def credentials(stack, cognito) -> dict:
+    """Per role: the SigV4 signer of its IAM keys and its Cognito access token."""
+    found = {}
+    saved = dict(os.environ)
+    try:
+        for role in ROLES:
+            os.environ.update(sdk_environment(stack, role))
+            user = stack["users"][role]
+            found[role] = {
+                "auth": SigV4RequestAuthProvider().get_auth(),
+                "token": sign_in(cognito, stack, user["username"], user["password"])["AccessToken"],
+            }
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return found
+
+
+class LetThrough:
+    """MLflow took longer than the gateway ever takes to refuse: the request got through."""
+
+    status_code = 0
+    text = "(MLflow still working)"
+    headers: dict = {}
+
+
+def send(session: requests.Session, stack: dict, row: dict, role: str | None, credentials: dict):
+    headers = {"Origin": FOREIGN_ORIGIN}
+    kwargs = {}
+    if row["method"] != "GET":
+        headers["Content-Type"] = "application/json"
+        kwargs["data"] = b"{"
+    if role is not None and row["authorization"] == "iam":
+        kwargs["auth"] = credentials[role]["auth"]
+    if role is not None and row["authorization"] == "token":
+        headers["Authorization"] = f"Bearer {credentials[role]['token']}"
+    try:
+        return session.request(
+            row["method"], stack["gateway"] + row["path"], headers=headers, timeout=(5, 3), allow_redirects=False, **kwargs
+        )
+    except requests.ReadTimeout:
+        # A few MLflow routes wait on the internet (the AI gateway's model list).
+        return LetThrough()
+
+
+def decide_all(stack: dict, matrix: list[dict], role: str | None, credentials: dict) -> list[tuple]:
+    with requests.Session() as session:
+        return [(row, role, send(session, stack, row, role, credentials)) for row in matrix]
+
+
+def test_every_route_gets_exactly_what_the_model_says_for_every_role(stack, matrix, credentials):
+    before = mlflow_state()
+    wrong = []
+    counts = {"allowed": 0, "refused": 0}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = pool.map(lambda role: decide_all(stack, matrix, role, credentials), [*ROLES, None])
+    for row, role, response in (result for per_role in results for result in per_role):
+        refused = "x-amzn-errortype" in response.headers
+        expected = row["access"] == "public" or role in row["allowed"]
+        counts["refused" if refused else "allowed"] += 1
+        if refused == expected:
+            wrong.append(
+                f"{role or 'anonymous'} {row['method']} {row['path']} ({row['operation']}): "
+                f"{'refused' if refused else 'let through'} with {response.status_code} {response.text[:120]}"
+            )
+        elif refused:
+            # Refusals say why: 401 without credentials, 403 with the wrong ones.
+            assert response.status_code == (403 if role is not None or row["authorization"] == "iam" else 401)
+    assert wrong == [], f"{len(wrong)} wrong decisions:\n" + "\n".join(wrong[:50])
+    assert counts["allowed"] > 800 and counts["refused"] > 800
+    assert mlflow_state() == before, "a request through the gateway changed MLflow"
