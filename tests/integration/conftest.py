@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
+import sqlite3
 from pathlib import Path
 
 import boto3
 import pytest
 
-STACK_FILE = Path(__file__).resolve().parents[2] / ".local" / "stack.json"
+REPO = Path(__file__).resolve().parents[2]
+STACK_FILE = REPO / ".local" / "stack.json"
+MLFLOW_DB = REPO / ".local" / "mlflow" / "mlflow.db"
+ARTIFACTS = REPO / ".local" / "mlflow" / "artifacts"
 
 
 @pytest.fixture(scope="session")
@@ -71,3 +76,26 @@ def as_role(stack, monkeypatch):
             monkeypatch.setenv(name, value)
 
     return use
+
+
+@pytest.fixture(scope="module")
+def direct_client(stack):
+    """MLflow itself, behind the gateway's back: to set up and check what really changed."""
+    from mlflow import MlflowClient
+
+    return MlflowClient(tracking_uri=stack["mlflow"])
+
+
+def mlflow_state() -> str:
+    """A digest of every row of every table and of every artifact file, read behind MLflow's back."""
+    digest = hashlib.sha256()
+    with sqlite3.connect(f"file:{MLFLOW_DB}?mode=ro", uri=True) as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        for table in tables:
+            rows = sorted(repr(row) for row in db.execute(f'SELECT * FROM "{table}"'))
+            digest.update(f"{table}:{len(rows)}:{rows}".encode())
+    for path in sorted(ARTIFACTS.rglob("*")):
+        digest.update(str(path.relative_to(ARTIFACTS)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()

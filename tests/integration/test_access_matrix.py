@@ -14,10 +14,8 @@ also shows that no refused request reached it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import sqlite3
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,11 +25,9 @@ import requests
 
 from sagemaker_studio_mlflow.sigv4 import SigV4RequestAuthProvider
 
-from .conftest import sdk_environment, sign_in
+from .conftest import mlflow_state, sdk_environment, sign_in
 
 REPO = Path(__file__).resolve().parents[2]
-MLFLOW_DB = REPO / ".local" / "mlflow" / "mlflow.db"
-ARTIFACTS = REPO / ".local" / "mlflow" / "artifacts"
 ROLES = ["admins", "readers", "model-approvers"]
 FOREIGN_ORIGIN = "http://matrix.invalid"
 
@@ -46,21 +42,6 @@ def matrix() -> list[dict]:
         text=True,
     ).stdout
     return json.loads(output)
-
-
-def mlflow_state() -> str:
-    """A digest of every row of every table and of every artifact file, read behind MLflow's back."""
-    digest = hashlib.sha256()
-    with sqlite3.connect(f"file:{MLFLOW_DB}?mode=ro", uri=True) as db:
-        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        for table in tables:
-            rows = sorted(repr(row) for row in db.execute(f'SELECT * FROM "{table}"'))
-            digest.update(f"{table}:{len(rows)}:{rows}".encode())
-    for path in sorted(ARTIFACTS.rglob("*")):
-        digest.update(str(path.relative_to(ARTIFACTS)).encode())
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,270 @@
+"""Bad tokens, bad signatures and path tricks through the running gateway.
+
+Each case is refused with the status API Gateway would give, carries its `x-amzn-ErrorType`,
+and leaves MLflow exactly as it was. Forged tokens are signed with cognito-local's own key,
+which is public (it ships in the npm package): the local stack is for development only.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+import http.client
+import json
+import time
+import uuid
+from pathlib import Path
+from unittest import mock
+from urllib.parse import urlsplit
+
+import botocore.auth
+import jwt
+import pytest
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from .conftest import claims, mlflow_state, sign_in
+
+REPO = Path(__file__).resolve().parents[2]
+COGNITO_LOCAL_KEY = REPO / "infra" / "node_modules" / "cognito-local" / "lib" / "keys" / "cognitoLocal.private.json"
+
+# A write readers may not do; the experiment would be gone if it got through.
+DELETE_PATH = "/api/2.0/mlflow/experiments/delete"
+AJAX_DELETE_PATH = "/ajax-api/2.0/mlflow/experiments/delete"
+
+
+@pytest.fixture(scope="module")
+def target(direct_client) -> dict:
+    """A throwaway experiment whose deletion would show that a request got through."""
+    experiment_id = direct_client.create_experiment(f"bad-input-{uuid.uuid4().hex[:8]}")
+    return {"experiment_id": experiment_id, "body": json.dumps({"experiment_id": experiment_id}).encode()}
+
+
+def raw_request(stack: dict, method: str, path: str, headers: dict, body: bytes = b"") -> tuple[int, dict, str]:
+    """Sends the path byte for byte: no client-side normalisation of dots, slashes or case."""
+    url = urlsplit(stack["gateway"])
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        headers = {"Host": url.netloc, **headers}
+        if body or method in {"POST", "PUT", "PATCH", "DELETE"}:
+            headers.setdefault("Content-Length", str(len(body)))
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode()
+    finally:
+        connection.close()
+
+
+# --- tokens ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def admin_token(stack, cognito) -> str:
+    user = stack["users"]["admins"]
+    return sign_in(cognito, stack, user["username"], user["password"])["AccessToken"]
+
+
+@pytest.fixture(scope="module")
+def forge(stack, admin_token):
+    """Signs a copy of a real admin access token with changed claims, header or key."""
+    jwk = json.loads(COGNITO_LOCAL_KEY.read_text())["jwk"]
+    pool_key = jwt.algorithms.RSAAlgorithm.from_jwk(json.dumps(jwk))
+    real_header = jwt.get_unverified_header(admin_token)
+
+    def make(changes: dict | None = None, *, header: dict | None = None, key=None, algorithm="RS256") -> str:
+        payload = {**claims(admin_token), **(changes or {})}
+        payload = {k: v for k, v in payload.items() if v is not None}
+        return jwt.encode(
+            payload, key or pool_key, algorithm=algorithm, headers={"kid": real_header["kid"], **(header or {})}
+        )
+
+    return make
+
+
+def b64(value: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+
+def token_cases(admin_token: str, forge) -> dict:
+    now = int(time.time())
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    header, payload, signature = admin_token.split(".")
+    pool_public_key = jwt.algorithms.RSAAlgorithm.from_jwk(
+        json.dumps(json.loads(COGNITO_LOCAL_KEY.read_text())["jwk"])
+    ).public_key()
+    public_pem = pool_public_key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    # The classic confusion attack: HS256 keyed with the pool's public key.
+    hmac_header = b64({"alg": "HS256", "typ": "JWT", "kid": jwt.get_unverified_header(admin_token)["kid"]})
+    hmac_signature = (
+        base64.urlsafe_b64encode(hmac.new(public_pem, f"{hmac_header}.{payload}".encode(), hashlib.sha256).digest())
+        .rstrip(b"=")
+        .decode()
+    )
+    return {
+        "missing": None,
+        "malformed": "Bearer not-a-jwt",
+        "expired": "Bearer " + forge({"exp": now - 60, "iat": now - 3600}),
+        "not yet valid": "Bearer " + forge({"nbf": now + 600}),
+        "wrong issuer": "Bearer " + forge({"iss": "http://127.0.0.1:1/local_other"}),
+        "wrong client": "Bearer " + forge({"client_id": "another-client"}),
+        "wrong token use": "Bearer " + forge({"token_use": "id"}),
+        "alg none": f"Bearer {b64({'alg': 'none', 'typ': 'JWT'})}.{payload}.",
+        "HMAC-signed with the public key": f"Bearer {hmac_header}.{payload}.{hmac_signature}",
+        "unknown kid": "Bearer " + forge(header={"kid": "not-a-pool-key"}, key=other_key),
+        "signed by another key": "Bearer " + forge(key=other_key),
+        "tampered payload": f"Bearer {header}.{b64({**claims(admin_token), 'cognito:groups': ['admins', 'x']})}.{signature}",
+        "no group": "Bearer " + forge({"cognito:groups": None}),
+        "unknown group": "Bearer " + forge({"cognito:groups": ["data-scientists"]}),
+    }
+
+
+EXPECTED_TOKEN_REFUSALS = {
+    "no group": (403, "AccessDeniedException"),
+    "unknown group": (403, "AccessDeniedException"),
+}
+
+
+def test_bad_tokens_are_refused_and_change_nothing(stack, admin_token, forge, target):
+    # The real token works, so each refusal below is down to what was changed.
+    status, _, _ = raw_request(
+        stack, "GET", "/ajax-api/2.0/mlflow/experiments/get?experiment_id=0", {"Authorization": f"Bearer {admin_token}"}
+    )
+    assert status == 200
+    before = mlflow_state()
+    outcomes = {}
+    for case, authorization in token_cases(admin_token, forge).items():
+        headers = {"Content-Type": "application/json"}
+        if authorization is not None:
+            headers["Authorization"] = authorization
+        status, response_headers, body = raw_request(stack, "POST", AJAX_DELETE_PATH, headers, target["body"])
+        outcomes[case] = (status, response_headers.get("x-amzn-errortype"))
+        assert authorization is None or authorization.split(" ", 1)[1] not in body
+    expected = {
+        case: EXPECTED_TOKEN_REFUSALS.get(case, (401, "UnauthorizedException")) for case in outcomes
+    }
+    assert outcomes == expected
+    assert mlflow_state() == before
+
+
+# --- SigV4 ----------------------------------------------------------------------------
+
+
+def signed_headers(
+    stack: dict,
+    method: str,
+    path: str,
+    body: bytes,
+    *,
+    access_key: str | None = None,
+    secret: str | None = None,
+    region: str | None = None,
+    service: str = "execute-api",
+    at: datetime.datetime | None = None,
+) -> dict:
+    """Headers of a request signed by botocore as the readers' role, with any part overridden."""
+    user = stack["users"]["readers"]
+    credentials = Credentials(access_key or user["accessKeyId"], secret or user["secretAccessKey"])
+    request = AWSRequest(method=method, url=stack["gateway"] + path, data=body, headers={})
+    request.context["payload_signing_enabled"] = True
+    with mock.patch.object(
+        botocore.auth, "get_current_datetime", return_value=at or datetime.datetime.now(datetime.timezone.utc)
+    ):
+        botocore.auth.SigV4Auth(credentials, service, region or stack["region"]).add_auth(request)
+    return dict(request.headers.items())
+
+
+def test_bad_signatures_are_refused_and_change_nothing(stack, direct_client, target):
+    body = target["body"]
+    read_path = f"/api/2.0/mlflow/experiments/get?experiment_id={target['experiment_id']}"
+    # A good signature of the readers' role reads, so each refusal below is down to what was changed.
+    status, _, _ = raw_request(stack, "GET", read_path, signed_headers(stack, "GET", read_path, b""))
+    assert status == 200
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    admin = stack["users"]["admins"]
+
+    def case(method="POST", path=DELETE_PATH, send_body=body, sign_body=body, sign_path=None, extra=None, **kwargs):
+        headers = signed_headers(stack, method, sign_path or path, sign_body, **kwargs)
+        headers.update(extra or {})
+        headers["Content-Type"] = "application/json"
+        status, response_headers, _ = raw_request(stack, method, path, headers, send_body)
+        return status, response_headers.get("x-amzn-errortype")
+
+    before = mlflow_state()
+    outcomes = {
+        "missing": raw_request(stack, "POST", DELETE_PATH, {"Content-Type": "application/json"}, body)[0:2],
+        "wrong key": case(access_key="AKIANOTAREALKEY00000"),
+        "wrong secret": case(secret="not-the-secret"),
+        "wrong region": case(region="eu-west-1"),
+        "wrong service": case(service="s3"),
+        "stale date": case(at=now - datetime.timedelta(minutes=6)),
+        "future date": case(at=now + datetime.timedelta(minutes=6)),
+        "body changed": case(sign_body=b'{"experiment_id": "0"}'),
+        "path changed": case(sign_path="/api/2.0/mlflow/experiments/search"),
+        "signed header changed": case(extra={"X-Amz-Date": (now - datetime.timedelta(seconds=1)).strftime("%Y%m%dT%H%M%SZ")}),
+        # The admins' key with the readers' secret: the key decides the role, the secret must match it.
+        "another role's key": case(access_key=admin["accessKeyId"]),
+    }
+    outcomes["missing"] = (outcomes["missing"][0], outcomes["missing"][1].get("x-amzn-errortype"))
+    assert {name: status for name, (status, _) in outcomes.items()} == {name: 403 for name in outcomes}
+    assert all(error_type for _, error_type in outcomes.values()), outcomes
+    assert outcomes["missing"][1] == "MissingAuthenticationTokenException"
+    assert outcomes["wrong key"][1] == "UnrecognizedClientException"
+    # A good signature of the readers' role is refused too: readers may not delete.
+    assert case() == (403, "AccessDeniedException")
+    assert mlflow_state() == before
+    assert direct_client.get_experiment(target["experiment_id"]).lifecycle_stage == "active"
+
+
+# --- path tricks ----------------------------------------------------------------------
+
+PATH_TRICKS = {
+    "dot segments": "/api/2.0/mlflow/experiments/get/../delete",
+    "encoded dot segments": "/api/2.0/mlflow/experiments/get/%2e%2e/delete",
+    "double slash": "/api/2.0/mlflow//experiments/delete",
+    "encoded slash": "/api/2.0/mlflow/experiments%2Fdelete",
+    "trailing slash": "/api/2.0/mlflow/experiments/delete/",
+    "case change": "/api/2.0/mlflow/Experiments/Delete",
+    "semicolon parameter": "/api/2.0/mlflow/experiments/delete;x=1",
+    "semicolon on a read": "/api/2.0/mlflow/experiments/search;/../delete",
+    "backslash": "/api/2.0/mlflow/experiments\\delete",
+}
+
+
+@pytest.mark.parametrize("trick", PATH_TRICKS)
+def test_path_tricks_never_reach_a_write_the_role_may_not_do(stack, target, trick):
+    path = PATH_TRICKS[trick]
+    before = mlflow_state()
+    # Signed correctly for exactly the path sent, by the readers' role.
+    headers = {**signed_headers(stack, "POST", path, target["body"]), "Content-Type": "application/json"}
+    status, response_headers, _ = raw_request(stack, "POST", path, headers, target["body"])
+    assert status in {400, 403, 404}
+    assert response_headers.get("x-amzn-errortype")
+    assert mlflow_state() == before
+
+
+@pytest.mark.parametrize(
+    "header", ["X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"]
+)
+def test_method_override_headers_are_refused(stack, target, header):
+    path = "/api/2.0/mlflow/experiments/search"
+    body = b"{}"
+    before = mlflow_state()
+    headers = {**signed_headers(stack, "POST", path, body), "Content-Type": "application/json", header: "DELETE"}
+    status, response_headers, _ = raw_request(stack, "POST", path, headers, body)
+    assert (status, response_headers.get("x-amzn-errortype")) == (400, "BadRequestException")
+    assert mlflow_state() == before
+
+
+def test_head_is_not_a_get(stack):
+    path = "/api/2.0/mlflow/experiments/get?experiment_id=0"
+    status, response_headers, _ = raw_request(stack, "HEAD", path, signed_headers(stack, "HEAD", path, b""))
+    assert status == 404
+    assert response_headers.get("x-amzn-errortype") == "NotFoundException"
