@@ -11,6 +11,8 @@ export const PATHS = {
   stateFile: path.join(LOCAL_DIR, 'state.json'),
   processesFile: path.join(LOCAL_DIR, 'processes.json'),
   gatewayConfig: path.join(LOCAL_DIR, 'gateway.json'),
+  /** Operator-defined roles, shared with the CDK app. */
+  rolesConfig: path.join(REPO_ROOT, 'infra', 'roles.json'),
   authorizerBundle: path.join(LOCAL_DIR, 'authorizer', 'index.js'),
   logs: path.join(LOCAL_DIR, 'logs'),
   mlflow: path.join(LOCAL_DIR, 'mlflow'),

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 
+import { loadPermissionsConfig } from '../src/permissions/config';
 import { bundleAuthorizer } from './authorizer-bundle';
 import { provisionCognito, writeCognitoConfig } from './cognito';
 import {
@@ -103,6 +104,7 @@ async function writeGatewayConfig(
   ports: Ports,
   state: LocalState
 ): Promise<void> {
+  const permissions = loadPermissionsConfig(PATHS.rolesConfig);
   await bundleAuthorizer(PATHS.authorizerBundle);
   const issuer = `${urlOf(ports.cognito)}/${state.cognito!.userPoolId}`;
   const config: GatewayConfig = {
@@ -120,9 +122,11 @@ async function writeGatewayConfig(
       environment: {
         COGNITO_ISSUER: issuer,
         COGNITO_CLIENT_IDS: state.cognito!.clientId,
-        TOKEN_USE: 'access'
+        TOKEN_USE: 'access',
+        PERMISSIONS: JSON.stringify(permissions)
       }
-    }
+    },
+    permissions
   };
   writePrivateJson(PATHS.gatewayConfig, config);
 }
@@ -229,6 +233,8 @@ async function seedMlflow(
  */
 export async function up(ports: Ports, say: Say): Promise<StackDescription> {
   requireSetup();
+  // A bad roles file fails here, before anything starts.
+  loadPermissionsConfig(PATHS.rolesConfig);
   const existing = readStack();
   if (existing && findStackProcesses().length > 0) {
     say('The local stack is already up.');

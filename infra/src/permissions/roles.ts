@@ -87,9 +87,12 @@ export interface RoleProblem {
 }
 
 export class InvalidRoleConfigError extends Error {
-  constructor(readonly problems: readonly RoleProblem[]) {
+  constructor(
+    readonly problems: readonly RoleProblem[],
+    source = 'role configuration'
+  ) {
     super(
-      'Invalid role configuration:\n' +
+      `Invalid ${source}:\n` +
         problems.map(p => `  - role "${p.role}": ${p.message}`).join('\n')
     );
     this.name = 'InvalidRoleConfigError';

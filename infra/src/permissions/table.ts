@@ -40,9 +40,10 @@ performs in the permission model (\`infra/src/permissions\`) and allows it
 only if one of the caller's roles does. This page lists every HTTP route of
 the MLflow server we deploy, as classified by that model.
 
-> **Not enforced yet.** The model is complete and tested against MLflow's own
-> route list; the gateway and the Lambda authorizer that apply it are being
-> built, and until then the local gateway passes every request through.
+The model is enforced twice over, from the same source: the IAM policies of
+the SageMaker execution roles decide signed SDK calls on \`/api/\`, and the
+policies the Lambda authorizer returns decide the browser's token calls on
+every other path ([architecture](architecture.md#access-control)).
 
 - **Deny by default.** A request that matches no operation is refused: an
   unknown route, another method (\`HEAD\`; \`OPTIONS\` preflights are answered
@@ -55,7 +56,9 @@ the MLflow server we deploy, as classified by that model.
   version, open to everyone.
 - **Paths.** REST paths follow an API root: \`/api/2.0/\` and \`/api/3.0/\`
   for the SDK (IAM), \`/ajax-api/2.0/\` and \`/ajax-api/3.0/\` for the UI
-  (Cognito). \`{name}\` is one path segment, \`{name+}\` one or more.
+  (Cognito). \`{name}\` is one path segment, \`{name+}\` one or more. Paths
+  outside the API roots (\`/graphql\`, \`/get-artifact\`, the AI gateway,
+  OTLP \`/v1/traces\`) take the Cognito token too.
 - **Roles.** \`admins\` may do everything, \`readers\` every read, and
   \`model-approvers\` every read plus registering models and versions,
   editing their descriptions and tags, transitioning stages and setting
