@@ -1,16 +1,15 @@
-import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 
-import type { Authorizer } from '../src/authorizer/authorizer';
 import { evaluatePolicy } from '../src/authorizer/policy-evaluation';
 import { apiArnPrefix, methodArn } from '../src/permissions/policy';
 import { cognitoClient } from '../local/cognito';
 import { PATHS } from '../local/config';
 import { readGatewayConfig } from '../local/gateway/config';
-import { readStack } from '../local/stack';
+import { loadAuthorizer } from '../local/authorizer-bundle';
+import { percentile, requireStack } from './support';
 
 /**
  * The Lambda authorizer's warm decision time: the bundle the local gateway
@@ -25,25 +24,10 @@ import { readStack } from '../local/stack';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2000);
 const WARMUP = 100;
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
-
 async function main(): Promise<void> {
-  const stack = readStack();
-  if (!stack) {
-    throw new Error(
-      'The local stack is not up: run `npm run local -- up` first.'
-    );
-  }
+  const stack = requireStack();
   const config = readGatewayConfig(PATHS.gatewayConfig);
-  Object.assign(process.env, config.authorizer.environment);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { handler } = require(path.resolve(config.authorizer.bundle)) as {
-    handler: Authorizer;
-  };
+  const handler = loadAuthorizer(config);
 
   const cognito = cognitoClient(Number(new URL(stack.cognito.endpoint).port));
   const prefix = apiArnPrefix(config.api);

@@ -3,7 +3,8 @@ import { performance } from 'node:perf_hooks';
 import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 
-import { type StackDescription, readStack } from '../local/stack';
+import type { StackDescription } from '../local/stack';
+import { percentile, requireStack } from './support';
 
 /**
  * The local gateway's cost: the same MLflow calls made directly and through
@@ -21,16 +22,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const WARMUP = 20;
 
 type Stack = Pick<StackDescription, 'gateway' | 'mlflow' | 'region' | 'users'>;
-
-function requireStack(): Stack {
-  const stack = readStack();
-  if (!stack) {
-    throw new Error(
-      'The local stack is not up: run `npm run local -- up` first.'
-    );
-  }
-  return stack;
-}
 
 interface PreparedCall {
   url: string;
@@ -79,23 +70,13 @@ async function send(prepared: PreparedCall): Promise<unknown> {
   return text ? JSON.parse(text) : {};
 }
 
+/** An unsigned call to MLflow itself (setting up the bench). */
 async function call(
   base: string,
   route: string,
   body: unknown
 ): Promise<unknown> {
-  const response = await fetch(`${base}/api/2.0/mlflow/${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body)
-  });
-  const text = await response.text();
-  if (!response.ok) {
-    throw new Error(
-      `${route} answered ${response.status}: ${text.slice(0, 200)}`
-    );
-  }
-  return text ? JSON.parse(text) : {};
+  return send(await prepare(base, route, body));
 }
 
 async function experimentId(stack: Stack, name: string): Promise<string> {
@@ -112,12 +93,6 @@ async function experimentId(stack: Stack, name: string): Promise<string> {
     experiment_id: string;
   };
   return created.experiment_id;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
 }
 
 async function time(prepared: PreparedCall): Promise<number> {

@@ -2,6 +2,9 @@ import * as path from 'node:path';
 
 import { build } from 'esbuild';
 
+import type { Authorizer } from '../src/authorizer/authorizer';
+import type { GatewayConfig } from './gateway/config';
+
 /** The Lambda authorizer's entry point, bundled the way the CDK's NodejsFunction bundles it. */
 export const AUTHORIZER_ENTRY = path.join(
   __dirname,
@@ -26,4 +29,20 @@ export async function bundleAuthorizer(outFile: string): Promise<void> {
     minify: true,
     logLevel: 'silent'
   });
+}
+
+/**
+ * Loads the bundle as Lambda would: its configuration in the environment
+ * (the operator's roles as `PERMISSIONS`, from the same file the gateway's
+ * IAM policies come from), its `handler` export called once per request.
+ */
+export function loadAuthorizer(config: GatewayConfig): Authorizer {
+  Object.assign(process.env, config.authorizer.environment, {
+    PERMISSIONS: JSON.stringify(config.permissions ?? {})
+  });
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { handler } = require(path.resolve(config.authorizer.bundle)) as {
+    handler: Authorizer;
+  };
+  return handler;
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 
 import { loadPermissionsConfig } from '../src/permissions/config';
+import type { PermissionsConfig } from '../src/permissions/roles';
 import { bundleAuthorizer } from './authorizer-bundle';
 import { provisionCognito, writeCognitoConfig } from './cognito';
 import {
@@ -102,9 +103,9 @@ function allowedOrigins(ports: Ports): string[] {
  */
 async function writeGatewayConfig(
   ports: Ports,
-  state: LocalState
+  state: LocalState,
+  permissions: PermissionsConfig
 ): Promise<void> {
-  const permissions = loadPermissionsConfig(PATHS.rolesConfig);
   await bundleAuthorizer(PATHS.authorizerBundle);
   const issuer = `${urlOf(ports.cognito)}/${state.cognito!.userPoolId}`;
   const config: GatewayConfig = {
@@ -122,8 +123,7 @@ async function writeGatewayConfig(
       environment: {
         COGNITO_ISSUER: issuer,
         COGNITO_CLIENT_IDS: state.cognito!.clientId,
-        TOKEN_USE: 'access',
-        PERMISSIONS: JSON.stringify(permissions)
+        TOKEN_USE: 'access'
       }
     },
     permissions
@@ -234,7 +234,7 @@ async function seedMlflow(
 export async function up(ports: Ports, say: Say): Promise<StackDescription> {
   requireSetup();
   // A bad roles file fails here, before anything starts.
-  loadPermissionsConfig(PATHS.rolesConfig);
+  const permissions = loadPermissionsConfig(PATHS.rolesConfig);
   const existing = readStack();
   if (existing && findStackProcesses().length > 0) {
     say('The local stack is already up.');
@@ -284,7 +284,7 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
     await ready(cognito, 'cognito');
     state = await provisionCognito(ports.cognito, state);
     saveState(state);
-    await writeGatewayConfig(ports, state);
+    await writeGatewayConfig(ports, state, permissions);
     const gateway = start('gateway');
     writeExtensionOverrides(
       localExtensionSettings(

@@ -20,9 +20,10 @@ export interface GatewayConfig {
   authorizer: {
     /** The bundled Lambda authorizer (`handler` export). */
     bundle: string;
-    /** Its Lambda environment (issuer, app clients, token use, roles). */
+    /** Its Lambda environment (issuer, app clients, token use); `permissions` becomes `PERMISSIONS`. */
     environment: Record<string, string>;
   };
+  /** Operator-defined roles, for the IAM policies and the authorizer alike. */
   permissions?: PermissionsConfig;
 }
 

@@ -1,23 +1,9 @@
 import { Command } from 'commander';
 
-import type { Authorizer } from '../../src/authorizer/authorizer';
+import { loadAuthorizer } from '../authorizer-bundle';
 import { createAccessControl } from './access';
 import { readGatewayConfig } from './config';
 import { createGateway } from './server';
-
-/**
- * Loads the authorizer bundle as Lambda would: its configuration in the
- * environment, its `handler` export called once per request.
- */
-function loadAuthorizer(
-  bundle: string,
-  environment: Record<string, string>
-): Authorizer {
-  Object.assign(process.env, environment);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { handler } = require(bundle) as { handler: Authorizer };
-  return handler;
-}
 
 /** Runs the local gateway as its own process (started by `npm run local -- up`). */
 async function main(): Promise<void> {
@@ -36,10 +22,7 @@ async function main(): Promise<void> {
     api: config.api,
     iam: config.iam,
     permissions: config.permissions,
-    authorize: loadAuthorizer(
-      config.authorizer.bundle,
-      config.authorizer.environment
-    )
+    authorize: loadAuthorizer(config)
   });
   const app = createGateway({
     upstream: config.upstream,
