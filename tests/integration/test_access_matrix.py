@@ -18,16 +18,14 @@ import json
 import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
 from sagemaker_studio_mlflow.sigv4 import SigV4RequestAuthProvider
 
-from .conftest import mlflow_state, sdk_environment, sign_in
+from .conftest import REPO, mlflow_state, sdk_environment, sign_in
 
-REPO = Path(__file__).resolve().parents[2]
 ROLES = ["admins", "readers", "model-approvers"]
 FOREIGN_ORIGIN = "http://matrix.invalid"
 

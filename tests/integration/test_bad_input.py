@@ -15,7 +15,6 @@ import http.client
 import json
 import time
 import uuid
-from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit
 
@@ -27,9 +26,8 @@ from botocore.credentials import Credentials
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from .conftest import claims, mlflow_state, sign_in
+from .conftest import REPO, claims, mlflow_state, sign_in
 
-REPO = Path(__file__).resolve().parents[2]
 COGNITO_LOCAL_KEY = REPO / "infra" / "node_modules" / "cognito-local" / "lib" / "keys" / "cognitoLocal.private.json"
 
 # A write readers may not do; the experiment would be gone if it got through.

@@ -15,13 +15,7 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture
-def direct(stack) -> MlflowClient:
-    """MLflow itself, behind the gateway's back: to check what really changed."""
-    return MlflowClient(tracking_uri=stack["mlflow"])
-
-
-def test_an_admin_tracks_registers_and_searches(stack, as_role, direct, tmp_path):
+def test_an_admin_tracks_registers_and_searches(stack, as_role, direct_client, tmp_path):
     as_role("admins")
     client = MlflowClient(tracking_uri=stack["gateway"])
     name = unique('sdk admin "quoted" experiment')
@@ -42,14 +36,14 @@ def test_an_admin_tracks_registers_and_searches(stack, as_role, direct, tmp_path
     )
 
     # What the admin did reached MLflow.
-    stored = direct.get_run(run.info.run_id)
+    stored = direct_client.get_run(run.info.run_id)
     assert stored.data.params == {"model": "xgb", "depth": "6"}
     assert stored.data.metrics == {"rmse": 0.42, "auc": 0.91}
     assert stored.data.tags["owner"] == "data science"
-    assert [a.path for a in direct.list_artifacts(run.info.run_id, "reports and plots")] == [
+    assert [a.path for a in direct_client.list_artifacts(run.info.run_id, "reports and plots")] == [
         "reports and plots/report (final).json"
     ]
-    assert direct.get_model_version(model, version.version).run_id == run.info.run_id
+    assert direct_client.get_model_version(model, version.version).run_id == run.info.run_id
 
     # Searches with spaces and quotes in the filter, by POST and by GET.
     found = client.search_experiments(filter_string=f"name = '{name}'")
@@ -86,18 +80,18 @@ READER_WRITES = [
 
 
 @pytest.fixture
-def seeded(direct) -> dict:
-    experiment = direct.get_experiment_by_name("churn-prediction")
-    run = direct.search_runs([experiment.experiment_id], max_results=1)[0]
+def seeded(direct_client) -> dict:
+    experiment = direct_client.get_experiment_by_name("churn-prediction")
+    run = direct_client.search_runs([experiment.experiment_id], max_results=1)[0]
     return {"experiment": experiment.experiment_id, "run": run.info.run_id}
 
 
-def snapshot(direct: MlflowClient, seeded: dict) -> tuple:
+def snapshot(direct_client: MlflowClient, seeded: dict) -> tuple:
     """What a reader's writes could change, read from MLflow directly."""
-    run = direct.get_run(seeded["run"])
-    experiments = sorted((e.experiment_id, e.name, e.lifecycle_stage) for e in direct.search_experiments(view_type=3))
-    models = sorted(m.name for m in direct.search_registered_models())
-    champion = direct.get_model_version_by_alias("churn-classifier", "champion").version
+    run = direct_client.get_run(seeded["run"])
+    experiments = sorted((e.experiment_id, e.name, e.lifecycle_stage) for e in direct_client.search_experiments(view_type=3))
+    models = sorted(m.name for m in direct_client.search_registered_models())
+    champion = direct_client.get_model_version_by_alias("churn-classifier", "champion").version
     return (experiments, models, champion, run.info.lifecycle_stage, run.data.metrics, run.data.params, run.data.tags)
 
 
@@ -118,8 +112,8 @@ def test_a_reader_reads_everything(stack, as_role, seeded, tmp_path):
 
 
 @pytest.mark.parametrize("what, write, route", READER_WRITES, ids=[w[0] for w in READER_WRITES])
-def test_every_write_of_a_reader_fails_and_names_the_operation(stack, as_role, direct, seeded, what, write, route):
-    before = snapshot(direct, seeded)
+def test_every_write_of_a_reader_fails_and_names_the_operation(stack, as_role, direct_client, seeded, what, write, route):
+    before = snapshot(direct_client, seeded)
     as_role("readers")
     client = MlflowClient(tracking_uri=stack["gateway"])
     with pytest.raises(MlflowException) as error:
@@ -127,10 +121,10 @@ def test_every_write_of_a_reader_fails_and_names_the_operation(stack, as_role, d
     message = str(error.value)
     assert "PERMISSION_DENIED" in message
     assert f"/api/2.0/mlflow/{route}" in message, message
-    assert snapshot(direct, seeded) == before
+    assert snapshot(direct_client, seeded) == before
 
 
-def test_a_model_approver_registers_a_model_from_a_run_and_sets_an_alias(stack, as_role, direct, seeded):
+def test_a_model_approver_registers_a_model_from_a_run_and_sets_an_alias(stack, as_role, direct_client, seeded):
     as_role("model-approvers")
     client = MlflowClient(tracking_uri=stack["gateway"])
     name = unique("approved model")
@@ -139,12 +133,12 @@ def test_a_model_approver_registers_a_model_from_a_run_and_sets_an_alias(stack, 
     client.set_registered_model_alias(name, "staging", version.version)
     client.set_model_version_tag(name, version.version, "approved", "yes")
 
-    assert direct.get_model_version_by_alias(name, "staging").run_id == seeded["run"]
-    assert direct.get_model_version(name, version.version).tags == {"approved": "yes"}
+    assert direct_client.get_model_version_by_alias(name, "staging").run_id == seeded["run"]
+    assert direct_client.get_model_version(name, version.version).tags == {"approved": "yes"}
 
     # Tracking stays read-only for them.
     with pytest.raises(MlflowException, match="PERMISSION_DENIED"):
         client.create_run(seeded["experiment"])
     with pytest.raises(MlflowException, match="PERMISSION_DENIED"):
         client.delete_registered_model(name)
-    assert direct.get_registered_model(name).name == name
+    assert direct_client.get_registered_model(name).name == name
