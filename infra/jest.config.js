@@ -1,7 +1,28 @@
+/**
+ * cognito-local (started in-process by test/cognito-bridge.test.ts) requires
+ * otplib, which requires these ESM-only packages. Node loads them with
+ * require(esm); jest's module system cannot, so they are compiled to CommonJS.
+ */
+const ESM_ONLY = '@scure/base|@noble/hashes';
+
 /** @type {import('jest').Config} */
 module.exports = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts']
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    [`/node_modules/(${ESM_ONLY})/.+\\.js$`]: [
+      'ts-jest',
+      {
+        tsconfig: {
+          allowJs: true,
+          isolatedModules: true,
+          module: 'commonjs',
+          target: 'ES2022'
+        }
+      }
+    ]
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY})/)`]
 };

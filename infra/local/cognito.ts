@@ -12,22 +12,27 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { BUILT_IN_ROLES } from '../src/roles';
-import { LOCAL_REGION, PATHS, urlOf } from './config';
+import { LOCAL_REGION, urlOf } from './config';
 import type { LocalState } from './stack';
 
 export const USER_POOL_NAME = 'sagemaker-studio-mlflow-local';
 export const APP_CLIENT_NAME = 'jupyterlab';
 
 /**
- * Writes cognito-local's configuration: it listens on 127.0.0.1 only and
- * issues tokens whose issuer names the address it really answers on.
+ * Writes cognito-local's configuration into `directory`: it listens on an
+ * ephemeral port of 127.0.0.1 behind the bridge (cognito-bridge.ts), and
+ * issues tokens whose issuer names the bridge's address, where callers
+ * really reach it.
  */
-export function writeCognitoConfig(port: number): void {
-  const dir = path.join(PATHS.cognito, '.cognito');
+export function writeCognitoConfig(
+  directory: string,
+  issuerDomain: string
+): void {
+  const dir = path.join(directory, '.cognito');
   fs.mkdirSync(dir, { recursive: true });
   const config = {
-    ServerConfig: { hostname: '127.0.0.1', port },
-    TokenConfig: { IssuerDomain: urlOf(port) },
+    ServerConfig: { hostname: '127.0.0.1', port: 0 },
+    TokenConfig: { IssuerDomain: issuerDomain },
     // Plain usernames (admin, reader, ...) rather than e-mail addresses.
     UserPoolDefaults: { UsernameAttributes: [] }
   };
@@ -101,7 +106,18 @@ export async function provisionCognito(
         'ALLOW_USER_PASSWORD_AUTH',
         'ALLOW_USER_SRP_AUTH',
         'ALLOW_REFRESH_TOKEN_AUTH'
-      ]
+      ],
+      // Cognito's defaults, stated: cognito-local would otherwise issue
+      // access and ID tokens for 24 hours, and token refresh would never be
+      // exercised locally.
+      AccessTokenValidity: 60,
+      IdTokenValidity: 60,
+      RefreshTokenValidity: 30,
+      TokenValidityUnits: {
+        AccessToken: 'minutes',
+        IdToken: 'minutes',
+        RefreshToken: 'days'
+      }
     })
   );
   const clientId = appClient.UserPoolClient?.ClientId;

@@ -23,14 +23,16 @@ export const PATHS = {
   venvBin: path.join(REPO_ROOT, '.venv', 'bin'),
   seedScript: path.join(__dirname, 'seed.py'),
   gatewayMain: path.join(__dirname, 'gateway', 'main.ts'),
-  cognitoLocalBin: path.join(
+  /** cognito-local and the bridge before it, one process. */
+  cognitoMain: path.join(__dirname, 'cognito-main.ts'),
+  cognitoLocalServer: path.join(
     REPO_ROOT,
     'infra',
     'node_modules',
     'cognito-local',
     'lib',
-    'bin',
-    'start.js'
+    'server',
+    'index.js'
   ),
   tsxCli: path.join(
     REPO_ROOT,

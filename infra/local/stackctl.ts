@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { loadPermissionsConfig } from '../src/permissions/config';
 import type { PermissionsConfig } from '../src/permissions/roles';
 import { bundleAuthorizer } from './authorizer-bundle';
-import { provisionCognito, writeCognitoConfig } from './cognito';
+import { provisionCognito } from './cognito';
 import {
   LOCAL_API,
   LOCAL_REGION,
@@ -56,11 +56,13 @@ function requireSetup(): void {
   const missing = [
     [`${PATHS.venvBin}/mlflow`, 'the Python environment (.venv)'],
     [`${PATHS.venvBin}/jupyter-lab`, 'JupyterLab in .venv'],
-    [PATHS.cognitoLocalBin, "infra's npm packages"]
+    [PATHS.cognitoLocalServer, "infra's npm packages"],
+    [PATHS.tsxCli, "infra's npm packages"]
   ].filter(([file]) => !fs.existsSync(file));
   if (missing.length > 0) {
+    const what = [...new Set(missing.map(([, what]) => what))];
     throw new Error(
-      `Missing ${missing.map(([, what]) => what).join(', ')}. Run scripts/setup.sh first (or the README's first command).`
+      `Missing ${what.join(', ')}. Run scripts/setup.sh first (or the README's first command).`
     );
   }
 }
@@ -139,16 +141,16 @@ function startService(
   const venv = (tool: string) => `${PATHS.venvBin}/${tool}`;
   switch (service) {
     case 'cognito':
-      writeCognitoConfig(ports.cognito);
-      return startProcess(
-        'cognito',
-        process.execPath,
-        [PATHS.cognitoLocalBin],
-        {
-          cwd: PATHS.cognito,
-          env: { PORT: String(ports.cognito), HOST: '127.0.0.1' }
-        }
-      );
+      // cognito-local behind the bridge that adds GetTokensFromRefreshToken;
+      // the bridge holds the public port and writes cognito-local's config.
+      return startProcess('cognito', process.execPath, [
+        PATHS.tsxCli,
+        PATHS.cognitoMain,
+        '--port',
+        String(ports.cognito),
+        '--dir',
+        PATHS.cognito
+      ]);
     case 'mlflow':
       fs.mkdirSync(`${PATHS.mlflow}/artifacts`, { recursive: true });
       return startProcess(

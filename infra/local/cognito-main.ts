@@ -1,0 +1,43 @@
+import { Command } from 'commander';
+
+import { cognitoLocalLogger, startCognito } from './cognito-bridge';
+
+/**
+ * Runs the local identity provider as its own process (started by `npm run
+ * local -- up`): cognito-local on an internal port and, on `--port`, the
+ * bridge that adds GetTokensFromRefreshToken in front of it.
+ */
+async function main(): Promise<void> {
+  const options = new Command('cognito')
+    .requiredOption(
+      '--port <port>',
+      'public port to listen on (127.0.0.1 only)',
+      Number
+    )
+    .requiredOption(
+      '--dir <directory>',
+      "cognito-local's directory (its .cognito/ with configuration and data)"
+    )
+    .parse()
+    .opts<{ port: number; dir: string }>();
+
+  const cognito = await startCognito({
+    directory: options.dir,
+    port: options.port,
+    logger: cognitoLocalLogger(process.env.DEBUG ? 'debug' : 'info')
+  });
+  console.log(
+    `cognito-local on ${cognito.internalUrl}, reached through ${cognito.url}`
+  );
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void cognito.close().then(() => process.exit(0));
+    });
+  }
+}
+
+main().catch(error => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
