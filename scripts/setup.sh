@@ -101,8 +101,9 @@ if [[ "$WITH_TESTS" == 1 ]]; then
 fi
 
 # --- The extension: built once per change of its sources ----------------------
-src_hash="$(fingerprint package.json package-lock.json tsconfig.json $(find src style schema -type f | sort))"
-if ! unchanged sagemaker_studio_mlflow/labextension/.sources.sha256 "$src_hash"; then
+src_hash="$(fingerprint package.json package-lock.json tsconfig.json scripts/build-gateway-pages.mjs $(find src style schema -type f | sort))"
+# lib/gateway-pages: the gateway's /auth/ pages, built with the extension.
+if ! unchanged sagemaker_studio_mlflow/labextension/.sources.sha256 "$src_hash" || [[ ! -f lib/gateway-pages/handoff.html ]]; then
   say "Building the JupyterLab extension"
   # The production build: the local stack runs the bundle users get.
   build_log="$(mktemp)"

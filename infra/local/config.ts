@@ -14,6 +14,8 @@ export const PATHS = {
   /** Operator-defined roles, shared with the CDK app. */
   rolesConfig: path.join(REPO_ROOT, 'infra', 'roles.json'),
   authorizerBundle: path.join(LOCAL_DIR, 'authorizer', 'index.js'),
+  /** The gateway's `/auth/` pages, built by the extension's `npm run build:pages`. */
+  gatewayPages: path.join(REPO_ROOT, 'lib', 'gateway-pages'),
   logs: path.join(LOCAL_DIR, 'logs'),
   mlflow: path.join(LOCAL_DIR, 'mlflow'),
   cognito: path.join(LOCAL_DIR, 'cognito'),

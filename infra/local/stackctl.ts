@@ -128,7 +128,20 @@ async function writeGatewayConfig(
         TOKEN_USE: 'access'
       }
     },
-    permissions
+    permissions,
+    pages: {
+      dir: PATHS.gatewayPages,
+      config: {
+        allowedOrigins: allowedOrigins(ports),
+        cognito: {
+          region: LOCAL_REGION,
+          userPoolId: state.cognito!.userPoolId,
+          userPoolClientId: state.cognito!.clientId,
+          endpoint: urlOf(ports.cognito),
+          authFlow: 'USER_PASSWORD_AUTH'
+        }
+      }
+    }
   };
   writePrivateJson(PATHS.gatewayConfig, config);
 }
@@ -168,10 +181,11 @@ function startService(
           `sqlite:///${PATHS.mlflow}/mlflow.db`,
           '--artifacts-destination',
           `${PATHS.mlflow}/artifacts`,
-          // Behind the gateway, the browser's origin is JupyterLab's: the
-          // gateway checks it, and MLflow's own check must agree.
+          // Behind the gateway, browsers call from JupyterLab's origin (the
+          // run browser) or the gateway's own (the MLflow UI in the panel,
+          // whose writes carry that Origin): MLflow's own check must agree.
           '--cors-allowed-origins',
-          allowedOrigins(ports).join(',')
+          [...allowedOrigins(ports), urlOf(ports.gateway)].join(',')
         ],
         {
           // The job runner (GenAI evaluation jobs) starts seven worker processes;

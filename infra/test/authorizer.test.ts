@@ -178,6 +178,36 @@ describe('the Lambda authorizer', () => {
     ).rejects.toThrow(/^Unauthorized$/);
   });
 
+  it('reads the cookie for GraphQL queries when the header token has expired, and then allows only cookie reads', async () => {
+    const fresh = await issuer.accessToken({ 'cognito:groups': ['readers'] });
+    const expired = await issuer.accessToken({
+      'cognito:groups': ['readers'],
+      exp: now() - 10
+    });
+    const headers = {
+      ...bearer(expired),
+      Cookie: `${AUTH_COOKIE}=${encodeURIComponent(`Bearer ${fresh}`)}`
+    };
+    const result = await authorize(event('POST', '/graphql', headers));
+    const decideWith = (method: string, path: string) =>
+      evaluatePolicy(result.policyDocument, methodArn(PREFIX, method, path));
+    expect(decideWith('POST', '/graphql')).toBe('allow');
+    expect(decideWith('GET', '/get-artifact')).toBe('allow');
+    expect(decideWith('POST', '/ajax-api/2.0/mlflow/runs/search')).toBe('deny');
+    // Not for REST calls: those carry the fresh header themselves.
+    await expect(
+      authorize(event('POST', '/ajax-api/2.0/mlflow/runs/search', headers))
+    ).rejects.toThrow(/^Unauthorized$/);
+    // Nor with an expired cookie.
+    await expect(
+      authorize(
+        event('POST', '/graphql', {
+          Cookie: `${AUTH_COOKIE}=${encodeURIComponent(`Bearer ${expired}`)}`
+        })
+      )
+    ).rejects.toThrow(/^Unauthorized$/);
+  });
+
   it('reads the cookie for plain-link downloads only, and then allows only downloads', async () => {
     const token = await issuer.accessToken({ 'cognito:groups': ['admins'] });
     const cookie = {

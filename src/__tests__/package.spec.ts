@@ -9,17 +9,27 @@ import pkg from '../../package.json';
 describe('package.json', () => {
   const shared: Record<string, any> = pkg.jupyterlab.sharedPackages;
   const dependencies: Record<string, string> = pkg.dependencies;
-
-  it.each(Object.keys(dependencies))(
-    'shares %s as a singleton with its own range',
-    name => {
-      expect(shared[name]).toEqual({
-        bundled: false,
-        singleton: true,
-        requiredVersion: dependencies[name]
-      });
-    }
+  /**
+   * Amplify stays inside this extension: other extensions' Amplify would
+   * bring a second `@aws-amplify/core`, and configuration would be split.
+   */
+  const PRIVATE = ['@aws-amplify/ui-react', 'aws-amplify'];
+  const sharedNames = Object.keys(dependencies).filter(
+    name => !PRIVATE.includes(name)
   );
+
+  it.each(PRIVATE)('keeps %s to itself (not shared)', name => {
+    expect(name in dependencies).toBe(true);
+    expect(shared[name]).toBe(false);
+  });
+
+  it.each(sharedNames)('shares %s as a singleton with its own range', name => {
+    expect(shared[name]).toEqual({
+      bundled: false,
+      singleton: true,
+      requiredVersion: dependencies[name]
+    });
+  });
 
   it('shares nothing that it does not depend on', () => {
     expect(Object.keys(shared).sort()).toEqual(

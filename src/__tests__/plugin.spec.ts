@@ -153,7 +153,12 @@ describe(PLUGIN_ID, () => {
   });
 
   it('is the default export, provides the token and starts by itself', () => {
-    expect(plugins).toEqual([plugin]);
+    expect(plugins[0]).toBe(plugin);
+    expect(plugins.map(p => p.id)).toEqual([
+      PLUGIN_ID,
+      'sagemaker-studio-mlflow:auth',
+      'sagemaker-studio-mlflow:panel'
+    ]);
     expect(plugin.id).toBe(PLUGIN_ID);
     expect(plugin.autoStart).toBe(true);
     expect(plugin.provides).toBe(IMlflowSettings);

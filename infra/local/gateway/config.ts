@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 
+import type { PagesConfig } from '../../src/gateway-pages';
 import type { ApiTarget } from '../../src/permissions/policy';
 import type { PermissionsConfig } from '../../src/permissions/roles';
 import type { IamIdentity } from './access';
@@ -25,6 +26,8 @@ export interface GatewayConfig {
   };
   /** Operator-defined roles, for the IAM policies and the authorizer alike. */
   permissions?: PermissionsConfig;
+  /** The `/auth/` pages: their build folder and public configuration. */
+  pages?: { dir: string; config: PagesConfig };
 }
 
 export function readGatewayConfig(file: string): GatewayConfig {

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     upstream: config.upstream,
     access,
     allowedOrigins: config.allowedOrigins,
+    pages: config.pages,
     logger: true
   });
   await app.listen({ host: '127.0.0.1', port: options.port });

@@ -5,7 +5,17 @@ import Fastify, {
   type FastifyRequest
 } from 'fastify';
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import { AUTH_COOKIE } from '../../src/authorizer/token';
+import {
+  GATEWAY_PAGES,
+  PAGES_CONFIG,
+  PAGES_PREFIX,
+  type PagesConfig,
+  frameAncestorsPolicy
+} from '../../src/gateway-pages';
 import { HTTP_METHODS } from '../../src/permissions';
 import type { AccessDecision, GatewayRequest } from './access';
 
@@ -18,6 +28,8 @@ export interface GatewayOptions {
   allowedOrigins?: readonly string[];
   /** Log each request's method, URL, status and principal; never headers or bodies. */
   logger?: boolean;
+  /** The `/auth/` pages: the folder they were built into and their configuration. */
+  pages?: { dir: string; config: PagesConfig };
 }
 
 /**
@@ -61,14 +73,18 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       ? origin
       : undefined;
   };
+  const framing = frameAncestorsPolicy(options.allowedOrigins ?? []);
   // Every answer to an allowed origin says so, errors included, so the
-  // browser shows the gateway's message instead of a CORS failure.
+  // browser shows the gateway's message instead of a CORS failure. And
+  // every answer may be framed by the allowed origins only.
   app.addHook('onSend', async (request, reply) => {
     const origin = corsOrigin(request);
     if (origin !== undefined) {
       void reply.header('access-control-allow-origin', origin);
     }
     void reply.header('vary', 'Origin');
+    void reply.header('content-security-policy', framing);
+    void reply.removeHeader('x-frame-options');
   });
 
   app.register(replyFrom, {
@@ -109,6 +125,14 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       return forwarded;
     };
 
+  // MLflow's own framing header (SAMEORIGIN by default) would keep
+  // JupyterLab from framing it; the gateway's frame-ancestors decides.
+  const rewriteHeaders: FastifyReplyFromHooks['rewriteHeaders'] = headers => {
+    const kept = { ...headers };
+    delete kept['x-frame-options'];
+    return kept;
+  };
+
   // When MLflow is down or slow, say so in MLflow's own error format.
   const onError: FastifyReplyFromHooks['onError'] = (reply, { error }) => {
     const timedOut =
@@ -142,6 +166,10 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       .send();
   };
 
+  if (options.pages) {
+    registerPages(app, options.pages);
+  }
+
   app.all('/*', async (request, reply) => {
     if (request.method === 'OPTIONS') {
       return preflight(request, reply);
@@ -173,10 +201,15 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
         contentType:
           request.headers['content-type'] ?? 'application/octet-stream',
         rewriteRequestHeaders,
+        rewriteHeaders,
         onError
       });
     }
-    return reply.from(request.url, { rewriteRequestHeaders, onError });
+    return reply.from(request.url, {
+      rewriteRequestHeaders,
+      rewriteHeaders,
+      onError
+    });
   });
 
   return app;
@@ -194,4 +227,43 @@ function withoutAuthCookie(
     .map(part => part.trim())
     .filter(part => part !== '' && !part.startsWith(`${AUTH_COOKIE}=`));
   return kept.length > 0 ? kept.join('; ') : undefined;
+}
+
+/**
+ * Serves the `/auth/` pages from their build folder, and their public
+ * configuration. They carry no data and need no credentials.
+ */
+function registerPages(
+  app: FastifyInstance,
+  pages: { dir: string; config: PagesConfig }
+): void {
+  const configBody = JSON.stringify(pages.config);
+  app.get(`${PAGES_PREFIX}:name`, async (request, reply) => {
+    const { name } = request.params as { name: string };
+    void reply
+      .header('cache-control', 'no-cache')
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer');
+    if (name === PAGES_CONFIG) {
+      return reply.type('application/json').send(configBody);
+    }
+    const page = Object.prototype.hasOwnProperty.call(GATEWAY_PAGES, name)
+      ? GATEWAY_PAGES[name]
+      : undefined;
+    if (page === undefined) {
+      return reply.code(404).send({
+        error_code: 'NOT_FOUND',
+        message: `No page ${PAGES_PREFIX}${name}.`
+      });
+    }
+    try {
+      const body = await fs.promises.readFile(path.join(pages.dir, page.file));
+      return reply.type(page.contentType).send(body);
+    } catch {
+      return reply.code(503).send({
+        error_code: 'PAGES_NOT_BUILT',
+        message: `The gateway's pages are not built (${page.file} is missing). Run npm run build:pages.`
+      });
+    }
+  });
 }

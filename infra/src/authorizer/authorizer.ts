@@ -64,28 +64,31 @@ function parseMethodArn(methodArn: string): {
 }
 
 /**
- * Where the token is: the `Authorization` header, or for a plain-link
- * download that cannot carry a header, the MLflow UI's header cookie. A
- * cookie token allows downloads only, so the cookie is no way into the API
- * for another site.
+ * Where the tokens are, in the order to try them: the `Authorization`
+ * header, then for the reads the UI makes without a fresh header (see
+ * `COOKIE_OPERATIONS`), the MLflow UI's header cookie. A cookie token
+ * allows those reads only, so the cookie is no way into the API for
+ * another site.
  */
-function findToken(
+function findTokens(
   event: APIGatewayRequestAuthorizerEvent,
   method: string,
   path: string
-): { token: string; scope: 'all' | 'downloads' } | undefined {
+): { token: string; scope: 'all' | 'cookie' }[] {
+  const found: { token: string; scope: 'all' | 'cookie' }[] = [];
   const header = tokenFromAuthorizationHeader(event.headers);
   if (header !== undefined) {
-    return { token: header, scope: 'all' };
+    found.push({ token: header, scope: 'all' });
   }
-  const op = method === 'GET' ? matchOperation(method, path) : undefined;
+  const op = matchOperation(method, path);
   const cookie =
     op !== undefined && COOKIE_OPERATIONS.has(op.id)
       ? tokenFromCookie(event.headers)
       : undefined;
-  return cookie === undefined
-    ? undefined
-    : { token: cookie, scope: 'downloads' };
+  if (cookie !== undefined && cookie !== header) {
+    found.push({ token: cookie, scope: 'cookie' });
+  }
+  return found;
 }
 
 /**
@@ -97,7 +100,7 @@ export function createAuthorizer(config: AuthorizerConfig): Authorizer {
   const roles: RoleTable = compileRoles(config.permissions);
   const verify = createTokenVerifier(config);
   const policyFor = memoize(
-    (groups: readonly string[], scope: 'all' | 'downloads', prefix: string) => {
+    (groups: readonly string[], scope: 'all' | 'cookie', prefix: string) => {
       const allowed = new Set<string>();
       for (const group of groups) {
         roles.get(group)?.forEach(id => {
@@ -112,21 +115,20 @@ export function createAuthorizer(config: AuthorizerConfig): Authorizer {
 
   return async event => {
     const { prefix, method, path } = parseMethodArn(event.methodArn);
-    const found = findToken(event, method, path);
-    if (found === undefined) {
-      throw new Error(UNAUTHORIZED);
+    for (const found of findTokens(event, method, path)) {
+      let user: VerifiedUser;
+      try {
+        user = await verify(found.token);
+      } catch {
+        continue;
+      }
+      return {
+        principalId: user.username,
+        policyDocument: policyFor(user.groups, found.scope, prefix),
+        context: { principal: user.username, groups: user.groups.join(',') }
+      };
     }
-    let user: VerifiedUser;
-    try {
-      user = await verify(found.token);
-    } catch {
-      throw new Error(UNAUTHORIZED);
-    }
-    return {
-      principalId: user.username,
-      policyDocument: policyFor(user.groups, found.scope, prefix),
-      context: { principal: user.username, groups: user.groups.join(',') }
-    };
+    throw new Error(UNAUTHORIZED);
   };
 }
 

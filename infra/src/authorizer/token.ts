@@ -33,7 +33,8 @@ export function tokenFromAuthorizationHeader(
 
 /**
  * The token the MLflow panel's hand-off page stored in the MLflow UI's header
- * cookie. Only for requests that cannot carry a header (plain link downloads);
+ * cookie. Only for the reads the UI makes without a fresh header (plain-link
+ * downloads, GraphQL);
  * the caller decides which those are.
  */
 export function tokenFromCookie(headers: Headers): string | undefined {

@@ -37,15 +37,23 @@ export function authorizationOf(
 }
 
 /**
- * The downloads the MLflow UI makes with plain links, which carry the
- * header cookie but no `Authorization` header. A token read from the cookie
- * allows these and nothing else.
+ * The reads for which a token in the MLflow UI's header cookie counts, and
+ * which it alone allows:
+ * - downloads the UI makes with plain links (`<img src>`), which carry the
+ *   cookie but no `Authorization` header;
+ * - GraphQL queries, whose client copies the cookie into a header once,
+ *   when the UI loads, and so keeps sending an expired token after the
+ *   panel has handed over a fresh one.
+ * All of them read only, so another site that makes a browser send the
+ * cookie changes nothing (and cannot read the answer).
  */
 export const COOKIE_OPERATIONS: ReadonlySet<string> = new Set([
   'artifacts.download',
   'model-versions.download-artifact',
   'logged-models.download-artifact',
-  'mlflow-artifacts.download'
+  'mlflow-artifacts.download',
+  'graphql.query',
+  'graphql.query-via-get'
 ]);
 
 /** The deployed API a policy is for; `*` is allowed in each part. */

@@ -1,0 +1,40 @@
+// Bundles the gateway's /auth/ pages (src/gateway-pages) into
+// lib/gateway-pages: the local gateway serves them, and the CDK app
+// deploys them. They are plain browser pages, not part of JupyterLab.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const source = join(root, 'src', 'gateway-pages');
+const out = join(root, 'lib', 'gateway-pages');
+const production = process.argv.includes('--production');
+
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: {
+    handoff: join(source, 'handoff.ts'),
+    login: join(source, 'login.tsx')
+  },
+  bundle: true,
+  outdir: out,
+  entryNames: '[name]',
+  format: 'iife',
+  target: ['es2020'],
+  minify: production,
+  sourcemap: !production,
+  legalComments: 'linked',
+  logLevel: 'warning',
+  loader: { '.svg': 'text' }
+});
+await build({
+  entryPoints: [join(source, 'login.css')],
+  bundle: true,
+  outdir: out,
+  minify: production,
+  logLevel: 'warning'
+});
+for (const page of ['handoff.html', 'login.html']) {
+  copyFileSync(join(source, page), join(out, page));
+}

@@ -1,0 +1,111 @@
+import { HandoffError, TokenHandoff } from '../handoff/client';
+import { CHANNEL, HANDOFF_PATH } from '../handoff/protocol';
+
+const GATEWAY = 'https://gw.example.com/prod';
+const ORIGIN = 'https://gw.example.com';
+
+/** Answer as the gateway's page would, from the frame's window. */
+function fromPage(frame: HTMLIFrameElement, data: unknown, origin = ORIGIN) {
+  window.dispatchEvent(
+    new MessageEvent('message', {
+      data,
+      origin,
+      source: frame.contentWindow
+    })
+  );
+}
+
+function setup(timeoutMs = 1000) {
+  const host = document.createElement('div');
+  document.body.appendChild(host);
+  const handoff = new TokenHandoff({ gatewayUrl: GATEWAY, timeoutMs, host });
+  const frame = () => host.querySelector('iframe') as HTMLIFrameElement;
+  return { handoff, frame, host };
+}
+
+describe('TokenHandoff', () => {
+  it('loads the page hidden, waits for it, and posts the token to its origin only', async () => {
+    const s = setup();
+    const stored = s.handoff.store('aaa.bbb.ccc');
+    const frame = s.frame();
+    expect(frame.src).toBe(`${GATEWAY}${HANDOFF_PATH}`);
+    expect(frame.hidden).toBe(true);
+    const post = jest.spyOn(frame.contentWindow!, 'postMessage');
+
+    fromPage(frame, { channel: CHANNEL, type: 'ready' });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(post).toHaveBeenCalledWith(
+      { channel: CHANNEL, type: 'store-token', id: 1, token: 'aaa.bbb.ccc' },
+      ORIGIN
+    );
+    fromPage(frame, { channel: CHANNEL, type: 'done', id: 1 });
+    await expect(stored).resolves.toBeUndefined();
+
+    // The frame stays: the next token goes to the same page.
+    const cleared = s.handoff.clear();
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(post).toHaveBeenLastCalledWith(
+      { channel: CHANNEL, type: 'clear-token', id: 2 },
+      ORIGIN
+    );
+    fromPage(frame, { channel: CHANNEL, type: 'done', id: 2 });
+    await expect(cleared).resolves.toBeUndefined();
+    expect(s.host.querySelectorAll('iframe')).toHaveLength(1);
+    s.handoff.dispose();
+    expect(s.host.querySelectorAll('iframe')).toHaveLength(0);
+  });
+
+  it('ignores answers from other origins or windows', async () => {
+    const s = setup(200);
+    const stored = s.handoff.store('aaa.bbb.ccc');
+    const frame = s.frame();
+    fromPage(
+      frame,
+      { channel: CHANNEL, type: 'ready' },
+      'https://evil.example'
+    );
+    window.dispatchEvent(
+      new MessageEvent('message', {
+        data: { channel: CHANNEL, type: 'ready' },
+        origin: ORIGIN,
+        source: window
+      })
+    );
+    await expect(stored).rejects.toBeInstanceOf(HandoffError);
+    s.handoff.dispose();
+  });
+
+  it("rejects with the page's reason when it refuses", async () => {
+    const s = setup();
+    const stored = s.handoff.store('aaa.bbb.ccc');
+    const frame = s.frame();
+    fromPage(frame, { channel: CHANNEL, type: 'ready' });
+    await Promise.resolve();
+    await Promise.resolve();
+    fromPage(frame, {
+      channel: CHANNEL,
+      type: 'refused',
+      id: 1,
+      reason: 'not allowed'
+    });
+    await expect(stored).rejects.toMatchObject({
+      reason: 'refused',
+      message: 'not allowed'
+    });
+    s.handoff.dispose();
+  });
+
+  it('times out when the page never loads, and tries afresh next time', async () => {
+    const s = setup(50);
+    await expect(s.handoff.store('aaa.bbb.ccc')).rejects.toMatchObject({
+      reason: 'timeout'
+    });
+    expect(s.host.querySelectorAll('iframe')).toHaveLength(0);
+    const again = s.handoff.store('aaa.bbb.ccc');
+    expect(s.host.querySelectorAll('iframe')).toHaveLength(1);
+    s.handoff.dispose();
+    await expect(again).rejects.toThrow();
+  });
+});

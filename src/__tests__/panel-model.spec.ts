@@ -1,0 +1,193 @@
+import { Signal } from '@lumino/signaling';
+
+import { MlflowApiError } from '../api';
+import { HandoffError } from '../handoff/client';
+import { ITokenStore, MlflowPanelModel, PanelState } from '../panel/model';
+import { AuthStatus, IMlflowAuth, IMlflowUser } from '../tokens';
+import { DEFAULT_CONFIG } from '../config';
+import { FakeSettings, accessToken } from './fakes';
+
+/** An auth service whose state the test sets. */
+class FakeAuth implements IMlflowAuth {
+  status: AuthStatus = 'signed-out';
+  user: IMlflowUser | null = null;
+  token = '';
+  restored = 0;
+  readonly changed: Signal<IMlflowAuth, AuthStatus> = new Signal(this);
+  readonly tokenChanged: Signal<IMlflowAuth, string | null> = new Signal(this);
+  async restore(): Promise<AuthStatus> {
+    this.restored++;
+    return this.status;
+  }
+  async accessToken(): Promise<string> {
+    return this.token;
+  }
+  async signOut(): Promise<void> {
+    this.set('signed-out', null);
+  }
+  async loadSignInForm(): Promise<any> {
+    return () => null;
+  }
+  set(status: AuthStatus, token: string | null): void {
+    this.status = status;
+    this.token = token ?? '';
+    this.user = token ? { username: 'reader', groups: ['readers'] } : null;
+    this.changed.emit(status);
+    this.tokenChanged.emit(token);
+  }
+}
+
+class RecordingStore implements ITokenStore {
+  stored: string[] = [];
+  cleared = 0;
+  failWith: Error | null = null;
+  async store(token: string): Promise<void> {
+    if (this.failWith) {
+      throw this.failWith;
+    }
+    this.stored.push(token);
+  }
+  async clear(): Promise<void> {
+    this.cleared++;
+  }
+}
+
+const settle = () => new Promise(resolve => setTimeout(resolve, 0));
+
+function setup(options: { probe?: MlflowPanelModel.Probe } = {}) {
+  const settings = new FakeSettings();
+  const auth = new FakeAuth();
+  const store = new RecordingStore();
+  const probes: string[] = [];
+  const model = new MlflowPanelModel({
+    settings,
+    auth,
+    tokenStore: gateway => {
+      expect(gateway).toBe(settings.config.gatewayUrl);
+      return store;
+    },
+    route: '/experiments/1',
+    probe:
+      options.probe ??
+      (async (_gateway, token) => {
+        probes.push(await token());
+      })
+  });
+  const states: PanelState['kind'][] = [];
+  model.stateChanged.connect((_, state) => states.push(state.kind));
+  return { settings, auth, store, model, states, probes };
+}
+
+describe('MlflowPanelModel', () => {
+  it('asks for sign-in when nobody is signed in', () => {
+    const s = setup();
+    expect(s.model.state).toEqual({ kind: 'signed-out' });
+  });
+
+  it('checks the token with the gateway, hands it over, then shows the route', async () => {
+    const s = setup();
+    const token = accessToken('reader', ['readers']);
+    s.auth.set('signed-in', token);
+    expect(s.model.state.kind).toBe('connecting');
+    await settle();
+    expect(s.probes).toEqual([token]);
+    expect(s.store.stored).toEqual([token]);
+    expect(s.model.state).toEqual({
+      kind: 'ready',
+      url: 'https://gw.example.com/prod/#/experiments/1'
+    });
+  });
+
+  it('navigates when the route changes while ready', async () => {
+    const s = setup();
+    s.auth.set('signed-in', accessToken('reader', ['readers']));
+    await settle();
+    s.model.route = '/models';
+    expect(s.model.state).toEqual({
+      kind: 'ready',
+      url: 'https://gw.example.com/prod/#/models'
+    });
+  });
+
+  it('hands a refreshed token over without reloading the UI', async () => {
+    const s = setup();
+    s.auth.set('signed-in', accessToken('reader', ['readers']));
+    await settle();
+    const before = s.states.length;
+    const fresh = accessToken('reader', ['readers']);
+    s.auth.token = fresh;
+    s.auth.tokenChanged.emit(fresh);
+    await settle();
+    expect(s.store.stored[s.store.stored.length - 1]).toBe(fresh);
+    expect(s.states.length).toBe(before);
+  });
+
+  it('clears the handed-over token on sign-out and asks for sign-in', async () => {
+    const s = setup();
+    s.auth.set('signed-in', accessToken('reader', ['readers']));
+    await settle();
+    await s.auth.signOut();
+    await settle();
+    expect(s.store.cleared).toBe(1);
+    expect(s.model.state).toEqual({ kind: 'signed-out' });
+  });
+
+  it.each([
+    ['unreachable', new MlflowApiError('unreachable', 'no answer')],
+    ['unauthorized', new MlflowApiError('unauthorized', 'Unauthorized', 401)],
+    ['forbidden', new MlflowApiError('forbidden', 'denied', 403)],
+    ['mlflow', new MlflowApiError('mlflow', 'MLflow is down', 502)]
+  ])('says "%s" when the gateway check fails so', async (kind, error) => {
+    const s = setup({
+      probe: async () => {
+        throw error;
+      }
+    });
+    s.auth.set('signed-in', accessToken('reader', ['readers']));
+    await settle();
+    expect(s.model.state).toEqual({
+      kind: 'error',
+      error: kind,
+      message: error.message
+    });
+    expect(s.store.stored).toEqual([]);
+  });
+
+  it('says so when the hand-off page refuses, and recovers on retry', async () => {
+    const s = setup();
+    s.store.failWith = new HandoffError('refused', 'not an allowed origin');
+    s.auth.set('signed-in', accessToken('reader', ['readers']));
+    await settle();
+    expect(s.model.state).toEqual({
+      kind: 'error',
+      error: 'handoff',
+      message: 'not an allowed origin'
+    });
+    s.store.failWith = null;
+    s.model.retry();
+    await settle();
+    expect(s.model.state.kind).toBe('ready');
+  });
+
+  it('points to the settings when they are incomplete, and starts once they are', async () => {
+    const s = setup();
+    s.settings.problems = ['"region" must be an AWS Region code'];
+    s.settings.set(DEFAULT_CONFIG);
+    expect(s.model.state).toEqual({
+      kind: 'unconfigured',
+      problems: ['"region" must be an AWS Region code']
+    });
+    s.settings.problems = [];
+    s.auth.status = 'unknown';
+    s.settings.set({
+      ...DEFAULT_CONFIG,
+      ...s.settings.config,
+      gatewayUrl: 'https://gw.example.com/prod',
+      region: 'us-east-1',
+      userPoolId: 'us-east-1_AbCdEf123',
+      userPoolClientId: 'c'
+    });
+    expect(s.model.state.kind).toBe('connecting');
+    expect(s.auth.restored).toBe(1);
+  });
+});

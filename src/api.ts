@@ -1,0 +1,99 @@
+/**
+ * Calls to MLflow's UI API (`/ajax-api/`) through the gateway, with the
+ * signed-in user's token, and what a failure means to a user.
+ */
+
+/**
+ * Why a call failed:
+ * - `unreachable`: no answer (gateway down, network, CORS refused);
+ * - `unauthorized`: the gateway rejected the token (401);
+ * - `forbidden`: the user's groups may not do this (403);
+ * - `mlflow`: MLflow answered with an error (bad input, not found, down).
+ */
+export type ApiErrorKind =
+  'unreachable' | 'unauthorized' | 'forbidden' | 'mlflow';
+
+export class MlflowApiError extends Error {
+  constructor(
+    readonly kind: ApiErrorKind,
+    message: string,
+    readonly status: number = 0,
+    /** MLflow's or the gateway's `error_code`, when it sent one. */
+    readonly errorCode: string = ''
+  ) {
+    super(message);
+    this.name = 'MlflowApiError';
+  }
+}
+
+export interface IApiOptions {
+  /** The gateway's base URL. */
+  gatewayUrl: string;
+  /** A fresh access token for each call. */
+  token: () => Promise<string>;
+  /** `fetch`, replaceable in tests. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * Call an MLflow UI API route (e.g. `2.0/mlflow/experiments/search`) and
+ * return its JSON.
+ *
+ * @throws MlflowApiError
+ */
+export async function callMlflow<T>(
+  options: IApiOptions,
+  route: string,
+  init: {
+    method?: 'GET' | 'POST';
+    query?: Record<string, string>;
+    body?: unknown;
+  } = {}
+): Promise<T> {
+  const url = new URL(`${options.gatewayUrl}/ajax-api/${route}`);
+  for (const [name, value] of Object.entries(init.query ?? {})) {
+    url.searchParams.set(name, value);
+  }
+  const token = await options.token();
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url.toString(), {
+      method: init.method ?? 'GET',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(init.body === undefined
+          ? {}
+          : { 'Content-Type': 'application/json' })
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      credentials: 'omit'
+    });
+  } catch {
+    throw new MlflowApiError(
+      'unreachable',
+      `The MLflow gateway at ${options.gatewayUrl} cannot be reached.`
+    );
+  }
+  const text = await response.text().catch(() => '');
+  let body: any = undefined;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (response.ok) {
+    return body as T;
+  }
+  const errorCode = typeof body?.error_code === 'string' ? body.error_code : '';
+  const detail =
+    typeof body?.message === 'string' && body.message !== ''
+      ? body.message
+      : `HTTP ${response.status}`;
+  const kind: ApiErrorKind =
+    response.status === 401
+      ? 'unauthorized'
+      : response.status === 403
+        ? 'forbidden'
+        : 'mlflow';
+  throw new MlflowApiError(kind, detail, response.status, errorCode);
+}

@@ -1,0 +1,234 @@
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { ApiErrorKind, MlflowApiError, callMlflow } from '../api';
+import { HandoffError } from '../handoff/client';
+import { IMlflowAuth, IMlflowSettings } from '../tokens';
+import { HOME_ROUTE, mlflowUrl } from './routes';
+
+/**
+ * What the MLflow panel shows.
+ */
+export type PanelState =
+  | { kind: 'unconfigured'; problems: ReadonlyArray<string> }
+  | { kind: 'connecting' }
+  | { kind: 'signed-out' }
+  | { kind: 'ready'; url: string }
+  | { kind: 'error'; error: PanelError; message: string };
+
+/**
+ * Why the panel cannot show MLflow: an API failure, or the hand-off page
+ * did not take the token.
+ */
+export type PanelError = ApiErrorKind | 'handoff';
+
+/** Stores (or clears) the token where the MLflow UI reads it. */
+export interface ITokenStore {
+  store(token: string): Promise<void>;
+  clear(): Promise<void>;
+}
+
+/**
+ * The state of the MLflow panel: is everything in place to show the MLflow
+ * UI (settings, sign-in, a gateway that accepts the token, the token handed
+ * to the UI), and at which route.
+ */
+export class MlflowPanelModel implements IDisposable {
+  constructor(options: MlflowPanelModel.IOptions) {
+    this._settings = options.settings;
+    this._auth = options.auth;
+    this._tokenStore = options.tokenStore;
+    this._probe = options.probe ?? probeGateway;
+    this._route = options.route ?? HOME_ROUTE;
+    this._settings.changed.connect(this._evaluate, this);
+    this._auth.changed.connect(this._evaluate, this);
+    this._auth.tokenChanged.connect(this._onTokenChanged, this);
+    this._evaluate();
+  }
+
+  get state(): PanelState {
+    return this._state;
+  }
+
+  get stateChanged(): ISignal<MlflowPanelModel, PanelState> {
+    return this._stateChanged;
+  }
+
+  /** The MLflow UI route shown (the part after `#`). */
+  get route(): string {
+    return this._route;
+  }
+
+  set route(route: string) {
+    this._route = route;
+    if (this._state.kind === 'ready') {
+      this._setState({
+        kind: 'ready',
+        url: mlflowUrl(this._settings.config.gatewayUrl, route)
+      });
+    }
+  }
+
+  get auth(): IMlflowAuth {
+    return this._auth;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Try again after an error. */
+  retry(): void {
+    this._evaluate();
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._settings.changed.disconnect(this._evaluate, this);
+    this._auth.changed.disconnect(this._evaluate, this);
+    this._auth.tokenChanged.disconnect(this._onTokenChanged, this);
+    Signal.clearData(this);
+  }
+
+  private _evaluate(): void {
+    const generation = ++this._generation;
+    const current = () => generation === this._generation && !this._isDisposed;
+    if (!this._settings.isConfigured) {
+      this._setState({
+        kind: 'unconfigured',
+        problems: this._settings.problems
+      });
+      return;
+    }
+    switch (this._auth.status) {
+      case 'unconfigured':
+      case 'unknown':
+        this._setState({ kind: 'connecting' });
+        // `changed` brings the outcome back here.
+        this._auth.restore().catch(reason => {
+          if (current()) {
+            this._fail('unreachable', describe(reason));
+          }
+        });
+        return;
+      case 'signed-out':
+        this._setState({ kind: 'signed-out' });
+        return;
+      case 'signed-in':
+        break;
+    }
+    this._setState({ kind: 'connecting' });
+    const gatewayUrl = this._settings.config.gatewayUrl;
+    void (async () => {
+      try {
+        const token = await this._auth.accessToken();
+        await this._probe(gatewayUrl, async () => token);
+        await this._tokenStore(gatewayUrl).store(token);
+        if (current()) {
+          this._setState({
+            kind: 'ready',
+            url: mlflowUrl(gatewayUrl, this._route)
+          });
+        }
+      } catch (reason) {
+        if (current()) {
+          this._failWith(reason);
+        }
+      }
+    })();
+  }
+
+  private _onTokenChanged(_: IMlflowAuth, token: string | null): void {
+    if (!this._settings.isConfigured) {
+      return;
+    }
+    const store = this._tokenStore(this._settings.config.gatewayUrl);
+    if (token === null) {
+      // Signed out: the MLflow UI must stop sending the old token at once.
+      store
+        .clear()
+        .catch(reason =>
+          console.error('MLflow: clearing the token failed.', reason)
+        );
+      return;
+    }
+    if (this._state.kind === 'ready') {
+      // A refreshed token replaces the cookie; the UI keeps running.
+      store.store(token).catch(reason => this._failWith(reason));
+    }
+  }
+
+  private _failWith(reason: unknown): void {
+    if (reason instanceof MlflowApiError) {
+      this._fail(reason.kind, reason.message);
+    } else if (reason instanceof HandoffError) {
+      this._fail('handoff', reason.message);
+    } else if ((reason as Error)?.name === 'NotSignedInError') {
+      this._setState({ kind: 'signed-out' });
+    } else {
+      this._fail('unreachable', describe(reason));
+    }
+  }
+
+  private _fail(error: PanelError, message: string): void {
+    this._setState({ kind: 'error', error, message });
+  }
+
+  private _setState(state: PanelState): void {
+    if (JSON.stringify(state) === JSON.stringify(this._state)) {
+      return;
+    }
+    this._state = state;
+    this._stateChanged.emit(state);
+  }
+
+  private readonly _settings: IMlflowSettings;
+  private readonly _auth: IMlflowAuth;
+  private readonly _tokenStore: (gatewayUrl: string) => ITokenStore;
+  private readonly _probe: MlflowPanelModel.Probe;
+  private _route: string;
+  private _state: PanelState = { kind: 'connecting' };
+  private _generation = 0;
+  private _isDisposed = false;
+  private readonly _stateChanged = new Signal<MlflowPanelModel, PanelState>(
+    this
+  );
+}
+
+export namespace MlflowPanelModel {
+  /** Checks that the gateway accepts the token for reading MLflow. */
+  export type Probe = (
+    gatewayUrl: string,
+    token: () => Promise<string>
+  ) => Promise<void>;
+
+  export interface IOptions {
+    settings: IMlflowSettings;
+    auth: IMlflowAuth;
+    /** The token store (hand-off) of a gateway, shared by all panels. */
+    tokenStore: (gatewayUrl: string) => ITokenStore;
+    /** The first route to show; the start page by default. */
+    route?: string;
+    probe?: Probe;
+  }
+}
+
+/**
+ * The cheapest read the MLflow UI makes: one experiment. A 401 or 403 here
+ * explains a blank MLflow UI before it happens.
+ */
+async function probeGateway(
+  gatewayUrl: string,
+  token: () => Promise<string>
+): Promise<void> {
+  await callMlflow({ gatewayUrl, token }, '2.0/mlflow/experiments/search', {
+    query: { max_results: '1' }
+  });
+}
+
+function describe(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}

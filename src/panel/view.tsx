@@ -1,0 +1,240 @@
+import { TranslationBundle } from '@jupyterlab/translation';
+import { UseSignal } from '@jupyterlab/ui-components';
+import * as React from 'react';
+
+import { IMlflowAuth, SignInFormComponent } from '../tokens';
+import { MlflowPanelModel, PanelState } from './model';
+
+/** What the view's buttons do; the widget wires them to commands. */
+export interface IPanelActions {
+  openSettings(): void;
+  retry(): void;
+  signOut(): void;
+}
+
+export interface IPanelViewProps {
+  model: MlflowPanelModel;
+  actions: IPanelActions;
+  trans: TranslationBundle;
+  /** Bumped to load the MLflow UI afresh. */
+  reloadKey: number;
+}
+
+/**
+ * The MLflow panel: the MLflow UI once everything is in place, otherwise a
+ * message saying what is missing and what to do, never a blank page.
+ */
+export function PanelView(props: IPanelViewProps): JSX.Element {
+  return (
+    <UseSignal
+      signal={props.model.stateChanged}
+      initialArgs={props.model.state}
+    >
+      {(_, state) => (
+        <StateView {...props} state={state ?? props.model.state} />
+      )}
+    </UseSignal>
+  );
+}
+
+function StateView(
+  props: IPanelViewProps & { state: PanelState }
+): JSX.Element {
+  const { state, trans, actions } = props;
+  switch (state.kind) {
+    case 'ready':
+      return (
+        <iframe
+          key={props.reloadKey}
+          className="jp-MlflowPanel-frame"
+          title={trans.__('MLflow')}
+          src={state.url}
+          allow="clipboard-write"
+        />
+      );
+    case 'connecting':
+      return (
+        <Message title={trans.__('Connecting to MLflow…')} busy>
+          <p>{trans.__('Checking your sign-in with the MLflow gateway.')}</p>
+        </Message>
+      );
+    case 'unconfigured':
+      return (
+        <Message title={trans.__('MLflow is not set up yet')}>
+          <p>
+            {trans.__(
+              'The extension needs the MLflow gateway URL and the Cognito user pool. In SageMaker Studio the lifecycle configuration fills them in; you can also enter them in the settings.'
+            )}
+          </p>
+          {state.problems.length > 0 && (
+            <ul className="jp-MlflowProblems">
+              {state.problems.map(problem => (
+                <li key={problem}>{problem}</li>
+              ))}
+            </ul>
+          )}
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            onClick={actions.openSettings}
+          >
+            {trans.__('Open MLflow settings')}
+          </button>
+        </Message>
+      );
+    case 'signed-out':
+      return <SignInView auth={props.model.auth} trans={trans} />;
+    case 'error':
+      return <ErrorView {...props} state={state} />;
+  }
+}
+
+function ErrorView(
+  props: IPanelViewProps & { state: Extract<PanelState, { kind: 'error' }> }
+): JSX.Element {
+  const { state, trans, actions } = props;
+  const user = props.model.auth.user;
+  const retry = (
+    <button className="jp-mod-styled jp-mod-accept" onClick={actions.retry}>
+      {trans.__('Try again')}
+    </button>
+  );
+  const signOut = (
+    <button className="jp-mod-styled jp-mod-reject" onClick={actions.signOut}>
+      {trans.__('Sign out')}
+    </button>
+  );
+  switch (state.error) {
+    case 'unreachable':
+      return (
+        <Message title={trans.__('The MLflow gateway cannot be reached')} error>
+          <p>{state.message}</p>
+          <p>
+            {trans.__(
+              'Check your network and the gateway URL in the MLflow settings, or ask your MLflow administrator whether the gateway is up.'
+            )}
+          </p>
+          <div className="jp-MlflowMessage-actions">
+            {retry}
+            <button className="jp-mod-styled" onClick={actions.openSettings}>
+              {trans.__('Open MLflow settings')}
+            </button>
+          </div>
+        </Message>
+      );
+    case 'unauthorized':
+      return (
+        <Message
+          title={trans.__('The MLflow gateway did not accept your sign-in')}
+          error
+        >
+          <p>{state.message}</p>
+          <p>
+            {trans.__(
+              'Your session may have ended, or the gateway trusts another user pool. Sign out and sign in again; if it persists, check the user pool in the MLflow settings.'
+            )}
+          </p>
+          <div className="jp-MlflowMessage-actions">
+            {signOut}
+            {retry}
+          </div>
+        </Message>
+      );
+    case 'forbidden':
+      return (
+        <Message title={trans.__('Your MLflow role does not allow this')} error>
+          <p>
+            {user && user.groups.length > 0
+              ? trans.__(
+                  'You are signed in as %1 with the groups %2, which may not read MLflow.',
+                  user.username,
+                  user.groups.join(', ')
+                )
+              : trans.__(
+                  'You are signed in as %1, who belongs to no MLflow group.',
+                  user?.username ?? '?'
+                )}
+          </p>
+          <p>
+            {trans.__(
+              'Ask your MLflow administrator to add you to a group such as readers. The gateway said: %1',
+              state.message
+            )}
+          </p>
+          <div className="jp-MlflowMessage-actions">
+            {signOut}
+            {retry}
+          </div>
+        </Message>
+      );
+    case 'handoff':
+      return (
+        <Message
+          title={trans.__('MLflow could not receive your sign-in')}
+          error
+        >
+          <p>{state.message}</p>
+          <div className="jp-MlflowMessage-actions">{retry}</div>
+        </Message>
+      );
+    case 'mlflow':
+      return (
+        <Message title={trans.__('MLflow answered with an error')} error>
+          <p>{state.message}</p>
+          <div className="jp-MlflowMessage-actions">{retry}</div>
+        </Message>
+      );
+  }
+}
+
+/**
+ * The sign-in form, loaded (with Amplify UI) when first shown.
+ */
+export function SignInView(props: {
+  auth: IMlflowAuth;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { auth, trans } = props;
+  const [Form, setForm] = React.useState<SignInFormComponent | null>(null);
+  const [failure, setFailure] = React.useState('');
+  React.useEffect(() => {
+    let live = true;
+    auth.loadSignInForm().then(
+      form => live && setForm(() => form),
+      reason => live && setFailure(String(reason?.message ?? reason))
+    );
+    return () => {
+      live = false;
+    };
+  }, [auth]);
+  if (failure) {
+    return (
+      <Message title={trans.__('The sign-in form could not be loaded')} error>
+        <p>{failure}</p>
+      </Message>
+    );
+  }
+  return (
+    <Message title={trans.__('Sign in to MLflow')} busy={Form === null}>
+      <p>{trans.__('Use the MLflow account your administrator gave you.')}</p>
+      {Form !== null && <Form trans={trans} />}
+    </Message>
+  );
+}
+
+function Message(props: {
+  title: string;
+  busy?: boolean;
+  error?: boolean;
+  children?: React.ReactNode;
+}): JSX.Element {
+  return (
+    <div
+      className={`jp-MlflowMessage${props.error ? ' jp-mod-error' : ''}`}
+      role={props.error ? 'alert' : 'status'}
+      aria-busy={props.busy ? true : undefined}
+    >
+      <h2 className="jp-MlflowMessage-title">{props.title}</h2>
+      {props.children}
+    </div>
+  );
+}

@@ -1,0 +1,268 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  ICommandPalette,
+  MainAreaWidget,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
+import { IMainMenu } from '@jupyterlab/mainmenu';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import {
+  CommandToolbarButton,
+  launchIcon,
+  refreshIcon,
+  MenuSvg
+} from '@jupyterlab/ui-components';
+import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+
+import {
+  CommandIDs,
+  OPEN_SETTINGS_COMMAND,
+  TRANSLATION_DOMAIN
+} from '../commands';
+import { TokenHandoff } from '../handoff/client';
+import { LOGIN_PATH } from '../handoff/protocol';
+import { mlflowIcon } from '../icons';
+import { MlflowPanelModel } from '../panel/model';
+import {
+  HOME_ROUTE,
+  MODEL_REGISTRY_ROUTE,
+  compareRunsRoute,
+  experimentRoute,
+  modelVersionRoute,
+  registeredModelRoute,
+  runRoute
+} from '../panel/routes';
+import { MlflowPanel, SignedInUser } from '../panel/widget';
+import { IMlflowAuth, IMlflowSettings } from '../tokens';
+
+/**
+ * The MLflow panel: the stock MLflow UI in a main-area tab, opened from the
+ * launcher, the palette, the MLflow menu and deep-link commands, and
+ * restored after a reload.
+ */
+export const panelPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'sagemaker-studio-mlflow:panel',
+  description:
+    'Adds the MLflow launcher tile and a panel that shows the MLflow UI, signed in.',
+  autoStart: true,
+  requires: [IMlflowSettings, IMlflowAuth],
+  optional: [
+    ITranslator,
+    ILauncher,
+    ICommandPalette,
+    IMainMenu,
+    ILayoutRestorer
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    settings: IMlflowSettings,
+    auth: IMlflowAuth,
+    translator: ITranslator | null,
+    launcher: ILauncher | null,
+    palette: ICommandPalette | null,
+    mainMenu: IMainMenu | null,
+    restorer: ILayoutRestorer | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const { commands, shell } = app;
+    const tracker = new WidgetTracker<MainAreaWidget<MlflowPanel>>({
+      namespace: 'mlflow'
+    });
+
+    // One hand-off frame per gateway, shared by every panel.
+    let handoff: TokenHandoff | null = null;
+    const tokenStore = (gatewayUrl: string): TokenHandoff => {
+      if (handoff?.gatewayUrl !== gatewayUrl) {
+        handoff?.dispose();
+        handoff = new TokenHandoff({ gatewayUrl });
+      }
+      return handoff;
+    };
+
+    const current = (): MainAreaWidget<MlflowPanel> | null =>
+      tracker.currentWidget ?? tracker.find(() => true) ?? null;
+
+    const createPanel = (route: string): MainAreaWidget<MlflowPanel> => {
+      const model = new MlflowPanelModel({ settings, auth, tokenStore, route });
+      const content = new MlflowPanel({
+        model,
+        trans,
+        actions: {
+          openSettings: () =>
+            void commands.execute(OPEN_SETTINGS_COMMAND, { query: 'MLflow' }),
+          retry: () => model.retry(),
+          signOut: () => void commands.execute(CommandIDs.signOut)
+        }
+      });
+      const widget = new MainAreaWidget({ content });
+      widget.id = 'mlflow-panel';
+      widget.title.label = trans.__('MLflow');
+      widget.title.icon = mlflowIcon;
+      widget.title.closable = true;
+      widget.toolbar.addItem('user', new SignedInUser(auth, trans));
+      for (const [name, id] of [
+        ['reload', CommandIDs.reload],
+        ['open-in-tab', CommandIDs.openInBrowserTab],
+        ['sign-out', CommandIDs.signOut]
+      ] as const) {
+        widget.toolbar.addItem(
+          name,
+          new CommandToolbarButton({
+            commands,
+            id,
+            args: { toolbar: true },
+            // Icons only, except for signing out, which has none.
+            label: name === 'sign-out' ? trans.__('Sign out') : ''
+          })
+        );
+      }
+      void tracker.add(widget);
+      return widget;
+    };
+
+    /** Show the panel at a route, opening it if needed. */
+    const open = (route: string): MainAreaWidget<MlflowPanel> => {
+      let widget = current();
+      if (widget === null) {
+        widget = createPanel(route);
+        shell.add(widget, 'main');
+      } else {
+        widget.content.model.route = route;
+        void tracker.save(widget);
+      }
+      shell.activateById(widget.id);
+      return widget;
+    };
+
+    const text = (args: ReadonlyPartialJSONObject, name: string): string => {
+      const value = args[name];
+      if (typeof value !== 'string' || value === '') {
+        throw new Error(trans.__('The command needs "%1".', name));
+      }
+      return value;
+    };
+    const texts = (args: ReadonlyPartialJSONObject, name: string): string[] => {
+      const value = args[name];
+      if (!Array.isArray(value) || value.some(v => typeof v !== 'string')) {
+        throw new Error(
+          trans.__('The command needs "%1", a list of ids.', name)
+        );
+      }
+      return value as string[];
+    };
+
+    commands.addCommand(CommandIDs.open, {
+      label: args =>
+        args.isPalette ? trans.__('Open MLflow') : trans.__('MLflow'),
+      caption: trans.__('Open the MLflow UI in a tab'),
+      icon: args => (args.isPalette ? undefined : mlflowIcon),
+      execute: args => {
+        const route = typeof args.route === 'string' ? args.route : HOME_ROUTE;
+        open(route);
+      }
+    });
+    commands.addCommand(CommandIDs.openExperiment, {
+      label: trans.__('Open MLflow Experiment'),
+      execute: args => open(experimentRoute(text(args, 'experimentId')))
+    });
+    commands.addCommand(CommandIDs.openRun, {
+      label: trans.__('Open MLflow Run'),
+      execute: args =>
+        open(runRoute(text(args, 'experimentId'), text(args, 'runId')))
+    });
+    commands.addCommand(CommandIDs.compareRuns, {
+      label: trans.__('Compare MLflow Runs'),
+      execute: args =>
+        open(
+          compareRunsRoute(texts(args, 'runIds'), texts(args, 'experimentIds'))
+        )
+    });
+    commands.addCommand(CommandIDs.openModelRegistry, {
+      label: trans.__('Open MLflow Model Registry'),
+      caption: trans.__('Open the registered models in the MLflow panel'),
+      execute: args => {
+        const name = typeof args.name === 'string' ? args.name : '';
+        const version = typeof args.version === 'string' ? args.version : '';
+        open(
+          name === ''
+            ? MODEL_REGISTRY_ROUTE
+            : version === ''
+              ? registeredModelRoute(name)
+              : modelVersionRoute(name, version)
+        );
+      }
+    });
+    commands.addCommand(CommandIDs.signIn, {
+      label: trans.__('Sign In to MLflow'),
+      isEnabled: () => auth.status !== 'signed-in',
+      execute: () => void open(current()?.content.model.route ?? HOME_ROUTE)
+    });
+    auth.changed.connect(() =>
+      commands.notifyCommandChanged(CommandIDs.signIn)
+    );
+    commands.addCommand(CommandIDs.reload, {
+      label: trans.__('Reload MLflow'),
+      caption: trans.__('Load the MLflow UI afresh'),
+      icon: args => (args.toolbar ? refreshIcon : undefined),
+      isEnabled: () => current() !== null,
+      execute: () => {
+        const widget = current();
+        widget?.content.model.retry();
+        widget?.content.reload();
+      }
+    });
+    commands.addCommand(CommandIDs.openInBrowserTab, {
+      label: trans.__('Open MLflow in a Browser Tab'),
+      caption: trans.__('Open the MLflow UI in a browser tab of its own'),
+      icon: args => (args.toolbar ? launchIcon : undefined),
+      isEnabled: () => settings.isConfigured,
+      execute: () => {
+        const route = current()?.content.model.route ?? HOME_ROUTE;
+        const url = `${settings.config.gatewayUrl}${LOGIN_PATH}?next=${encodeURIComponent(route)}`;
+        window.open(url, '_blank', 'noopener');
+      }
+    });
+
+    launcher?.add({
+      command: CommandIDs.open,
+      category: trans.__('Other'),
+      rank: 0
+    });
+    for (const command of [
+      CommandIDs.open,
+      CommandIDs.openModelRegistry,
+      CommandIDs.signIn,
+      CommandIDs.reload,
+      CommandIDs.openInBrowserTab
+    ]) {
+      palette?.addItem({
+        command,
+        category: 'MLflow',
+        args: { isPalette: true }
+      });
+    }
+    if (mainMenu) {
+      const menu = new MenuSvg({ commands });
+      menu.title.label = trans.__('MLflow');
+      menu.addItem({ command: CommandIDs.open, args: { isPalette: true } });
+      menu.addItem({ command: CommandIDs.openModelRegistry });
+      menu.addItem({ type: 'separator' });
+      menu.addItem({ command: CommandIDs.openInBrowserTab });
+      menu.addItem({ command: CommandIDs.signIn });
+      menu.addItem({ command: CommandIDs.signOut });
+      mainMenu.addMenu(menu, true, { rank: 1000 });
+    }
+    if (restorer) {
+      void restorer.restore(tracker, {
+        command: CommandIDs.open,
+        args: widget => ({ route: widget.content.model.route }),
+        name: () => 'mlflow'
+      });
+    }
+  }
+};
