@@ -41,6 +41,11 @@ module.exports = {
       files: ['ui-tests/**/*.ts'],
       parserOptions: { project: './ui-tests/tsconfig.json' },
       rules: { '@typescript-eslint/naming-convention': 'off' }
+    },
+    {
+      // Benches print their results.
+      files: ['ui-tests/bench/**/*.ts'],
+      rules: { 'no-console': 'off' }
     }
   ],
   rules: {

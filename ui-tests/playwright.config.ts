@@ -2,6 +2,7 @@ import * as path from 'node:path';
 
 import { defineConfig } from '@playwright/test';
 
+import { CHROMIUM_LAUNCH_OPTIONS } from './chromium';
 import { readStack } from './stack';
 
 // Galata's defaults for JupyterLab (viewport, timeouts, artifacts on failure).
@@ -27,18 +28,6 @@ export default defineConfig({
     storageState: AUTH_STATE,
     trace: 'retain-on-failure',
     video: 'off',
-    launchOptions: {
-      // Debian's Chromium: the tests never download a browser.
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync'
-      ]
-    }
+    launchOptions: CHROMIUM_LAUNCH_OPTIONS
   }
 });
