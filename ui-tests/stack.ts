@@ -4,6 +4,8 @@ import * as path from 'node:path';
 /** The part of `.local/stack.json` (written by `npm run local -- up`) the UI tests use. */
 export interface Stack {
   gateway: string;
+  /** MLflow itself, behind the gateway: the tests read its state directly. */
+  mlflow: string;
   jupyterlab: string;
   jupyterlabToken: string;
   region: string;

@@ -153,6 +153,21 @@ describe('MlflowPanelModel', () => {
     expect(s.store.stored).toEqual([]);
   });
 
+  it('says the sign-in could not start when the identity library fails to load', async () => {
+    const s = setup();
+    s.auth.status = 'unknown';
+    s.auth.restore = async () => {
+      throw new Error('Loading chunk amplify failed.');
+    };
+    s.model.retry();
+    await settle();
+    expect(s.model.state).toEqual({
+      kind: 'error',
+      error: 'sign-in',
+      message: 'Loading chunk amplify failed.'
+    });
+  });
+
   it('says so when the hand-off page refuses, and recovers on retry', async () => {
     const s = setup();
     s.store.failWith = new HandoffError('refused', 'not an allowed origin');

@@ -17,10 +17,10 @@ export type PanelState =
   | { kind: 'error'; error: PanelError; message: string };
 
 /**
- * Why the panel cannot show MLflow: an API failure, or the hand-off page
- * did not take the token.
+ * Why the panel cannot show MLflow: an API failure, the hand-off page did
+ * not take the token, or the sign-in library did not load.
  */
-export type PanelError = ApiErrorKind | 'handoff';
+export type PanelError = ApiErrorKind | 'handoff' | 'sign-in';
 
 /** Stores (or clears) the token where the MLflow UI reads it. */
 export interface ITokenStore {
@@ -110,7 +110,7 @@ export class MlflowPanelModel implements IDisposable {
         // `changed` brings the outcome back here.
         this._auth.restore().catch(reason => {
           if (current()) {
-            this._fail('unreachable', describe(reason));
+            this._fail('sign-in', describe(reason));
           }
         });
         return;

@@ -166,6 +166,18 @@ function ErrorView(
           </div>
         </Message>
       );
+    case 'sign-in':
+      return (
+        <Message title={trans.__('The MLflow sign-in could not start')} error>
+          <p>{state.message}</p>
+          <p>
+            {trans.__(
+              'JupyterLab could not load the sign-in component. Reload the page; if the extension was just updated, JupyterLab may still be serving the old version.'
+            )}
+          </p>
+          <div className="jp-MlflowMessage-actions">{retry}</div>
+        </Message>
+      );
     case 'handoff':
       return (
         <Message

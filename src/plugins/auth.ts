@@ -7,6 +7,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
 import { MlflowAuth } from '../auth/session';
 import { CommandIDs, TRANSLATION_DOMAIN } from '../commands';
+import { measureActivation } from '../perf';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 
 /**
@@ -27,6 +28,7 @@ export const authPlugin: JupyterFrontEndPlugin<IMlflowAuth> = {
     translator: ITranslator | null,
     palette: ICommandPalette | null
   ): IMlflowAuth => {
+    const startedAt = performance.now();
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const auth = new MlflowAuth({
       settings,
@@ -54,6 +56,7 @@ export const authPlugin: JupyterFrontEndPlugin<IMlflowAuth> = {
       app.commands.notifyCommandChanged(CommandIDs.signOut)
     );
     palette?.addItem({ command: CommandIDs.signOut, category: 'MLflow' });
+    measureActivation(authPlugin.id, startedAt);
     return auth;
   }
 };

@@ -27,6 +27,7 @@ import {
 import { TokenHandoff } from '../handoff/client';
 import { LOGIN_PATH } from '../handoff/protocol';
 import { mlflowIcon } from '../icons';
+import { measureActivation } from '../perf';
 import { MlflowPanelModel } from '../panel/model';
 import {
   HOME_ROUTE,
@@ -68,6 +69,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     mainMenu: IMainMenu | null,
     restorer: ILayoutRestorer | null
   ): void => {
+    const startedAt = performance.now();
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const { commands, shell } = app;
     const tracker = new WidgetTracker<MainAreaWidget<MlflowPanel>>({
@@ -264,5 +266,6 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
         name: () => 'mlflow'
       });
     }
+    measureActivation(panelPlugin.id, startedAt);
   }
 };

@@ -10,6 +10,8 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
+import { OPEN_SETTINGS_COMMAND, TRANSLATION_DOMAIN } from '../commands';
+import { measureActivation } from '../perf';
 import { MlflowSettings } from '../settings';
 import { IMlflowSettings } from '../tokens';
 
@@ -17,8 +19,6 @@ import { IMlflowSettings } from '../tokens';
  * The id of the settings plugin; `schema/plugin.json` holds its schema.
  */
 export const PLUGIN_ID = 'sagemaker-studio-mlflow:plugin';
-
-import { OPEN_SETTINGS_COMMAND, TRANSLATION_DOMAIN } from '../commands';
 
 /**
  * Reads the MLflow settings, keeps them current and warns when they are set
@@ -37,6 +37,7 @@ export const settingsPlugin: JupyterFrontEndPlugin<IMlflowSettings> = {
     registry: ISettingRegistry,
     translator: ITranslator | null
   ): Promise<IMlflowSettings> => {
+    const startedAt = performance.now();
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
 
     let model: MlflowSettings;
@@ -62,6 +63,7 @@ export const settingsPlugin: JupyterFrontEndPlugin<IMlflowSettings> = {
     console.debug(
       `${PLUGIN_ID}: ${model.isConfigured ? 'configured' : 'not configured'}`
     );
+    measureActivation(PLUGIN_ID, startedAt);
     return model;
   }
 };

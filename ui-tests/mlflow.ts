@@ -1,0 +1,257 @@
+/**
+ * Helpers of the MLflow panel tests: sign in through the panel, reach into
+ * the framed MLflow UI, and read MLflow's state directly (not through the
+ * gateway) to prove what changed and what did not.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { FrameLocator, TestInfo } from '@playwright/test';
+
+import { expect } from './fixtures';
+import { readStack } from './stack';
+
+export const DOCS_IMAGES = path.resolve(__dirname, '..', 'docs', 'images');
+
+export type Role = 'admins' | 'readers' | 'model-approvers';
+
+/** The framed MLflow UI of the panel. */
+export function mlflowFrame(page: IJupyterLabPageFixture): FrameLocator {
+  return page.frameLocator('.jp-MlflowPanel-frame');
+}
+
+export async function runCommand(
+  page: IJupyterLabPageFixture,
+  id: string,
+  args: Record<string, unknown> = {}
+): Promise<void> {
+  await page.evaluate(
+    ({ id, args }) => (window as any).jupyterapp.commands.execute(id, args),
+    { id, args }
+  );
+}
+
+/** Fill the panel's sign-in form (Amplify's Authenticator) as a seeded user. */
+export async function signIn(
+  page: IJupyterLabPageFixture,
+  role: Role
+): Promise<void> {
+  const user = readStack().users[role];
+  const panel = page.locator('.jp-MlflowPanel');
+  await panel.getByLabel('User name').fill(user.username);
+  await panel.getByLabel('Password', { exact: true }).fill(user.password);
+  await panel.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.locator('.jp-MlflowUser-name')).toHaveText(user.username);
+}
+
+/** The MLflow panel's toolbar button to sign out. */
+export function signOutButton(page: IJupyterLabPageFixture) {
+  return page
+    .locator('.jp-MainAreaWidget:has(.jp-MlflowPanel) .jp-Toolbar')
+    .getByRole('button', { name: 'Sign out' });
+}
+
+/**
+ * Reload the browser page (Galata's own goto waits for a launcher tab,
+ * which a restored layout with only the MLflow panel does not have).
+ */
+export async function reloadJupyterLab(
+  page: IJupyterLabPageFixture
+): Promise<void> {
+  await page.evaluate(() => window.location.reload());
+  await page.waitForFunction(
+    () => (window as any).jupyterapp?.shell !== undefined
+  );
+  await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+}
+
+/** Close MLflow's one-time tips, which cover the page they are shown on. */
+export async function dismissTips(frame: FrameLocator): Promise<void> {
+  // They appear a moment after the page: give them that moment.
+  await frame
+    .getByRole('button', { name: 'Got it' })
+    .click({ timeout: 5_000 })
+    .catch(() => undefined);
+}
+
+/** Call MLflow's REST API directly, as an operator with shell access would. */
+export async function mlflowApi<T = any>(
+  route: string,
+  body?: unknown
+): Promise<T> {
+  const url = `${readStack().mlflow}/api/2.0/mlflow/${route}`;
+  const response = await fetch(url, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body)
+  });
+  if (!response.ok) {
+    throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  }
+  return (await response.json()) as T;
+}
+
+export async function experimentById(
+  id: string
+): Promise<{ name: string; lifecycle_stage: string }> {
+  return (await mlflowApi(`experiments/get?experiment_id=${id}`)).experiment;
+}
+
+/** A scratch experiment for a test to change, made directly in MLflow. */
+export async function scratchExperiment(prefix: string): Promise<string> {
+  const name = `${prefix}-${Date.now()}`;
+  return (await mlflowApi('experiments/create', { name })).experiment_id;
+}
+
+export async function deleteExperiment(id: string): Promise<void> {
+  await mlflowApi('experiments/delete', { experiment_id: id }).catch(
+    () => undefined
+  );
+}
+
+export async function experimentIdByName(name: string): Promise<string> {
+  const found = await mlflowApi(
+    `experiments/get-by-name?experiment_name=${encodeURIComponent(name)}`
+  );
+  return found.experiment.experiment_id;
+}
+
+export async function runIdByName(
+  experimentId: string,
+  runName: string
+): Promise<string> {
+  const found = await mlflowApi('runs/search', {
+    experiment_ids: [experimentId],
+    filter: `attributes.run_name = '${runName}'`
+  });
+  return found.runs[0].info.run_id;
+}
+
+/** Attach a screenshot to the report, and keep it for the docs on request. */
+export async function keepScreenshot(
+  page: IJupyterLabPageFixture,
+  testInfo: TestInfo,
+  name: string
+): Promise<void> {
+  const shot = await page.screenshot();
+  await testInfo.attach(name, { body: shot, contentType: 'image/png' });
+  if (process.env.UPDATE_DOCS_IMAGES) {
+    fs.mkdirSync(DOCS_IMAGES, { recursive: true });
+    fs.writeFileSync(path.join(DOCS_IMAGES, `${name}.png`), shot);
+  }
+}
+
+/** Call the local identity provider's API (cognito-local takes any credentials). */
+export async function cognito<T = any>(
+  target: string,
+  body: unknown
+): Promise<T> {
+  const response = await fetch(readStack().cognito.endpoint, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': `AWSCognitoIdentityProviderService.${target}`
+    },
+    body: JSON.stringify(body)
+  });
+  if (!response.ok) {
+    throw new Error(`${target}: ${response.status} ${await response.text()}`);
+  }
+  return (await response.json()) as T;
+}
+
+/**
+ * Set how long the app client's access and ID tokens last, as an operator
+ * sets it on the app client in Amazon Cognito.
+ */
+export async function setTokenLifetime(
+  value: number,
+  unit: 'seconds' | 'minutes'
+): Promise<void> {
+  const { userPoolId, clientId } = readStack().cognito;
+  await cognito('UpdateUserPoolClient', {
+    UserPoolId: userPoolId,
+    ClientId: clientId,
+    AccessTokenValidity: value,
+    IdTokenValidity: value,
+    TokenValidityUnits: { AccessToken: unit, IdToken: unit }
+  });
+}
+
+/**
+ * What the MLflow UI would send now: the headers it derives from its
+ * `mlflow-request-header-*` cookies, used on a data request from the
+ * gateway's origin (the hidden hand-off frame).
+ */
+export async function requestAsMlflowUi(
+  page: IJupyterLabPageFixture
+): Promise<{ hasCookie: boolean; status: number }> {
+  const gateway = readStack().gateway;
+  const frame = page
+    .frames()
+    .find(f => f.url().startsWith(`${gateway}/auth/handoff`));
+  if (!frame) {
+    throw new Error('The hand-off frame is not loaded.');
+  }
+  return frame.evaluate(async () => {
+    const headers: Record<string, string> = {};
+    for (const part of document.cookie.split(';')) {
+      const [name, value] = part.trim().split('=');
+      if (name.startsWith('mlflow-request-header-')) {
+        headers[name.slice('mlflow-request-header-'.length)] =
+          decodeURIComponent(value ?? '');
+      }
+    }
+    const response = await fetch(
+      '../ajax-api/2.0/mlflow/experiments/search?max_results=1',
+      {
+        headers
+      }
+    );
+    return { hasCookie: 'Authorization' in headers, status: response.status };
+  });
+}
+
+/** WCAG contrast of an element's text against its (first opaque) background. */
+export async function contrastOf(
+  page: IJupyterLabPageFixture,
+  selector: string
+): Promise<number> {
+  return page
+    .locator(selector)
+    .first()
+    .evaluate(element => {
+      const rgb = (css: string) =>
+        (css.match(/[\d.]+/g) ?? []).map(Number) as [
+          number,
+          number,
+          number,
+          number?
+        ];
+      const luminance = ([r, g, b]: number[]) => {
+        const channel = (c: number) => {
+          const s = c / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+      };
+      let background: number[] = [255, 255, 255];
+      for (
+        let node: Element | null = element;
+        node;
+        node = node.parentElement
+      ) {
+        const color = rgb(getComputedStyle(node).backgroundColor);
+        if (color.length === 3 || (color[3] ?? 0) > 0.9) {
+          background = color.slice(0, 3) as number[];
+          break;
+        }
+      }
+      const text = rgb(getComputedStyle(element).color).slice(0, 3) as number[];
+      const [light, dark] = [luminance(text), luminance(background)].sort(
+        (a, b) => b - a
+      );
+      return (light + 0.05) / (dark + 0.05);
+    });
+}
