@@ -9,6 +9,7 @@ import { Hub } from 'aws-amplify/utils';
 import * as React from 'react';
 import { createRoot } from 'react-dom/client';
 
+import { configureAmplify } from '../auth/amplify';
 import { readClaims } from '../auth/claims';
 import { SignInForm } from '../auth/signin';
 import { DEFAULT_CONFIG, MlflowConfig } from '../config';
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
     );
     return;
   }
+  // Before anything asks Amplify for the stored session.
+  configureAmplify(config);
   // The MLflow UI is the gateway's root, beside `/auth/`.
   const base = new URL('..', window.location.href).pathname;
   const next = routeOrHome(
