@@ -1,11 +1,15 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
 import type { AccessDecision, GatewayRequest } from '../local/gateway/access';
 import { PRINCIPAL_HEADER, createGateway } from '../local/gateway/server';
 import { AUTH_COOKIE } from '../src/authorizer/token';
+import type { PagesConfig } from '../src/gateway-pages';
 import { Operation, findOperation } from '../src/permissions';
 
 /** What the server behind the gateway saw of one request. */
@@ -35,7 +39,9 @@ async function recordingUpstream(): Promise<{
       });
       res.writeHead(201, {
         'content-type': 'application/json',
-        'x-upstream': 'yes'
+        'x-upstream': 'yes',
+        // MLflow's default framing header.
+        'x-frame-options': 'SAMEORIGIN'
       });
       res.end(JSON.stringify({ ok: true }));
     });
@@ -50,6 +56,21 @@ async function recordingUpstream(): Promise<{
 }
 
 const JUPYTERLAB = 'http://127.0.0.1:8888';
+
+/** Built pages stand-in: the gateway serves what is in the folder. */
+const PAGES_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-pages-'));
+fs.writeFileSync(path.join(PAGES_DIR, 'handoff.html'), '<p>hand-off</p>');
+fs.writeFileSync(path.join(PAGES_DIR, 'secret.txt'), 'not a page');
+const PAGES: PagesConfig = {
+  allowedOrigins: [JUPYTERLAB],
+  cognito: {
+    region: 'us-east-1',
+    userPoolId: 'local_1',
+    userPoolClientId: 'client',
+    endpoint: 'http://127.0.0.1:9229',
+    authFlow: 'USER_PASSWORD_AUTH'
+  }
+};
 
 describe('the local gateway (forwarding)', () => {
   let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
@@ -73,7 +94,8 @@ describe('the local gateway (forwarding)', () => {
         decided.push(request);
         return decision;
       },
-      allowedOrigins: [JUPYTERLAB]
+      allowedOrigins: [JUPYTERLAB],
+      pages: { dir: PAGES_DIR, config: PAGES }
     });
     base = await gateway.listen({ host: '127.0.0.1', port: 0 });
   });
@@ -268,5 +290,53 @@ describe('the local gateway (forwarding)', () => {
     });
     expect(refused.status).toBe(401);
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('lets only the allowed origins frame MLflow: MLflow\u2019s own framing header is dropped', async () => {
+    const response = await fetch(`${base}/ajax-api/2.0/mlflow/runs/search`);
+    expect(response.headers.get('x-upstream')).toBe('yes');
+    expect(response.headers.get('x-frame-options')).toBeNull();
+    expect(response.headers.get('content-security-policy')).toBe(
+      `frame-ancestors 'self' ${JUPYTERLAB}`
+    );
+    // Refusals too.
+    decision = {
+      allowed: false,
+      status: 403,
+      errorType: 'AccessDeniedException',
+      body: { error_code: 'PERMISSION_DENIED', message: 'no' }
+    };
+    const refused = await fetch(`${base}/ajax-api/2.0/mlflow/runs/search`);
+    expect(refused.headers.get('content-security-policy')).toBe(
+      `frame-ancestors 'self' ${JUPYTERLAB}`
+    );
+  });
+
+  it('serves the /auth/ pages and their configuration, nothing else of the folder, without asking MLflow', async () => {
+    const page = await fetch(`${base}/auth/handoff`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toBe('<p>hand-off</p>');
+    expect(page.headers.get('content-security-policy')).toBe(
+      `frame-ancestors 'self' ${JUPYTERLAB}`
+    );
+
+    const config = await fetch(`${base}/auth/config.json`);
+    expect(await config.json()).toEqual(PAGES);
+
+    for (const name of ['secret.txt', 'handoff.html', '..%2Fsecret.txt']) {
+      expect([name, (await fetch(`${base}/auth/${name}`)).status]).toEqual([
+        name,
+        404
+      ]);
+    }
+    // Listed but not built: a clear error, not MLflow.
+    const missing = await fetch(`${base}/auth/login`);
+    expect(missing.status).toBe(503);
+    expect(((await missing.json()) as { error_code: string }).error_code).toBe(
+      'PAGES_NOT_BUILT'
+    );
+    expect(upstream.seen).toEqual([]);
+    expect(decided).toEqual([]);
   });
 });

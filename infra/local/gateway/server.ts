@@ -76,7 +76,8 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   const framing = frameAncestorsPolicy(options.allowedOrigins ?? []);
   // Every answer to an allowed origin says so, errors included, so the
   // browser shows the gateway's message instead of a CORS failure. And
-  // every answer may be framed by the allowed origins only.
+  // every answer may be framed by the allowed origins only: MLflow's own
+  // framing header (SAMEORIGIN by default) would keep JupyterLab out.
   app.addHook('onSend', async (request, reply) => {
     const origin = corsOrigin(request);
     if (origin !== undefined) {
@@ -124,14 +125,6 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       }
       return forwarded;
     };
-
-  // MLflow's own framing header (SAMEORIGIN by default) would keep
-  // JupyterLab from framing it; the gateway's frame-ancestors decides.
-  const rewriteHeaders: FastifyReplyFromHooks['rewriteHeaders'] = headers => {
-    const kept = { ...headers };
-    delete kept['x-frame-options'];
-    return kept;
-  };
 
   // When MLflow is down or slow, say so in MLflow's own error format.
   const onError: FastifyReplyFromHooks['onError'] = (reply, { error }) => {
@@ -201,15 +194,10 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
         contentType:
           request.headers['content-type'] ?? 'application/octet-stream',
         rewriteRequestHeaders,
-        rewriteHeaders,
         onError
       });
     }
-    return reply.from(request.url, {
-      rewriteRequestHeaders,
-      rewriteHeaders,
-      onError
-    });
+    return reply.from(request.url, { rewriteRequestHeaders, onError });
   });
 
   return app;
