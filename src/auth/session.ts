@@ -69,7 +69,7 @@ export class MlflowAuth implements IMlflowAuth, IDisposable {
     if (backend === null) {
       return this._status;
     }
-    await this._take(await backend.accessToken(false));
+    this._take(await backend.accessToken(false));
     return this._status;
   }
 
@@ -80,7 +80,7 @@ export class MlflowAuth implements IMlflowAuth, IDisposable {
     }
     // Amplify refreshes an expired token here; the timer usually has already.
     const token = await backend.accessToken(false);
-    await this._take(token);
+    this._take(token);
     if (token === null) {
       throw new NotSignedInError();
     }
@@ -92,7 +92,7 @@ export class MlflowAuth implements IMlflowAuth, IDisposable {
     try {
       await backend?.signOut();
     } finally {
-      await this._take(null);
+      this._take(null);
     }
   }
 
@@ -152,7 +152,8 @@ export class MlflowAuth implements IMlflowAuth, IDisposable {
   }
 
   /** Adopt a token (or the lack of one) and schedule its refresh. */
-  private async _take(token: string | null): Promise<void> {
+  private _take(token: string | null): void {
+    const before = JSON.stringify([this._status, this.user]);
     let claims: ITokenClaims | null = null;
     if (token !== null) {
       try {
@@ -180,15 +181,11 @@ export class MlflowAuth implements IMlflowAuth, IDisposable {
       : claims
         ? 'signed-in'
         : 'signed-out';
-    const userChanged =
-      JSON.stringify(this.user) !== this._lastUserKey ||
-      status !== this._status;
-    this._lastUserKey = JSON.stringify(this.user);
     this._status = status;
     if (token !== previous) {
       this._tokenChanged.emit(token);
     }
-    if (userChanged) {
+    if (JSON.stringify([status, this.user]) !== before) {
       this._changed.emit(status);
     }
   }
@@ -198,7 +195,7 @@ export class MlflowAuth implements IMlflowAuth, IDisposable {
     if (backend === null || this._isDisposed) {
       return;
     }
-    await this._take(await backend.accessToken(true));
+    this._take(await backend.accessToken(true));
   }
 
   private _clearTimer(): void {
@@ -217,12 +214,11 @@ export class MlflowAuth implements IMlflowAuth, IDisposable {
     this._backendKey = '';
     this._unlisten?.();
     this._unlisten = null;
-    void this._take(null).then(() => {
-      if (this._settings.isConfigured && this._status !== 'unknown') {
-        this._status = 'unknown';
-        this._changed.emit(this._status);
-      }
-    });
+    this._take(null);
+    if (this._settings.isConfigured && this._status !== 'unknown') {
+      this._status = 'unknown';
+      this._changed.emit(this._status);
+    }
   }
 
   private readonly _settings: IMlflowSettings;
@@ -232,7 +228,6 @@ export class MlflowAuth implements IMlflowAuth, IDisposable {
   private _status: AuthStatus;
   private _token: string | null = null;
   private _claims: ITokenClaims | null = null;
-  private _lastUserKey = 'null';
   private _backendKey = '';
   private _backendPromise: Promise<IAuthBackend> | null = null;
   private _unlisten: (() => void) | null = null;
