@@ -423,7 +423,7 @@ function describe(value: ReadonlyPartialJSONValue): string {
 /**
  * Fills `%1`, `%2`, ... like a translation bundle, without translating.
  */
-const englishFormatter: IMessageFormatter = {
+export const englishFormatter: IMessageFormatter = {
   __(msgid: string, ...args: any[]): string {
     return msgid.replace(/%(\d+)/g, (placeholder, index: string) => {
       const arg = args[Number(index) - 1];

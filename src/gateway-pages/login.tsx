@@ -12,14 +12,9 @@ import { createRoot } from 'react-dom/client';
 import { configureAmplify } from '../auth/amplify';
 import { readClaims } from '../auth/claims';
 import { SignInForm } from '../auth/signin';
-import { DEFAULT_CONFIG, MlflowConfig } from '../config';
+import { DEFAULT_CONFIG, MlflowConfig, englishFormatter } from '../config';
 import { IPagesConfig, routeOrHome, tokenCookie } from '../handoff/protocol';
-
-/** English, as the gateway pages are not translated. */
-const trans = {
-  __: (msgid: string, ...args: any[]) =>
-    msgid.replace(/%(\d+)/g, (_, n: string) => String(args[Number(n) - 1]))
-};
+import { mlflowUrl } from '../panel/routes';
 
 async function main(): Promise<void> {
   const root = createRoot(document.getElementById('root')!);
@@ -32,26 +27,22 @@ async function main(): Promise<void> {
   }
   // Before anything asks Amplify for the stored session.
   configureAmplify(config);
-  // The MLflow UI is the gateway's root, beside `/auth/`.
-  const base = new URL('..', window.location.href).pathname;
   const next = routeOrHome(
     new URLSearchParams(window.location.search).get('next')
   );
-  const openMlflow = async (): Promise<boolean> => {
+  const openMlflow = async (): Promise<void> => {
     const session = await fetchAuthSession().catch(() => null);
     const token = session?.tokens?.accessToken?.toString();
-    if (!token) {
-      return false;
+    if (token) {
+      document.cookie = tokenCookie(token, readClaims(token).exp, Date.now());
+      window.location.replace(mlflowUrl(config.gatewayUrl, next));
     }
-    document.cookie = tokenCookie(token, readClaims(token).exp, Date.now());
-    window.location.replace(`${base}#${next}`);
-    return true;
   };
 
   root.render(
     <main className="jp-MlflowLogin">
       <h1>MLflow</h1>
-      <SignInForm config={config} trans={trans} />
+      <SignInForm config={config} trans={englishFormatter} />
     </main>
   );
   // Already signed in on this browser: straight through (tokens refreshed).
@@ -68,6 +59,7 @@ async function readConfig(): Promise<MlflowConfig> {
   const pages = (await response.json()) as IPagesConfig;
   return {
     ...DEFAULT_CONFIG,
+    // The MLflow UI is the gateway's root, beside `/auth/`.
     gatewayUrl: new URL('..', window.location.href).href.replace(/\/$/, ''),
     region: pages.cognito.region,
     userPoolId: pages.cognito.userPoolId,
