@@ -3,7 +3,7 @@ import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { IMlflowAuth, SignInFormComponent } from '../tokens';
-import { MlflowPanelModel, PanelState } from './model';
+import { MlflowPanelModel, PanelError, PanelState } from './model';
 
 /** What the view's buttons do; the widget wires them to commands. */
 export interface IPanelActions {
@@ -94,108 +94,103 @@ function ErrorView(
   const { state, trans, actions } = props;
   const user = props.model.auth.user;
   const retry = (
-    <button className="jp-mod-styled jp-mod-accept" onClick={actions.retry}>
+    <button
+      key="retry"
+      className="jp-mod-styled jp-mod-accept"
+      onClick={actions.retry}
+    >
       {trans.__('Try again')}
     </button>
   );
   const signOut = (
-    <button className="jp-mod-styled jp-mod-reject" onClick={actions.signOut}>
+    <button
+      key="sign-out"
+      className="jp-mod-styled jp-mod-reject"
+      onClick={actions.signOut}
+    >
       {trans.__('Sign out')}
     </button>
   );
-  switch (state.error) {
-    case 'unreachable':
-      return (
-        <Message title={trans.__('The MLflow gateway cannot be reached')} error>
-          <p>{state.message}</p>
-          <p>
-            {trans.__(
-              'Check your network and the gateway URL in the MLflow settings, or ask your MLflow administrator whether the gateway is up.'
-            )}
-          </p>
-          <div className="jp-MlflowMessage-actions">
-            {retry}
-            <button className="jp-mod-styled" onClick={actions.openSettings}>
-              {trans.__('Open MLflow settings')}
-            </button>
-          </div>
-        </Message>
-      );
-    case 'unauthorized':
-      return (
-        <Message
-          title={trans.__('The MLflow gateway did not accept your sign-in')}
-          error
-        >
-          <p>{state.message}</p>
-          <p>
-            {trans.__(
-              'Your session may have ended, or the gateway trusts another user pool. Sign out and sign in again; if it persists, check the user pool in the MLflow settings.'
-            )}
-          </p>
-          <div className="jp-MlflowMessage-actions">
-            {signOut}
-            {retry}
-          </div>
-        </Message>
-      );
-    case 'forbidden':
-      return (
-        <Message title={trans.__('Your MLflow role does not allow this')} error>
-          <p>
-            {user && user.groups.length > 0
-              ? trans.__(
-                  'You are signed in as %1 with the groups %2, which may not read MLflow.',
-                  user.username,
-                  user.groups.join(', ')
-                )
-              : trans.__(
-                  'You are signed in as %1, who belongs to no MLflow group.',
-                  user?.username ?? '?'
-                )}
-          </p>
-          <p>
-            {trans.__(
-              'Ask your MLflow administrator to add you to a group such as readers. The gateway said: %1',
-              state.message
-            )}
-          </p>
-          <div className="jp-MlflowMessage-actions">
-            {signOut}
-            {retry}
-          </div>
-        </Message>
-      );
-    case 'sign-in':
-      return (
-        <Message title={trans.__('The MLflow sign-in could not start')} error>
-          <p>{state.message}</p>
-          <p>
-            {trans.__(
-              'JupyterLab could not load the sign-in component. Reload the page; if the extension was just updated, JupyterLab may still be serving the old version.'
-            )}
-          </p>
-          <div className="jp-MlflowMessage-actions">{retry}</div>
-        </Message>
-      );
-    case 'handoff':
-      return (
-        <Message
-          title={trans.__('MLflow could not receive your sign-in')}
-          error
-        >
-          <p>{state.message}</p>
-          <div className="jp-MlflowMessage-actions">{retry}</div>
-        </Message>
-      );
-    case 'mlflow':
-      return (
-        <Message title={trans.__('MLflow answered with an error')} error>
-          <p>{state.message}</p>
-          <div className="jp-MlflowMessage-actions">{retry}</div>
-        </Message>
-      );
-  }
+  const settings = (
+    <button
+      key="settings"
+      className="jp-mod-styled"
+      onClick={actions.openSettings}
+    >
+      {trans.__('Open MLflow settings')}
+    </button>
+  );
+
+  // Per error: its title, what to say before the error's message, the
+  // message (as given, unless phrased here), advice, and what can be done.
+  const views: Record<
+    PanelError,
+    {
+      title: string;
+      lead?: string;
+      message?: string;
+      advice?: string;
+      buttons: JSX.Element[];
+    }
+  > = {
+    unreachable: {
+      title: trans.__('The MLflow gateway cannot be reached'),
+      advice: trans.__(
+        'Check your network and the gateway URL in the MLflow settings, or ask your MLflow administrator whether the gateway is up.'
+      ),
+      buttons: [retry, settings]
+    },
+    unauthorized: {
+      title: trans.__('The MLflow gateway did not accept your sign-in'),
+      advice: trans.__(
+        'Your session may have ended, or the gateway trusts another user pool. Sign out and sign in again; if it persists, check the user pool in the MLflow settings.'
+      ),
+      buttons: [signOut, retry]
+    },
+    forbidden: {
+      title: trans.__('Your MLflow role does not allow this'),
+      lead:
+        user && user.groups.length > 0
+          ? trans.__(
+              'You are signed in as %1 with the groups %2, which may not read MLflow.',
+              user.username,
+              user.groups.join(', ')
+            )
+          : trans.__(
+              'You are signed in as %1, who belongs to no MLflow group.',
+              user?.username ?? '?'
+            ),
+      message: trans.__(
+        'Ask your MLflow administrator to add you to a group such as readers. The gateway said: %1',
+        state.message
+      ),
+      buttons: [signOut, retry]
+    },
+    'sign-in': {
+      title: trans.__('The MLflow sign-in could not start'),
+      advice: trans.__(
+        'JupyterLab could not load the sign-in component. Reload the page; if the extension was just updated, JupyterLab may still be serving the old version.'
+      ),
+      buttons: [retry]
+    },
+    handoff: {
+      title: trans.__('MLflow could not receive your sign-in'),
+      buttons: [retry]
+    },
+    mlflow: {
+      title: trans.__('MLflow answered with an error'),
+      buttons: [retry]
+    }
+  };
+  const view = views[state.error];
+  return (
+    <Message title={view.title} error>
+      {view.lead !== undefined && <p>{view.lead}</p>}
+      <p>{view.message ?? state.message}</p>
+      {view.advice !== undefined && <p>{view.advice}</p>}
+      <div className="jp-MlflowMessage-actions">{view.buttons}</div>
+    </Message>
+  );
 }
 
 /**
