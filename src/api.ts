@@ -35,22 +35,39 @@ export interface IApiOptions {
   fetch?: typeof fetch;
 }
 
+/** How to make a call: method, query parameters, JSON body. */
+export interface ICallInit {
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  query?: Record<string, string>;
+  body?: unknown;
+}
+
 /**
  * Call an MLflow UI API route (e.g. `2.0/mlflow/experiments/search`) and
  * return its JSON.
  *
  * @throws MlflowApiError
  */
-export async function callMlflow<T>(
+export function callMlflow<T>(
   options: IApiOptions,
   route: string,
-  init: {
-    method?: 'GET' | 'POST';
-    query?: Record<string, string>;
-    body?: unknown;
-  } = {}
+  init: ICallInit = {}
 ): Promise<T> {
-  const url = new URL(`${options.gatewayUrl}/ajax-api/${route}`);
+  return callGateway<T>(options, `/ajax-api/${route}`, init);
+}
+
+/**
+ * Call a path of the gateway (e.g. `/auth/permissions`) with the token and
+ * return its JSON.
+ *
+ * @throws MlflowApiError
+ */
+export async function callGateway<T>(
+  options: IApiOptions,
+  path: string,
+  init: ICallInit = {}
+): Promise<T> {
+  const url = new URL(`${options.gatewayUrl}${path}`);
   for (const [name, value] of Object.entries(init.query ?? {})) {
     url.searchParams.set(name, value);
   }

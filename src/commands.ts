@@ -20,6 +20,30 @@ export namespace CommandIDs {
   export const signIn = 'mlflow:sign-in';
   /** Sign out of MLflow. */
   export const signOut = 'mlflow:sign-out';
+  /** Show the run browser in the sidebar. */
+  export const showRunBrowser = 'mlflow:show-run-browser';
+  /** Load the run browser's list afresh. */
+  export const refreshRuns = 'mlflow:refresh-runs';
+  /** Open a run of the run browser in the MLflow panel (args: `runId`). */
+  export const openBrowsedRun = 'mlflow:run-open';
+  /** Compare the runs selected in the run browser in the MLflow panel. */
+  export const compareSelectedRuns = 'mlflow:runs-compare-selected';
+  /** Copy a run's id (args: `runId`). */
+  export const copyRunId = 'mlflow:run-copy-id';
+  /** Copy a run's `runs:/` URI (args: `runId`). */
+  export const copyRunUri = 'mlflow:run-copy-uri';
+  /** Insert code that loads a run into the active notebook (args: `runId`). */
+  export const insertRunSnippet = 'mlflow:run-insert-snippet';
+  /** Register a run's logged model (args: `runId`). */
+  export const registerRunModel = 'mlflow:run-register-model';
+  /** Choose the metric and param columns of the run browser. */
+  export const chooseRunColumns = 'mlflow:runs-choose-columns';
+}
+
+/** The notebook commands the snippet insertion relies on (JupyterLab's own). */
+export namespace NotebookCommandIDs {
+  export const insertCellBelow = 'notebook:insert-cell-below';
+  export const replaceSelection = 'notebook:replace-selection';
 }
 
 /** The core command that opens the settings editor. */

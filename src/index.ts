@@ -2,6 +2,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { authPlugin } from './plugins/auth';
 import { panelPlugin } from './plugins/panel';
+import { runBrowserPlugin } from './plugins/runs';
 import { settingsPlugin } from './plugins/settings';
 
 export * from './config';
@@ -9,12 +10,13 @@ export * from './tokens';
 export { CommandIDs } from './commands';
 export { MlflowSettings } from './settings';
 export { PLUGIN_ID, settingsPlugin as plugin } from './plugins/settings';
-export { authPlugin, panelPlugin };
+export { authPlugin, panelPlugin, runBrowserPlugin };
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
   settingsPlugin,
   authPlugin,
-  panelPlugin
+  panelPlugin,
+  runBrowserPlugin
 ];
 
 export default plugins;

@@ -32,17 +32,23 @@ export async function runCommand(
   );
 }
 
-/** Fill the panel's sign-in form (Amplify's Authenticator) as a seeded user. */
+/** Fill the sign-in form (Amplify's Authenticator) in the panel, or `where`, as a seeded user. */
 export async function signIn(
   page: IJupyterLabPageFixture,
-  role: Role
+  role: Role,
+  where = '.jp-MlflowPanel'
 ): Promise<void> {
   const user = readStack().users[role];
-  const panel = page.locator('.jp-MlflowPanel');
+  const panel = page.locator(where);
   await panel.getByLabel('User name').fill(user.username);
   await panel.getByLabel('Password', { exact: true }).fill(user.password);
   await panel.getByRole('button', { name: 'Sign in', exact: true }).click();
-  await expect(page.locator('.jp-MlflowUser-name')).toHaveText(user.username);
+  await expect(
+    panel.getByRole('button', { name: 'Sign in', exact: true })
+  ).toHaveCount(0);
+  if (where === '.jp-MlflowPanel') {
+    await expect(page.locator('.jp-MlflowUser-name')).toHaveText(user.username);
+  }
 }
 
 /** The MLflow panel's toolbar button to sign out. */

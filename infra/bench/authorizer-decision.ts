@@ -27,7 +27,7 @@ const WARMUP = 100;
 async function main(): Promise<void> {
   const stack = requireStack();
   const config = readGatewayConfig(PATHS.gatewayConfig);
-  const handler = loadAuthorizer(config);
+  const handler = loadAuthorizer(config).authorize;
 
   const cognito = cognitoClient(Number(new URL(stack.cognito.endpoint).port));
   const prefix = apiArnPrefix(config.api);

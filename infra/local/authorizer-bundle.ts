@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { build } from 'esbuild';
 
 import type { Authorizer } from '../src/authorizer/authorizer';
+import type { CallerPermissionsHandler } from '../src/authorizer/caller';
 import type { GatewayConfig } from './gateway/config';
 
 /** The Lambda authorizer's entry point, bundled the way the CDK's NodejsFunction bundles it. */
@@ -32,17 +33,21 @@ export async function bundleAuthorizer(outFile: string): Promise<void> {
 }
 
 /**
- * Loads the bundle as Lambda would: its configuration in the environment
+ * Loads the bundle as Lambda would (the authorizer and the
+ * `/auth/permissions` integration): its configuration in the environment
  * (the operator's roles as `PERMISSIONS`, from the same file the gateway's
  * IAM policies come from), its `handler` export called once per request.
  */
-export function loadAuthorizer(config: GatewayConfig): Authorizer {
+export function loadAuthorizer(config: GatewayConfig): {
+  authorize: Authorizer;
+  callerPermissions: CallerPermissionsHandler;
+} {
   Object.assign(process.env, config.authorizer.environment, {
     PERMISSIONS: JSON.stringify(config.permissions ?? {})
   });
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { handler } = require(path.resolve(config.authorizer.bundle)) as {
-    handler: Authorizer;
-  };
-  return handler;
+  const { handler, permissions } = require(
+    path.resolve(config.authorizer.bundle)
+  ) as { handler: Authorizer; permissions: CallerPermissionsHandler };
+  return { authorize: handler, callerPermissions: permissions };
 }

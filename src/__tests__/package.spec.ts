@@ -12,8 +12,14 @@ describe('package.json', () => {
   /**
    * Amplify stays inside this extension: other extensions' Amplify would
    * bring a second `@aws-amplify/core`, and configuration would be split.
+   * The list virtualiser is not part of JupyterLab, so sharing it would only
+   * make the extension wait for a copy nobody provides.
    */
-  const PRIVATE = ['@aws-amplify/ui-react', 'aws-amplify'];
+  const PRIVATE = [
+    '@aws-amplify/ui-react',
+    '@tanstack/react-virtual',
+    'aws-amplify'
+  ];
   const sharedNames = Object.keys(dependencies).filter(
     name => !PRIVATE.includes(name)
   );

@@ -157,7 +157,8 @@ describe(PLUGIN_ID, () => {
     expect(plugins.map(p => p.id)).toEqual([
       PLUGIN_ID,
       'sagemaker-studio-mlflow:auth',
-      'sagemaker-studio-mlflow:panel'
+      'sagemaker-studio-mlflow:panel',
+      'sagemaker-studio-mlflow:run-browser'
     ]);
     expect(plugin.id).toBe(PLUGIN_ID);
     expect(plugin.autoStart).toBe(true);

@@ -228,7 +228,7 @@ export function SignInView(props: {
   );
 }
 
-function Message(props: {
+export function Message(props: {
   title: string;
   busy?: boolean;
   error?: boolean;

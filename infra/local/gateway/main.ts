@@ -18,17 +18,19 @@ async function main(): Promise<void> {
     .opts<{ port: number; config: string }>();
 
   const config = readGatewayConfig(options.config);
+  const { authorize, callerPermissions } = loadAuthorizer(config);
   const access = createAccessControl({
     api: config.api,
     iam: config.iam,
     permissions: config.permissions,
-    authorize: loadAuthorizer(config)
+    authorize
   });
   const app = createGateway({
     upstream: config.upstream,
     access,
     allowedOrigins: config.allowedOrigins,
     pages: config.pages,
+    callerPermissions,
     logger: true
   });
   await app.listen({ host: '127.0.0.1', port: options.port });

@@ -8,6 +8,10 @@ import Fastify, {
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import {
+  CALLER_PERMISSIONS_PATH,
+  type CallerPermissionsHandler
+} from '../../src/authorizer/caller';
 import { AUTH_COOKIE } from '../../src/authorizer/token';
 import {
   GATEWAY_PAGES,
@@ -30,6 +34,8 @@ export interface GatewayOptions {
   logger?: boolean;
   /** The `/auth/` pages: the folder they were built into and their configuration. */
   pages?: { dir: string; config: PagesConfig };
+  /** Answers `GET /auth/permissions` (the Lambda integration in AWS). */
+  callerPermissions?: CallerPermissionsHandler;
 }
 
 /**
@@ -161,6 +167,23 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
 
   if (options.pages) {
     registerPages(app, options.pages);
+  }
+  const callerPermissions = options.callerPermissions;
+  if (callerPermissions) {
+    app.get(CALLER_PERMISSIONS_PATH, async (request, reply) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (typeof value === 'string') {
+          headers[name] = value;
+        }
+      }
+      const answer = await callerPermissions({ headers });
+      return reply
+        .code(answer.statusCode)
+        .header('cache-control', 'no-store')
+        .type('application/json')
+        .send(answer.body);
+    });
   }
 
   app.all('/*', async (request, reply) => {

@@ -1,5 +1,6 @@
 /**
- * The Lambda entry point. Configured by environment variables, so one bundle
+ * The Lambda entry points: `handler` (the authorizer) and `permissions`
+ * (the `GET /auth/permissions` integration). Configured by environment variables, so one bundle
  * serves the deployed API (Cognito) and the local stack (cognito-local):
  *
  * - `COGNITO_ISSUER`: the user pool's issuer URL (required)
@@ -8,10 +9,17 @@
  * - `TOKEN_USE`: `access` (default) or `id`
  * - `PERMISSIONS`: operator-defined roles as JSON (`{"roles": [...]}`)
  */
-import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayRequestAuthorizerEvent
+} from 'aws-lambda';
 
 import type { PermissionsConfig } from '../permissions/roles';
 import { Authorizer, AuthorizerConfig, createAuthorizer } from './authorizer';
+import {
+  CallerPermissionsHandler,
+  createCallerPermissionsHandler
+} from './caller';
 
 /** Reads the authorizer's configuration; throws naming every problem. */
 export function configFromEnvironment(
@@ -57,4 +65,14 @@ let authorizer: Authorizer | undefined;
 export function handler(event: APIGatewayRequestAuthorizerEvent) {
   authorizer ??= createAuthorizer(configFromEnvironment(process.env));
   return authorizer(event);
+}
+
+let callerPermissions: CallerPermissionsHandler | undefined;
+
+/** `GET /auth/permissions`, as a Lambda proxy integration, from the same bundle. */
+export function permissions(event: Pick<APIGatewayProxyEvent, 'headers'>) {
+  callerPermissions ??= createCallerPermissionsHandler(
+    configFromEnvironment(process.env)
+  );
+  return callerPermissions(event);
 }

@@ -33,6 +33,7 @@ export {
   PUBLIC_OPERATIONS,
   allowedOperations,
   compileRoles,
+  operationsOfGroups,
   validateRoleDefinitions
 } from './roles';
 export type {

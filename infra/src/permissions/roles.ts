@@ -298,3 +298,23 @@ export function allowedOperations(
 ): ReadonlySet<string> {
   return compileRoles(config).get(role) ?? PUBLIC_OPERATIONS;
 }
+
+/**
+ * Ids of the operations the members of these groups may perform: the union
+ * of their roles. Groups that are no role add nothing; public operations
+ * are left out (everyone has them).
+ */
+export function operationsOfGroups(
+  roles: RoleTable,
+  groups: readonly string[]
+): ReadonlySet<string> {
+  const allowed = new Set<string>();
+  for (const group of groups) {
+    roles.get(group)?.forEach(id => {
+      if (!PUBLIC_OPERATIONS.has(id)) {
+        allowed.add(id);
+      }
+    });
+  }
+  return allowed;
+}

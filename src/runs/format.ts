@@ -1,0 +1,62 @@
+/**
+ * How the run browser writes times, durations and values: short enough for
+ * a sidebar, exact in the tooltip.
+ */
+
+/**
+ * `Nov 24 13:05` in the user's locale and time zone; the year only when it
+ * is not the current one.
+ */
+export function formatStart(
+  epochMs: number | null,
+  now: number = Date.now()
+): string {
+  if (epochMs === null) {
+    return '';
+  }
+  const date = new Date(epochMs);
+  const sameYear = date.getFullYear() === new Date(now).getFullYear();
+  return date.toLocaleString(undefined, {
+    year: sameYear ? undefined : 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false
+  });
+}
+
+/** `850ms`, `12.4s`, `3.2min`, `5.0h`, `2.1d`, as MLflow's runs table does. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) {
+    return '';
+  }
+  if (ms < 1000) {
+    return `${Math.round(ms)}ms`;
+  }
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's']
+  ];
+  for (const [size, unit] of units) {
+    if (ms >= size) {
+      return `${(ms / size).toFixed(1)}${unit}`;
+    }
+  }
+  return `${ms}ms`;
+}
+
+/** A metric with up to four significant decimals. */
+export function formatMetric(value: number | undefined): string {
+  if (value === undefined) {
+    return '';
+  }
+  if (!Number.isFinite(value)) {
+    return String(value);
+  }
+  return Math.abs(value) >= 1e6 || (value !== 0 && Math.abs(value) < 1e-4)
+    ? value.toExponential(3)
+    : String(Number(value.toFixed(4)));
+}
