@@ -5,7 +5,12 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { DEFAULT_CONFIG, MlflowConfig, isConfigured } from '../config';
-import { IMlflowSettings } from '../tokens';
+import {
+  AuthStatus,
+  IMlflowAuth,
+  IMlflowSettings,
+  IMlflowUser
+} from '../tokens';
 
 export function base64url(text: string): string {
   const bytes = new TextEncoder().encode(text);
@@ -64,5 +69,35 @@ export class FakeSettings implements IMlflowSettings {
   set(config: MlflowConfig): void {
     this.config = config;
     (this.changed as Signal<IMlflowSettings, MlflowConfig>).emit(config);
+  }
+}
+
+/** An auth service whose state the test sets. */
+export class FakeAuth implements IMlflowAuth {
+  status: AuthStatus = 'signed-out';
+  user: IMlflowUser | null = null;
+  token = '';
+  restored = 0;
+  readonly changed: Signal<IMlflowAuth, AuthStatus> = new Signal(this);
+  readonly tokenChanged: Signal<IMlflowAuth, string | null> = new Signal(this);
+  async restore(): Promise<AuthStatus> {
+    this.restored++;
+    return this.status;
+  }
+  async accessToken(): Promise<string> {
+    return this.token;
+  }
+  async signOut(): Promise<void> {
+    this.set('signed-out', null);
+  }
+  async loadSignInForm(): Promise<any> {
+    return () => null;
+  }
+  set(status: AuthStatus, token: string | null): void {
+    this.status = status;
+    this.token = token ?? '';
+    this.user = token ? { username: 'reader', groups: ['readers'] } : null;
+    this.changed.emit(status);
+    this.tokenChanged.emit(token);
   }
 }

@@ -1,41 +1,8 @@
-import { Signal } from '@lumino/signaling';
-
 import { MlflowApiError } from '../api';
 import { HandoffError } from '../handoff/client';
 import { ITokenStore, MlflowPanelModel, PanelState } from '../panel/model';
-import { AuthStatus, IMlflowAuth, IMlflowUser } from '../tokens';
 import { DEFAULT_CONFIG } from '../config';
-import { FakeSettings, accessToken } from './fakes';
-
-/** An auth service whose state the test sets. */
-class FakeAuth implements IMlflowAuth {
-  status: AuthStatus = 'signed-out';
-  user: IMlflowUser | null = null;
-  token = '';
-  restored = 0;
-  readonly changed: Signal<IMlflowAuth, AuthStatus> = new Signal(this);
-  readonly tokenChanged: Signal<IMlflowAuth, string | null> = new Signal(this);
-  async restore(): Promise<AuthStatus> {
-    this.restored++;
-    return this.status;
-  }
-  async accessToken(): Promise<string> {
-    return this.token;
-  }
-  async signOut(): Promise<void> {
-    this.set('signed-out', null);
-  }
-  async loadSignInForm(): Promise<any> {
-    return () => null;
-  }
-  set(status: AuthStatus, token: string | null): void {
-    this.status = status;
-    this.token = token ?? '';
-    this.user = token ? { username: 'reader', groups: ['readers'] } : null;
-    this.changed.emit(status);
-    this.tokenChanged.emit(token);
-  }
-}
+import { FakeAuth, FakeSettings, accessToken } from './fakes';
 
 class RecordingStore implements ITokenStore {
   stored: string[] = [];

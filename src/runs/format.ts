@@ -31,7 +31,7 @@ export function formatDuration(ms: number | null): string {
   if (ms === null) {
     return '';
   }
-  if (ms < 1000) {
+  if (Math.round(ms) < 1000) {
     return `${Math.round(ms)}ms`;
   }
   const units: [number, string][] = [
@@ -40,12 +40,19 @@ export function formatDuration(ms: number | null): string {
     [60_000, 'min'],
     [1000, 's']
   ];
-  for (const [size, unit] of units) {
-    if (ms >= size) {
-      return `${(ms / size).toFixed(1)}${unit}`;
+  for (let i = 0; i < units.length; i++) {
+    const [size, unit] = units[i];
+    if (Math.round(ms) < size) {
+      continue;
     }
+    const value = Math.round((ms / size) * 10) / 10;
+    // 59.96 s would read 60.0s: that is the next unit's 1.0.
+    if (i > 0 && value * size >= units[i - 1][0]) {
+      return `1.0${units[i - 1][1]}`;
+    }
+    return `${value.toFixed(1)}${unit}`;
   }
-  return `${ms}ms`;
+  return `${Math.round(ms)}ms`;
 }
 
 /** A metric with up to four significant decimals. */

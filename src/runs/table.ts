@@ -220,13 +220,30 @@ export function tableItems(
       roots.push(row);
     }
   }
-  const items: ITableItem[] = [];
-  const visited = new Set<string>();
-  const visit = (row: IRunRow, depth: number): void => {
-    if (visited.has(row.id)) {
-      return; // A cycle of parent tags: show each run once.
+  // Runs whose parent tags form a loop are reached from no root: they
+  // stand at the top level rather than not at all.
+  const reached = new Set<string>();
+  const reach = (row: IRunRow): void => {
+    if (!reached.has(row.id)) {
+      reached.add(row.id);
+      children.get(row.id)?.forEach(reach);
     }
-    visited.add(row.id);
+  };
+  roots.forEach(reach);
+  for (const row of rows) {
+    if (!reached.has(row.id)) {
+      roots.push(row);
+      reach(row);
+    }
+  }
+
+  const items: ITableItem[] = [];
+  const shown = new Set<string>();
+  const visit = (row: IRunRow, depth: number): void => {
+    if (shown.has(row.id)) {
+      return; // A loop of parent tags: show each run once.
+    }
+    shown.add(row.id);
     const kids = children.get(row.id) ?? [];
     const isExpanded = kids.length > 0 && expanded.has(row.id);
     items.push({ row, depth, childCount: kids.length, expanded: isExpanded });

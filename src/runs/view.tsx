@@ -468,7 +468,9 @@ function RunTable(
     count: items.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12
+    overscan: 12,
+    // Rows for the first paint, before the sidebar's height is measured.
+    initialRect: { width: 0, height: 20 * ROW_HEIGHT }
   });
   const visible = virtualizer.getVirtualItems();
   const lastIndex = visible.length > 0 ? visible[visible.length - 1].index : -1;
