@@ -29,7 +29,8 @@ const GALATA = '/lab/extensions/@jupyterlab/galata-extension/';
 const PLUGIN_IDS = [
   'sagemaker-studio-mlflow:plugin',
   'sagemaker-studio-mlflow:auth',
-  'sagemaker-studio-mlflow:panel'
+  'sagemaker-studio-mlflow:panel',
+  'sagemaker-studio-mlflow:run-browser'
 ];
 // A workspace of its own, reset on every load: whatever the default
 // workspace has open (an MLflow panel, say) must not load at start-up.
