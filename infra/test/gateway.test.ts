@@ -79,6 +79,7 @@ describe('the local gateway (forwarding)', () => {
   /** What the access control saw, and what it answers (allow by default here). */
   let decided: GatewayRequest[];
   let decision: AccessDecision;
+  let askedPermissions: Record<string, string | undefined>[];
 
   beforeEach(async () => {
     upstream = await recordingUpstream();
@@ -95,8 +96,15 @@ describe('the local gateway (forwarding)', () => {
         return decision;
       },
       allowedOrigins: [JUPYTERLAB],
-      pages: { dir: PAGES_DIR, config: PAGES }
+      pages: { dir: PAGES_DIR, config: PAGES },
+      callerPermissions: async event => {
+        askedPermissions.push(event.headers);
+        return event.headers.authorization === 'Bearer good'
+          ? { statusCode: 200, body: '{"operations":["runs.search"]}' }
+          : { statusCode: 401, body: '{"error_code":"UNAUTHENTICATED"}' };
+      }
     });
+    askedPermissions = [];
     base = await gateway.listen({ host: '127.0.0.1', port: 0 });
   });
 
@@ -336,6 +344,38 @@ describe('the local gateway (forwarding)', () => {
     expect(((await missing.json()) as { error_code: string }).error_code).toBe(
       'PAGES_NOT_BUILT'
     );
+    expect(upstream.seen).toEqual([]);
+    expect(decided).toEqual([]);
+  });
+
+  it('answers /auth/permissions from the permission handler, to the allowed origin, never from MLflow', async () => {
+    const answer = await fetch(`${base}/auth/permissions`, {
+      headers: { Authorization: 'Bearer good', Origin: JUPYTERLAB }
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('access-control-allow-origin')).toBe(JUPYTERLAB);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    expect(await answer.json()).toEqual({ operations: ['runs.search'] });
+
+    const refused = await fetch(`${base}/auth/permissions`, {
+      headers: { Authorization: 'Bearer forged' }
+    });
+    expect(refused.status).toBe(401);
+
+    // The browser's preflight for the Authorization header is answered too.
+    const preflight = await fetch(`${base}/auth/permissions`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: JUPYTERLAB,
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'authorization'
+      }
+    });
+    expect(preflight.status).toBe(204);
+    expect(askedPermissions.map(headers => headers.authorization)).toEqual([
+      'Bearer good',
+      'Bearer forged'
+    ]);
     expect(upstream.seen).toEqual([]);
     expect(decided).toEqual([]);
   });
