@@ -2,6 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiErrorKind, MlflowApiError, callMlflow } from '../api';
+import { sessionGate } from '../auth/gate';
 import { HandoffError } from '../handoff/client';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 import { HOME_ROUTE, mlflowUrl } from './routes';
@@ -96,29 +97,14 @@ export class MlflowPanelModel implements IDisposable {
   private _evaluate(): void {
     const generation = ++this._generation;
     const current = () => generation === this._generation && !this._isDisposed;
-    if (!this._settings.isConfigured) {
-      this._setState({
-        kind: 'unconfigured',
-        problems: this._settings.problems
-      });
+    const gate = sessionGate(this._settings, this._auth, reason => {
+      if (current()) {
+        this._fail('sign-in', describe(reason));
+      }
+    });
+    if (gate.kind !== 'signed-in') {
+      this._setState(gate);
       return;
-    }
-    switch (this._auth.status) {
-      case 'unconfigured':
-      case 'unknown':
-        this._setState({ kind: 'connecting' });
-        // `changed` brings the outcome back here.
-        this._auth.restore().catch(reason => {
-          if (current()) {
-            this._fail('sign-in', describe(reason));
-          }
-        });
-        return;
-      case 'signed-out':
-        this._setState({ kind: 'signed-out' });
-        return;
-      case 'signed-in':
-        break;
     }
     this._setState({ kind: 'connecting' });
     const gatewayUrl = this._settings.config.gatewayUrl;

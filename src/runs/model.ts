@@ -2,6 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiErrorKind, MlflowApiError } from '../api';
+import { sessionGate } from '../auth/gate';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 import { IRunBrowserClient } from './client';
 import {
@@ -361,29 +362,15 @@ export class RunBrowserModel implements IDisposable {
     const current = () =>
       generation === this._sessionGeneration && !this._isDisposed;
     this._permissions = null;
-    if (!this._settings.isConfigured) {
-      this._setSession({
-        kind: 'unconfigured',
-        problems: this._settings.problems
-      });
-      return;
-    }
-    switch (this._auth.status) {
-      case 'unconfigured':
-      case 'unknown':
-        this._setSession({ kind: 'connecting' });
-        this._auth.restore().catch(reason => {
-          if (current()) {
-            this._setSession({ kind: 'signed-out' });
-            console.error('MLflow: the sign-in could not start.', reason);
-          }
-        });
-        return;
-      case 'signed-out':
+    const gate = sessionGate(this._settings, this._auth, reason => {
+      if (current()) {
         this._setSession({ kind: 'signed-out' });
-        return;
-      case 'signed-in':
-        break;
+        console.error('MLflow: the sign-in could not start.', reason);
+      }
+    });
+    if (gate.kind !== 'signed-in') {
+      this._setSession(gate);
+      return;
     }
     this._setSession({ kind: 'connecting' });
     void (async () => {

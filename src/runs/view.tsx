@@ -8,7 +8,7 @@ import {
 import { useVirtualizer } from '@tanstack/react-virtual';
 import * as React from 'react';
 
-import { Message, SignInView } from '../panel/view';
+import { Message, SignInView, UnconfiguredView } from '../panel/view';
 import { formatDuration, formatMetric, formatStart } from './format';
 import { IExperiment } from './mlflow';
 import { IBrowserError, IRunList, RunBrowserModel } from './model';
@@ -65,19 +65,11 @@ export function RunBrowserView(props: IRunBrowserViewProps): JSX.Element {
   switch (session.kind) {
     case 'unconfigured':
       return (
-        <Message title={trans.__('MLflow is not set up yet')}>
-          <p>
-            {trans.__(
-              'Enter the MLflow gateway and the Cognito user pool in the settings, or ask your administrator for the lifecycle configuration.'
-            )}
-          </p>
-          <button
-            className="jp-mod-styled jp-mod-accept"
-            onClick={actions.openSettings}
-          >
-            {trans.__('Open MLflow settings')}
-          </button>
-        </Message>
+        <UnconfiguredView
+          problems={session.problems}
+          trans={trans}
+          openSettings={actions.openSettings}
+        />
       );
     case 'connecting':
       return <Message title={trans.__('Connecting to MLflow…')} busy />;

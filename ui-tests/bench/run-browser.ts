@@ -9,7 +9,8 @@ import {
 } from '@playwright/test';
 
 import { CHROMIUM_LAUNCH_OPTIONS } from '../chromium';
-import { type Stack, readStack } from '../stack';
+import { type Stack } from '../stack';
+import { deleteWorkspace, requireStack, workspaceUrl } from './lab';
 
 /**
  * The run browser on a small and a large experiment, side by side in one
@@ -62,19 +63,6 @@ function seed(name: string, runs: number): void {
   process.stdout.write(result.stdout);
 }
 
-async function requireStack(): Promise<Stack> {
-  const stack = readStack();
-  const answer = await fetch(`${stack.jupyterlab}/api/status`, {
-    headers: { Authorization: `token ${stack.jupyterlabToken}` }
-  }).catch(() => undefined);
-  if (!answer?.ok) {
-    throw new Error(
-      `JupyterLab at ${stack.jupyterlab} does not answer: run \`npm run local -- up\` first.`
-    );
-  }
-  return stack;
-}
-
 /** The page's JS heap after a full garbage collection, in MB. */
 async function heapMb(page: Page): Promise<number> {
   const cdp = await page.context().newCDPSession(page);
@@ -85,9 +73,7 @@ async function heapMb(page: Page): Promise<number> {
 }
 
 async function openLab(page: Page, stack: Stack): Promise<void> {
-  await page.goto(
-    `${stack.jupyterlab}/lab/workspaces/${WORKSPACE}?reset&token=${stack.jupyterlabToken}`
-  );
+  await page.goto(workspaceUrl(stack, WORKSPACE));
   await page.waitForFunction(() => (window as any).jupyterapp !== undefined, {
     timeout: 120_000
   });
@@ -269,10 +255,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser.close();
-    await fetch(`${stack.jupyterlab}/lab/api/workspaces/${WORKSPACE}`, {
-      method: 'DELETE',
-      headers: { Authorization: `token ${stack.jupyterlabToken}` }
-    }).catch(() => undefined);
+    await deleteWorkspace(stack, WORKSPACE);
   }
   console.log(
     `Run browser on ${SIZES.map(s => s.toLocaleString('en-US')).join(' and ')} runs: medians of ${ROUNDS} rounds (page size 100)`

@@ -5,7 +5,8 @@ import * as zlib from 'node:zlib';
 import { type Browser, type Page, chromium } from '@playwright/test';
 
 import { CHROMIUM_LAUNCH_OPTIONS } from '../chromium';
-import { type Stack, readStack } from '../stack';
+import { type Stack } from '../stack';
+import { deleteWorkspace, requireStack, workspaceUrl } from './lab';
 
 /**
  * What the extension adds to JupyterLab's start-up, next to JupyterLab's own
@@ -62,22 +63,6 @@ interface Run {
   activationMs: Record<string, number | undefined>;
   /** Our chunk file names by when they loaded. */
   phase: Map<string, 'start-up' | 'sign-in'>;
-}
-
-/** The stack, and a clear error when it is not up or JupyterLab does not answer. */
-async function requireStack(): Promise<Stack> {
-  // Throws, saying how to start the stack, when .local/stack.json is missing.
-  const stack = readStack();
-  const status = `${stack.jupyterlab}/api/status`;
-  const answer = await fetch(status, {
-    headers: { Authorization: `token ${stack.jupyterlabToken}` }
-  }).catch(() => undefined);
-  if (!answer?.ok) {
-    throw new Error(
-      `JupyterLab at ${stack.jupyterlab} does not answer (${answer?.status ?? 'no connection'}): run \`npm run local -- up\` first.`
-    );
-  }
-  return stack;
 }
 
 /**
@@ -161,9 +146,7 @@ async function run(browser: Browser, stack: Stack): Promise<Run> {
     const page = await context.newPage();
     const pending = inFlight(page);
     await page.addInitScript(INSTRUMENT);
-    await page.goto(
-      `${stack.jupyterlab}/lab/workspaces/${WORKSPACE}?reset&token=${stack.jupyterlabToken}`
-    );
+    await page.goto(workspaceUrl(stack, WORKSPACE));
     await page.waitForFunction(
       () => performance.getEntriesByName('bench:restored').length > 0,
       undefined,
@@ -415,10 +398,7 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     // The bench's workspace holds the panel it opened; leave nothing behind.
-    await fetch(`${stack.jupyterlab}/lab/api/workspaces/${WORKSPACE}`, {
-      method: 'DELETE',
-      headers: { Authorization: `token ${stack.jupyterlabToken}` }
-    }).catch(() => undefined);
+    await deleteWorkspace(stack, WORKSPACE);
   }
 
   console.log(
