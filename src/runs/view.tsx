@@ -266,71 +266,62 @@ function ExperimentsView(props: IRunBrowserViewProps): JSX.Element {
   );
 }
 
+/** How a column looks: its header, width, alignment and cell text. */
+interface IColumnView {
+  label: string;
+  width: string;
+  numeric: boolean;
+  cell: (row: IRunRow) => string;
+}
+
 /** Each column's header, width and cell. */
 function columnView(
   column: ColumnId,
   trans: TranslationBundle,
   now: number
-): {
-  label: string;
-  width: string;
-  numeric: boolean;
-  cell: (row: IRunRow) => string;
-} {
+): IColumnView {
   const key = columnKey(column);
   if (key?.kind === 'metric') {
-    return {
-      label: key.key,
-      width: '76px',
-      numeric: true,
-      cell: row => formatMetric(row.metrics[key.key])
-    };
+    const cell = (row: IRunRow) => formatMetric(row.metrics[key.key]);
+    return { label: key.key, width: '76px', numeric: true, cell };
   }
   if (key?.kind === 'param') {
-    return {
-      label: key.key,
-      width: '96px',
+    const cell = (row: IRunRow) => row.params[key.key] ?? '';
+    return { label: key.key, width: '96px', numeric: false, cell };
+  }
+  const attributes: Record<string, IColumnView> = {
+    name: {
+      label: trans.__('Run'),
+      width: '196px',
       numeric: false,
-      cell: row => row.params[key.key] ?? ''
-    };
-  }
-  switch (column) {
-    case 'name':
-      return {
-        label: trans.__('Run'),
-        width: '196px',
-        numeric: false,
-        cell: row => row.name
-      };
-    case 'status':
-      return {
-        label: trans.__('Status'),
-        width: '84px',
-        numeric: false,
-        cell: row => row.status
-      };
-    case 'start':
-      return {
-        label: trans.__('Started'),
-        width: '112px',
-        numeric: false,
-        cell: row => formatStart(row.startTime, now)
-      };
-    case 'duration':
-      return {
-        label: trans.__('Duration'),
-        width: '84px',
-        numeric: true,
-        cell: row => formatDuration(durationOf(row, now))
-      };
-    default:
-      return {
-        label: trans.__('User'),
-        width: '76px',
-        numeric: false,
-        cell: row => row.user
-      };
-  }
+      cell: row => row.name
+    },
+    status: {
+      label: trans.__('Status'),
+      width: '84px',
+      numeric: false,
+      cell: row => row.status
+    },
+    start: {
+      label: trans.__('Started'),
+      width: '112px',
+      numeric: false,
+      cell: row => formatStart(row.startTime, now)
+    },
+    duration: {
+      label: trans.__('Duration'),
+      width: '84px',
+      numeric: true,
+      cell: row => formatDuration(durationOf(row, now))
+    },
+    user: {
+      label: trans.__('User'),
+      width: '76px',
+      numeric: false,
+      cell: row => row.user
+    }
+  };
+  return attributes[column];
 }
 
 function RunsView(
@@ -450,7 +441,7 @@ function RunTable(
   props: IRunBrowserViewProps & {
     runs: IRunList;
     items: ReadonlyArray<ITableItem>;
-    columns: (ReturnType<typeof columnView> & { id: ColumnId })[];
+    columns: (IColumnView & { id: ColumnId })[];
     template: string;
   }
 ): JSX.Element {
