@@ -36,7 +36,8 @@ function render(model: RunBrowserModel) {
     showRunMenu: jest.fn(),
     chooseColumns: jest.fn(),
     pinExperiment: jest.fn(),
-    pinned: jest.fn(() => '')
+    pinned: jest.fn(() => ''),
+    signOut: jest.fn()
   };
   const root = createRoot(host);
   act(() =>
@@ -100,6 +101,15 @@ describe('RunBrowserView', () => {
     await flush();
     expect(model.runs?.experiment).toEqual(CHURN);
     expect(text()).toContain('3 runs');
+  });
+
+  it('names the signed-in user and their groups, with a way to sign out', async () => {
+    const { host, button, actions } = await browsing([]);
+    expect(host.querySelector('.jp-MlflowRuns-user')?.textContent).toBe(
+      'readerreadersSign out'
+    );
+    act(() => button('Sign out').click());
+    expect(actions.signOut).toHaveBeenCalled();
   });
 
   it('says when there are no experiments, or none matches the search', async () => {

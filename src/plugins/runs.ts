@@ -124,7 +124,8 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
               )
             );
         },
-        pinned: () => settings.config.defaultExperiment
+        pinned: () => settings.config.defaultExperiment,
+        signOut: () => void commands.execute(CommandIDs.signOut)
       }
     });
     browser.id = 'mlflow-run-browser';

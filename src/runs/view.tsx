@@ -35,6 +35,7 @@ export interface IRunBrowserActions {
   pinExperiment(experiment: IExperiment | null): void;
   /** The pinned experiment's name or ID, from the settings. */
   pinned(): string;
+  signOut(): void;
 }
 
 export interface IRunBrowserViewProps {
@@ -76,12 +77,46 @@ export function RunBrowserView(props: IRunBrowserViewProps): JSX.Element {
     case 'signed-out':
       return <SignInView auth={model.auth} trans={trans} />;
     case 'ready':
-      return model.runs ? (
-        <RunsView {...props} runs={model.runs} />
-      ) : (
-        <ExperimentsView {...props} />
+      return (
+        <>
+          {model.runs ? (
+            <RunsView {...props} runs={model.runs} />
+          ) : (
+            <ExperimentsView {...props} />
+          )}
+          <SignedInBar {...props} />
+        </>
       );
   }
+}
+
+/** Who browses, with which groups (their roles), and a way out. */
+function SignedInBar(props: IRunBrowserViewProps): JSX.Element | null {
+  const { model, trans, actions } = props;
+  const user = model.auth.user;
+  if (user === null) {
+    return null;
+  }
+  const groups =
+    user.groups.length > 0 ? user.groups.join(', ') : trans.__('no group');
+  return (
+    <div className="jp-MlflowRuns-user">
+      <span
+        className="jp-MlflowRuns-userName"
+        title={trans.__(
+          'Signed in to MLflow as %1 (%2)',
+          user.username,
+          groups
+        )}
+      >
+        {user.username}
+      </span>
+      <span className="jp-MlflowRuns-userGroups">{groups}</span>
+      <button className="jp-MlflowRuns-signOut" onClick={actions.signOut}>
+        {trans.__('Sign out')}
+      </button>
+    </div>
+  );
 }
 
 /** Why a call failed, in words, with a way to try again. */

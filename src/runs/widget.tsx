@@ -1,13 +1,16 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
-import { Message } from '@lumino/messaging';
+import { Message as LuminoMessage } from '@lumino/messaging';
 import * as React from 'react';
 
+import { Message } from '../panel/view';
 import { RunBrowserModel } from './model';
-import { IRunBrowserActions, RunBrowserView } from './view';
+import type { IRunBrowserActions, RunBrowserView } from './view';
 
 /**
- * The run browser sidebar: a thin view over its model, which refreshes
+ * The run browser sidebar: a thin view over its model. The view and its
+ * list virtualiser are loaded with `import()` when the sidebar is first
+ * shown, so JupyterLab's start-up does not carry them; the model refreshes
  * running runs only while the sidebar is shown.
  */
 export class RunBrowser extends ReactWidget {
@@ -29,28 +32,62 @@ export class RunBrowser extends ReactWidget {
     super.dispose();
   }
 
-  protected override onAfterShow(msg: Message): void {
+  protected override onAfterShow(msg: LuminoMessage): void {
     super.onAfterShow(msg);
     this.model.active = true;
+    this._loadView();
   }
 
-  protected override onAfterHide(msg: Message): void {
+  protected override onAfterHide(msg: LuminoMessage): void {
     super.onAfterHide(msg);
     this.model.active = false;
   }
 
   protected override render(): JSX.Element {
-    return (
-      <RunBrowserView
-        model={this.model}
-        actions={this._actions}
-        trans={this._trans}
-      />
+    const View = this._view;
+    if (View !== null) {
+      return (
+        <View model={this.model} actions={this._actions} trans={this._trans} />
+      );
+    }
+    if (this._failure !== '') {
+      return (
+        <Message title={this._trans.__('The run browser could not load')} error>
+          <p>{this._failure}</p>
+          <p>
+            {this._trans.__(
+              'Reload the page; if the extension was just updated, JupyterLab may still be serving the old version.'
+            )}
+          </p>
+        </Message>
+      );
+    }
+    return <Message title={this._trans.__('Loading the run browser…')} busy />;
+  }
+
+  private _loadView(): void {
+    if (this._view !== null || this._loading) {
+      return;
+    }
+    this._loading = true;
+    import('./view').then(
+      module => {
+        this._view = module.RunBrowserView;
+        this.update();
+      },
+      reason => {
+        this._loading = false;
+        this._failure = String((reason as Error)?.message ?? reason);
+        this.update();
+      }
     );
   }
 
   private readonly _actions: IRunBrowserActions;
   private readonly _trans: TranslationBundle;
+  private _view: typeof RunBrowserView | null = null;
+  private _loading = false;
+  private _failure = '';
 }
 
 export namespace RunBrowser {

@@ -322,6 +322,8 @@ function role(name: string, text: string): string {
     [/mlflow:open/, 'our plugins (main chunk)'],
     [/User name/, 'our sign-in form'],
     [/loadAmplifyBackend/, 'our Amplify backend'],
+    [/jp-MlflowRuns-table/, 'our run browser view'],
+    [/observeElementRect/, 'vendor: @tanstack/react-virtual'],
     [/\.jp-Mlflow[\w-]*\s*\{/, 'our styles']
   ];
   return (

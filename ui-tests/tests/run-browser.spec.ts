@@ -63,6 +63,9 @@ test('the reader browses, filters, sorts and expands runs, opens one in MLflow a
   const churn = await experimentIdByName('churn-prediction');
   const browser = await openRunBrowser(page);
   await signIn(page, 'readers', BROWSER);
+  await expect(browser.locator('.jp-MlflowRuns-userGroups')).toHaveText(
+    'readers'
+  );
 
   // Experiments: searched by name.
   await expect(browser.getByText('image-classifier')).toBeVisible();
