@@ -322,9 +322,9 @@ function role(name: string, text: string): string {
     [/mlflow:open/, 'our plugins (main chunk)'],
     [/User name/, 'our sign-in form'],
     [/loadAmplifyBackend/, 'our Amplify backend'],
+    [/\.jp-Mlflow[\w-]*\s*\{/, 'our styles'],
     [/jp-MlflowRuns-table/, 'our run browser view'],
-    [/observeElementRect/, 'vendor: @tanstack/react-virtual'],
-    [/\.jp-Mlflow[\w-]*\s*\{/, 'our styles']
+    [/observeElementRect/, 'vendor: @tanstack/react-virtual']
   ];
   return (
     markers.find(([marker]) => marker.test(name) || marker.test(text))?.[1] ??
