@@ -1,0 +1,100 @@
+/**
+ * Who may sign in to MLflow from a browser: a Cognito user pool whose
+ * groups are the roles of the permission model, and the app client the
+ * extension and the gateway's sign-in page use (SRP, no secret).
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { Construct } from 'constructs';
+
+import {
+  BUILT_IN_ROLE_DEFINITIONS,
+  compileRoles
+} from '../src/permissions/roles';
+import type { DeploymentConfig, MfaSetting } from './config';
+
+const MFA: Record<MfaSetting, cognito.Mfa> = {
+  off: cognito.Mfa.OFF,
+  optional: cognito.Mfa.OPTIONAL,
+  required: cognito.Mfa.REQUIRED
+};
+
+/** The app client's token lifetimes; the extension refreshes before expiry. */
+export const TOKEN_VALIDITY = Object.freeze({
+  access: Duration.minutes(60),
+  id: Duration.minutes(60),
+  refresh: Duration.days(30)
+});
+
+export interface IdentityProps {
+  readonly config: DeploymentConfig;
+}
+
+export class MlflowIdentity extends Construct {
+  readonly userPool: cognito.UserPool;
+  readonly client: cognito.UserPoolClient;
+  /** The Cognito group of each role, by role name. */
+  readonly groups: ReadonlyMap<string, cognito.CfnUserPoolGroup>;
+
+  constructor(scope: Construct, id: string, props: IdentityProps) {
+    super(scope, id);
+    const { config } = props;
+
+    this.userPool = new cognito.UserPool(this, 'Users', {
+      // Administrators add users; nobody signs themselves up.
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      signInCaseSensitive: false,
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3)
+      },
+      mfa: MFA[config.cognito.mfa],
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // Threat protection: compromised credentials, risky sign-ins.
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode:
+        cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN
+    });
+
+    this.client = this.userPool.addClient('Browser', {
+      // The extension and /auth/login sign in with SRP; no secret in a browser.
+      authFlows: { userSrp: true },
+      generateSecret: false,
+      preventUserExistenceErrors: true,
+      enableTokenRevocation: true,
+      accessTokenValidity: TOKEN_VALIDITY.access,
+      idTokenValidity: TOKEN_VALIDITY.id,
+      refreshTokenValidity: TOKEN_VALIDITY.refresh
+    });
+
+    const descriptions = new Map(
+      [...BUILT_IN_ROLE_DEFINITIONS, ...(config.permissions.roles ?? [])].map(
+        role => [role.name, role.description]
+      )
+    );
+    const groups = new Map<string, cognito.CfnUserPoolGroup>();
+    for (const role of compileRoles(config.permissions).keys()) {
+      groups.set(
+        role,
+        new cognito.CfnUserPoolGroup(
+          this,
+          `Group-${role.replace(/\//g, '-')}`,
+          {
+            userPoolId: this.userPool.userPoolId,
+            groupName: role,
+            description: (descriptions.get(role) ?? '').slice(0, 2048)
+          }
+        )
+      );
+    }
+    this.groups = groups;
+  }
+}

@@ -1,0 +1,157 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import {
+  DEFAULT_CONFIG,
+  InvalidDeploymentConfigError,
+  parseDeploymentConfig,
+  readDeploymentConfig,
+  testedMlflowVersion
+} from '../cdk/config';
+
+/** The problems of a configuration, or [] when it parses. */
+function problemsOf(json: unknown): string[] {
+  try {
+    parseDeploymentConfig(json);
+    return [];
+  } catch (error) {
+    if (error instanceof InvalidDeploymentConfigError) {
+      return [...error.problems];
+    }
+    throw error;
+  }
+}
+
+describe('the deployment configuration', () => {
+  it('is valid as defaults, deploying the MLflow release the tests run', () => {
+    expect(problemsOf({})).toEqual([]);
+    const requirements = fs.readFileSync(
+      path.join(__dirname, '..', '..', 'requirements', 'dev.in'),
+      'utf-8'
+    );
+    expect(requirements).toContain(`mlflow==${testedMlflowVersion()}\n`);
+    expect(DEFAULT_CONFIG.mlflow.version).toBe(testedMlflowVersion());
+  });
+
+  it('merges the given values over the defaults', () => {
+    const config = parseDeploymentConfig({
+      region: 'eu-west-1',
+      account: '123456789012',
+      studio: { origins: ['https://d-abc.studio.eu-west-1.sagemaker.aws'] },
+      mlflow: { cpu: 2048, memoryMiB: 4096 }
+    });
+    expect(config.region).toBe('eu-west-1');
+    expect(config.mlflow).toEqual({
+      ...DEFAULT_CONFIG.mlflow,
+      cpu: 2048,
+      memoryMiB: 4096
+    });
+    expect(config.cognito).toEqual(DEFAULT_CONFIG.cognito);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['an unknown setting', { colour: 'blue' }, /"colour" is not a setting/],
+    ['a bad account', { account: '1234' }, /"account"/],
+    ['a bad region', { region: 'mars' }, /"region"/],
+    [
+      'an http origin',
+      { studio: { origins: ['http://studio.example.com'] } },
+      /not an https:\/\/ origin/
+    ],
+    [
+      'an origin with a path',
+      { studio: { origins: ['https://studio.example.com/lab'] } },
+      /not an https:\/\/ origin/
+    ],
+    [
+      'a bad domain id',
+      { studio: { domainId: 'studio' } },
+      /"studio.domainId"/
+    ],
+    ['a bad MFA setting', { cognito: { mfa: 'sometimes' } }, /"cognito.mfa"/],
+    [
+      'a role clashing with a built-in one',
+      {
+        permissions: {
+          roles: [{ name: 'Readers', description: 'x', allow: ['access:read'] }]
+        }
+      },
+      /role "Readers": clashes with the built-in role "readers"/
+    ],
+    [
+      'an MLflow 2 version',
+      { mlflow: { version: '2.22.0' } },
+      /"mlflow.version"/
+    ],
+    [
+      'memory Fargate does not offer for the CPU',
+      { mlflow: { cpu: 256, memoryMiB: 8192 } },
+      /between 512 and 2048/
+    ],
+    [
+      'more minimum than maximum tasks',
+      { mlflow: { minTasks: 3, maxTasks: 2 } },
+      /"mlflow.minTasks"/
+    ],
+    [
+      'capacities not in steps of 0.5',
+      { database: { minCapacity: 0.3, maxCapacity: 4 } },
+      /ACUs in steps of 0.5/
+    ],
+    ['a retention CloudWatch refuses', { logRetentionDays: 42 }, /accepts/],
+    [
+      'an existing VPC with one subnet',
+      {
+        vpc: {
+          vpcId: 'vpc-0abc',
+          privateSubnetIds: ['subnet-01'],
+          availabilityZones: ['us-east-1a']
+        }
+      },
+      /at least two subnet ids/
+    ]
+  ])('refuses %s, saying which setting', (_, json, message) => {
+    const problems = problemsOf(json);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it('reports every problem at once', () => {
+    expect(problemsOf({ region: 'x', logRetentionDays: 2 })).toHaveLength(2);
+  });
+
+  it('accepts an existing VPC named with its private subnets and zones', () => {
+    expect(
+      problemsOf({
+        vpc: {
+          vpcId: 'vpc-0abc',
+          privateSubnetIds: ['subnet-01', 'subnet-02'],
+          availabilityZones: ['us-east-1a', 'us-east-1b']
+        }
+      })
+    ).toEqual([]);
+  });
+
+  it('reads a file, falls back to the defaults without one, and names a broken one', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-'));
+    const file = path.join(dir, 'deploy.json');
+    expect(readDeploymentConfig(file)).toEqual(parseDeploymentConfig({}));
+    fs.writeFileSync(file, JSON.stringify({ logRetentionDays: 30 }));
+    expect(readDeploymentConfig(file).logRetentionDays).toBe(30);
+    fs.writeFileSync(file, '{ not json');
+    expect(() => readDeploymentConfig(file)).toThrow(/deploy.json is not JSON/);
+    expect(() => parseDeploymentConfig([])).toThrow(/must be a JSON object/);
+  });
+
+  it('accepts the example of the README', () => {
+    const readme = fs.readFileSync(
+      path.join(__dirname, '..', '..', 'README.md'),
+      'utf-8'
+    );
+    const section = readme.slice(readme.indexOf('## Deploy to AWS'));
+    const example = /```json\n([\s\S]*?)```/.exec(section);
+    expect(example).not.toBeNull();
+    expect(problemsOf(JSON.parse(example![1]))).toEqual([]);
+  });
+});
