@@ -8,9 +8,10 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
 import { readDeploymentConfig } from './config';
+import { FEATURE_FLAGS } from './flags';
 import { MlflowStack } from './stack';
 
-const app = new App();
+const app = new App({ context: { ...FEATURE_FLAGS } });
 const file = path.resolve(
   String(
     app.node.tryGetContext('config') ??

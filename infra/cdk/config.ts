@@ -157,9 +157,9 @@ export function configProblems(config: DeploymentConfig): string[] {
   ) {
     problems.push('"region" must be an AWS Region such as us-east-1');
   }
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,63}$/.test(String(config.name))) {
+  if (!/^[A-Za-z][A-Za-z0-9-]{0,47}$/.test(String(config.name))) {
     problems.push(
-      '"name" must start with a letter and hold letters, digits and dashes (64 at most)'
+      '"name" must start with a letter and hold letters, digits and dashes (48 at most)'
     );
   }
   if (config.vpc !== undefined) {

@@ -1,27 +1,12 @@
-import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { AwsSolutionsChecks } from 'cdk-nag';
 
-import { DeploymentConfig, parseDeploymentConfig } from '../cdk/config';
-import { MlflowStack } from '../cdk/stack';
 import { BUILT_IN_ROLES } from '../src/permissions';
-
-function synth(json: Record<string, unknown> = {}): {
-  app: App;
-  config: DeploymentConfig;
-  template: Template;
-} {
-  const app = new App();
-  const config = parseDeploymentConfig(json);
-  const stack = new MlflowStack(app, 'Test', { config });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, config, template: Template.fromStack(stack) };
-}
+import { buildStack, templateOf } from './support/cdk';
 
 describe('the identity (Cognito)', () => {
   it('lets only administrators create users, with strong passwords and threat protection', () => {
-    const { template } = synth();
+    const template = templateOf();
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
       Policies: {
@@ -47,14 +32,14 @@ describe('the identity (Cognito)', () => {
     ['optional', 'OPTIONAL'],
     ['required', 'ON']
   ])('sets MFA %s as configured', (mfa, expected) => {
-    synth({ cognito: { mfa } }).template.hasResourceProperties(
+    templateOf({ cognito: { mfa } }).hasResourceProperties(
       'AWS::Cognito::UserPool',
       { MfaConfiguration: expected }
     );
   });
 
   it('has one app client for browsers: SRP only, no secret, the extension’s token lifetimes', () => {
-    const { template } = synth();
+    const template = templateOf();
     template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
@@ -68,7 +53,7 @@ describe('the identity (Cognito)', () => {
   });
 
   it('has a group for each role of the permission model, the operator’s included', () => {
-    const { template } = synth({
+    const template = templateOf({
       permissions: {
         roles: [
           {
@@ -94,17 +79,13 @@ describe('the identity (Cognito)', () => {
   it.each(['optional', 'required'])(
     'passes the AWS Solutions checks (cdk-nag) with MFA %s',
     mfa => {
-      const { app } = synth({ cognito: { mfa } });
+      const { app } = buildStack({ cognito: { mfa } });
       expect(() => app.synth()).not.toThrow();
     }
   );
 
   it('fails synthesis on a finding nobody acknowledged', () => {
-    const app = new App();
-    const stack = new MlflowStack(app, 'Test', {
-      config: parseDeploymentConfig({})
-    });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const { app, stack } = buildStack();
     // A bucket with neither access logs nor TLS-only access.
     new s3.Bucket(stack, 'Unchecked');
     expect(() => app.synth()).toThrow(/AwsSolutions-S10/);
