@@ -17,6 +17,8 @@ export type MfaSetting = 'off' | 'optional' | 'required';
 
 export interface ExistingVpc {
   readonly vpcId: string;
+  /** The VPC's IPv4 CIDR block: MLflow accepts its load balancer's traffic from it. */
+  readonly cidrBlock: string;
   /** At least two private subnets with a route to the internet (NAT) or VPC endpoints. */
   readonly privateSubnetIds: readonly string[];
   readonly availabilityZones: readonly string[];
@@ -166,6 +168,11 @@ export function configProblems(config: DeploymentConfig): string[] {
     const vpc = config.vpc;
     if (!/^vpc-[0-9a-f]+$/.test(String(vpc.vpcId))) {
       problems.push('"vpc.vpcId" must be a VPC id such as vpc-0abc…');
+    }
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(String(vpc.cidrBlock))) {
+      problems.push(
+        '"vpc.cidrBlock" must be the VPC\'s IPv4 CIDR block, such as 10.0.0.0/16'
+      );
     }
     const subnets = Array.isArray(vpc.privateSubnetIds)
       ? vpc.privateSubnetIds

@@ -24,6 +24,7 @@ export class MlflowNetwork extends Construct {
     if (config.vpc) {
       this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
         vpcId: config.vpc.vpcId,
+        vpcCidrBlock: config.vpc.cidrBlock,
         availabilityZones: [...config.vpc.availabilityZones],
         privateSubnetIds: [...config.vpc.privateSubnetIds]
       });

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { DeploymentConfig } from './config';
 import { MlflowData } from './data';
 import { MlflowIdentity } from './identity';
+import { MlflowService } from './mlflow-service';
 import { MlflowNetwork } from './network';
 
 export interface MlflowStackProps extends StackProps {
@@ -12,13 +13,14 @@ export interface MlflowStackProps extends StackProps {
 
 /**
  * sagemaker-studio-mlflow in one account: so far the identity (Cognito),
- * the network and MLflow's data (Aurora, S3); MLflow's service, the gateway
- * and Studio join them.
+ * the network, MLflow's data (Aurora, S3) and MLflow on Fargate behind an
+ * internal load balancer; the gateway and Studio join them.
  */
 export class MlflowStack extends Stack {
   readonly identity: MlflowIdentity;
   readonly network: MlflowNetwork;
   readonly data: MlflowData;
+  readonly mlflow: MlflowService;
 
   constructor(scope: Construct, id: string, props: MlflowStackProps) {
     super(scope, id, props);
@@ -30,6 +32,14 @@ export class MlflowStack extends Stack {
       config,
       vpc: this.network.vpc,
       subnets: this.network.privateSubnets
+    });
+    this.mlflow = new MlflowService(this, 'Mlflow', {
+      config,
+      vpc: this.network.vpc,
+      subnets: this.network.privateSubnets,
+      database: this.data.database,
+      artifacts: this.data.artifacts,
+      corsOrigins: config.studio.origins
     });
     if (config.cognito.mfa !== 'required') {
       Validations.of(this.identity.userPool).acknowledge({

@@ -105,6 +105,7 @@ describe('the deployment configuration', () => {
       {
         vpc: {
           vpcId: 'vpc-0abc',
+          cidrBlock: '10.1.0.0/16',
           privateSubnetIds: ['subnet-01'],
           availabilityZones: ['us-east-1a']
         }
@@ -126,6 +127,7 @@ describe('the deployment configuration', () => {
       problemsOf({
         vpc: {
           vpcId: 'vpc-0abc',
+          cidrBlock: '10.1.0.0/16',
           privateSubnetIds: ['subnet-01', 'subnet-02'],
           availabilityZones: ['us-east-1a', 'us-east-1b']
         }

@@ -6,6 +6,7 @@ import { buildStack, templateOf } from './support/cdk';
 const EXISTING_VPC = {
   vpc: {
     vpcId: 'vpc-0abc',
+    cidrBlock: '10.1.0.0/16',
     privateSubnetIds: ['subnet-0a', 'subnet-0b'],
     availabilityZones: ['us-east-1a', 'us-east-1b']
   }

@@ -1,0 +1,213 @@
+/**
+ * MLflow's tracking server on ECS Fargate in the private subnets, behind an
+ * internal Network Load Balancer (what API Gateway's VPC link reaches).
+ * The database password reaches the container as an ECS secret; MLflow's
+ * security middleware is configured for the gateway.
+ */
+import * as path from 'node:path';
+
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+import type { DeploymentConfig } from './config';
+import { DATABASE_NAME, DATABASE_USER } from './data';
+
+/** Where in the bucket MLflow keeps artifacts. */
+export const ARTIFACTS_PREFIX = 'artifacts';
+
+/** The port MLflow listens on in its container. */
+export const MLFLOW_PORT = 5000;
+
+/** The folder of MLflow's container image (Dockerfile and entry point). */
+export const IMAGE_DIR = path.join(__dirname, '..', 'mlflow-image');
+
+export interface MlflowServiceProps {
+  readonly config: DeploymentConfig;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly database: rds.DatabaseCluster;
+  readonly artifacts: s3.IBucket;
+  /**
+   * Browser origins whose state-changing requests MLflow accepts: the
+   * Studio origins and the gateway's own (the framed MLflow UI).
+   */
+  readonly corsOrigins: readonly string[];
+}
+
+export class MlflowService extends Construct {
+  readonly service: ecs.FargateService;
+  readonly loadBalancer: elbv2.NetworkLoadBalancer;
+  readonly container: ecs.ContainerDefinition;
+
+  constructor(scope: Construct, id: string, props: MlflowServiceProps) {
+    super(scope, id);
+    const { config, vpc, subnets, database, artifacts } = props;
+    const secret = database.secret;
+    if (secret === undefined) {
+      throw new Error('The database has no generated secret.');
+    }
+
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED
+    });
+
+    const task = new ecs.FargateTaskDefinition(this, 'Task', {
+      cpu: config.mlflow.cpu,
+      memoryLimitMiB: config.mlflow.memoryMiB,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.X86_64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX
+      }
+    });
+    // MLflow reads, writes and deletes artifacts under one prefix of its
+    // bucket, nothing else (exact actions, no s3:* patterns).
+    task.addToTaskRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          's3:GetObject',
+          's3:PutObject',
+          's3:DeleteObject',
+          's3:AbortMultipartUpload'
+        ],
+        resources: [artifacts.arnForObjects(`${ARTIFACTS_PREFIX}/*`)]
+      })
+    );
+    task.addToTaskRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [artifacts.bucketArn],
+        conditions: {
+          StringLike: {
+            's3:prefix': [`${ARTIFACTS_PREFIX}/*`, ARTIFACTS_PREFIX]
+          }
+        }
+      })
+    );
+    Validations.of(task.taskRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(artifacts.node.defaultChild as s3.CfnBucket)}.Arn>/${ARTIFACTS_PREFIX}/*]`,
+      reason:
+        'Artifacts are objects under one prefix of MLflow’s own bucket; their keys are made by MLflow (experiment and run ids).'
+    });
+
+    this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      vpcSubnets: subnets,
+      internetFacing: false,
+      crossZoneEnabled: true
+    });
+    Validations.of(this.loadBalancer).acknowledge({
+      id: 'AwsSolutions-ELB2',
+      reason:
+        'Network Load Balancer access logs cover TLS listeners only; this internal one has a TCP listener that only the gateway’s VPC link reaches, and every request is in the gateway’s access log and MLflow’s log.'
+    });
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY
+    });
+    this.container = task.addContainer('mlflow', {
+      image: ecs.ContainerImage.fromAsset(IMAGE_DIR, {
+        buildArgs: { MLFLOW_VERSION: config.mlflow.version }
+      }),
+      portMappings: [{ containerPort: MLFLOW_PORT }],
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'mlflow' }),
+      readonlyRootFilesystem: false,
+      environment: {
+        DB_HOST: database.clusterEndpoint.hostname,
+        DB_PORT: database.clusterEndpoint.port.toString(),
+        DB_NAME: DATABASE_NAME,
+        DB_USER: DATABASE_USER,
+        MLFLOW_ARTIFACTS_DESTINATION:
+          artifacts.s3UrlForObject(ARTIFACTS_PREFIX),
+        // The Host header API Gateway sends is the load balancer's name.
+        MLFLOW_SERVER_ALLOWED_HOSTS: [
+          this.loadBalancer.loadBalancerDnsName,
+          `${this.loadBalancer.loadBalancerDnsName}:80`
+        ].join(','),
+        MLFLOW_SERVER_CORS_ALLOWED_ORIGINS: props.corsOrigins.join(','),
+        // Framing is decided at the gateway (frame-ancestors for the allowed
+        // origins); MLflow's own SAMEORIGIN would keep Studio out.
+        MLFLOW_SERVER_X_FRAME_OPTIONS: 'NONE'
+      },
+      secrets: {
+        DB_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password')
+      },
+      healthCheck: {
+        command: [
+          'CMD',
+          'python',
+          '-c',
+          `import urllib.request; urllib.request.urlopen("http://127.0.0.1:${MLFLOW_PORT}/health", timeout=4)`
+        ],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(120)
+      }
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster,
+      taskDefinition: task,
+      desiredCount: config.mlflow.minTasks,
+      vpcSubnets: subnets,
+      assignPublicIp: false,
+      circuitBreaker: { rollback: true },
+      minHealthyPercent: 100,
+      healthCheckGracePeriod: Duration.seconds(180)
+    });
+    database.connections.allowDefaultPortFrom(
+      this.service,
+      'MLflow reaches its backend store'
+    );
+    // The load balancer has no security group of its own: its traffic
+    // (and the VPC link's) comes from inside the VPC.
+    this.service.connections.allowFrom(
+      ec2.Peer.ipv4(vpc.vpcCidrBlock),
+      ec2.Port.tcp(MLFLOW_PORT),
+      'The internal load balancer reaches MLflow'
+    );
+    Validations.of(this.service).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason:
+        'The only ingress is MLflow’s port from the VPC’s own CIDR block (the internal load balancer), which the rule cannot read while it is a CloudFormation reference.'
+    });
+
+    const listener = this.loadBalancer.addListener('Http', { port: 80 });
+    listener.addTargets('Mlflow', {
+      port: MLFLOW_PORT,
+      targets: [this.service],
+      healthCheck: {
+        protocol: elbv2.Protocol.HTTP,
+        path: '/health',
+        interval: Duration.seconds(30)
+      },
+      deregistrationDelay: Duration.seconds(30)
+    });
+
+    const scaling = this.service.autoScaleTaskCount({
+      minCapacity: config.mlflow.minTasks,
+      maxCapacity: config.mlflow.maxTasks
+    });
+    scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60 });
+
+    Validations.of(task.obtainExecutionRole()).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ecr:GetAuthorizationToken, which pulling the image needs, has no resource to scope it to.'
+    });
+    Validations.of(task).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason:
+        'The environment holds the database endpoint and MLflow settings only; the password comes from Secrets Manager as an ECS secret.'
+    });
+  }
+}
