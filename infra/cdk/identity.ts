@@ -11,6 +11,7 @@ import {
   BUILT_IN_ROLE_DEFINITIONS,
   compileRoles
 } from '../src/permissions/roles';
+import { PASSWORD_POLICY, TOKEN_VALIDITY } from '../src/user-pool';
 import type { DeploymentConfig, MfaSetting } from './config';
 
 const MFA: Record<MfaSetting, cognito.Mfa> = {
@@ -18,13 +19,6 @@ const MFA: Record<MfaSetting, cognito.Mfa> = {
   optional: cognito.Mfa.OPTIONAL,
   required: cognito.Mfa.REQUIRED
 };
-
-/** The app client's token lifetimes; the extension refreshes before expiry. */
-export const TOKEN_VALIDITY = Object.freeze({
-  access: Duration.minutes(60),
-  id: Duration.minutes(60),
-  refresh: Duration.days(30)
-});
 
 export interface IdentityProps {
   readonly config: DeploymentConfig;
@@ -46,11 +40,11 @@ export class MlflowIdentity extends Construct {
       signInAliases: { username: true, email: true },
       signInCaseSensitive: false,
       passwordPolicy: {
-        minLength: 12,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireDigits: true,
-        requireSymbols: true,
+        minLength: PASSWORD_POLICY.minimumLength,
+        requireLowercase: PASSWORD_POLICY.requireLowercase,
+        requireUppercase: PASSWORD_POLICY.requireUppercase,
+        requireDigits: PASSWORD_POLICY.requireNumbers,
+        requireSymbols: PASSWORD_POLICY.requireSymbols,
         tempPasswordValidity: Duration.days(3)
       },
       mfa: MFA[config.cognito.mfa],
@@ -70,9 +64,9 @@ export class MlflowIdentity extends Construct {
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      accessTokenValidity: TOKEN_VALIDITY.access,
-      idTokenValidity: TOKEN_VALIDITY.id,
-      refreshTokenValidity: TOKEN_VALIDITY.refresh
+      accessTokenValidity: Duration.minutes(TOKEN_VALIDITY.accessMinutes),
+      idTokenValidity: Duration.minutes(TOKEN_VALIDITY.idMinutes),
+      refreshTokenValidity: Duration.days(TOKEN_VALIDITY.refreshDays)
     });
 
     const descriptions = new Map(

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { BUILT_IN_ROLES } from '../src/roles';
+import { PASSWORD_POLICY, TOKEN_VALIDITY } from '../src/user-pool';
 import { LOCAL_REGION, urlOf } from './config';
 import type { LocalState } from './stack';
 
@@ -85,11 +86,11 @@ export async function provisionCognito(
       UsernameAttributes: [],
       Policies: {
         PasswordPolicy: {
-          MinimumLength: 12,
-          RequireLowercase: true,
-          RequireUppercase: true,
-          RequireNumbers: true,
-          RequireSymbols: true
+          MinimumLength: PASSWORD_POLICY.minimumLength,
+          RequireLowercase: PASSWORD_POLICY.requireLowercase,
+          RequireUppercase: PASSWORD_POLICY.requireUppercase,
+          RequireNumbers: PASSWORD_POLICY.requireNumbers,
+          RequireSymbols: PASSWORD_POLICY.requireSymbols
         }
       }
     })
@@ -107,12 +108,11 @@ export async function provisionCognito(
         'ALLOW_USER_SRP_AUTH',
         'ALLOW_REFRESH_TOKEN_AUTH'
       ],
-      // Cognito's defaults, stated: cognito-local would otherwise issue
-      // access and ID tokens for 24 hours, and token refresh would never be
-      // exercised locally.
-      AccessTokenValidity: 60,
-      IdTokenValidity: 60,
-      RefreshTokenValidity: 30,
+      // As in AWS: cognito-local would otherwise issue access and ID tokens
+      // for 24 hours, and token refresh would never be exercised locally.
+      AccessTokenValidity: TOKEN_VALIDITY.accessMinutes,
+      IdTokenValidity: TOKEN_VALIDITY.idMinutes,
+      RefreshTokenValidity: TOKEN_VALIDITY.refreshDays,
       TokenValidityUnits: {
         AccessToken: 'minutes',
         IdToken: 'minutes',
