@@ -30,20 +30,9 @@ export const PAGES_CONFIG = 'config.json';
 
 /**
  * What the gateway serves at `/auth/config.json`: nothing secret. The
- * extension's `src/handoff/protocol.ts` (`IPagesConfig`) reads the same shape.
+ * pages read it; its shape is the extension's `IPagesConfig`.
  */
-export interface PagesConfig {
-  /** Origins allowed to frame the gateway and hand it a token. */
-  allowedOrigins: string[];
-  cognito: {
-    region: string;
-    userPoolId: string;
-    userPoolClientId: string;
-    /** A custom endpoint (local identity provider only), or `''`. */
-    endpoint: string;
-    authFlow: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
-  };
-}
+export type { IPagesConfig as PagesConfig } from '../../src/handoff/protocol';
 
 /**
  * The `Content-Security-Policy` every gateway answer carries: only the

@@ -1,5 +1,7 @@
 /**
- * The hand-off between JupyterLab and the gateway's `/auth/handoff` page.
+ * The gateway's `/auth/` contract: its paths, the pages' configuration, the
+ * caller's permissions, and the hand-off between JupyterLab and the
+ * `/auth/handoff` page. The gateway (infra/) imports it from here.
  *
  * The stock MLflow UI turns each cookie `mlflow-request-header-<Name>` into
  * a request header `<Name>` on its fetches (it URI-decodes the value). The
@@ -18,6 +20,21 @@ export const LOGIN_PATH = '/auth/login';
 
 /** The gateway path of the pages' public configuration. */
 export const PAGES_CONFIG_PATH = '/auth/config.json';
+
+/** The gateway path that answers what the caller's token allows. */
+export const PERMISSIONS_PATH = '/auth/permissions';
+
+/** What {@link PERMISSIONS_PATH} answers, from the gateway's permission model. */
+export interface ICallerPermissions {
+  /** The Cognito user name. */
+  readonly principal: string;
+  /** The user's Cognito groups. */
+  readonly groups: ReadonlyArray<string>;
+  /** Those of the groups that are roles of the permission model. */
+  readonly roles: ReadonlyArray<string>;
+  /** The operation ids the roles allow, sorted; public ones left out. */
+  readonly operations: ReadonlyArray<string>;
+}
 
 /** The cookie the MLflow UI turns into an `Authorization` header. */
 export const AUTH_COOKIE = 'mlflow-request-header-Authorization';

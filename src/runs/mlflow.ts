@@ -3,6 +3,7 @@
  * the user's token. Only the fields the run browser reads are declared.
  */
 import { IApiOptions, MlflowApiError, callGateway, callMlflow } from '../api';
+import { ICallerPermissions, PERMISSIONS_PATH } from '../handoff/protocol';
 
 export interface IExperiment {
   readonly experiment_id: string;
@@ -43,13 +44,7 @@ export interface IPage<T> {
   readonly nextPageToken: string | null;
 }
 
-/** What `GET /auth/permissions` answers (the gateway's permission model). */
-export interface ICallerPermissions {
-  readonly principal: string;
-  readonly groups: ReadonlyArray<string>;
-  readonly roles: ReadonlyArray<string>;
-  readonly operations: ReadonlyArray<string>;
-}
+export type { ICallerPermissions };
 
 /** The operations that registering a run's model takes. */
 export const REGISTER_MODEL_OPERATIONS = [
@@ -232,7 +227,7 @@ export async function registerModel(
 export function callerPermissions(
   api: IApiOptions
 ): Promise<ICallerPermissions> {
-  return callGateway<ICallerPermissions>(api, '/auth/permissions');
+  return callGateway<ICallerPermissions>(api, PERMISSIONS_PATH);
 }
 
 /**

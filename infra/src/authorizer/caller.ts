@@ -12,23 +12,15 @@ import {
   compileRoles,
   operationsOfGroups
 } from '../permissions/roles';
+import type { ICallerPermissions as CallerPermissions } from '../../../src/handoff/protocol';
 import { tokenFromAuthorizationHeader } from './token';
 import { TokenVerifierConfig, createTokenVerifier } from './verifier';
 
-/** Where the gateway answers with the caller's permissions. */
-export const CALLER_PERMISSIONS_PATH = '/auth/permissions';
-
-/** The answer of {@link CALLER_PERMISSIONS_PATH}. */
-export interface CallerPermissions {
-  /** The Cognito user name. */
-  readonly principal: string;
-  /** The user's Cognito groups. */
-  readonly groups: readonly string[];
-  /** Those of the groups that are roles of the permission model. */
-  readonly roles: readonly string[];
-  /** The operation ids the roles allow, sorted; public ones left out. */
-  readonly operations: readonly string[];
-}
+// The contract is the extension's, which reads the answer.
+export {
+  PERMISSIONS_PATH as CALLER_PERMISSIONS_PATH,
+  type ICallerPermissions as CallerPermissions
+} from '../../../src/handoff/protocol';
 
 /** The pure part: a verified user's groups against the roles. */
 export function callerPermissions(

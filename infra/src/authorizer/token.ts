@@ -1,5 +1,7 @@
+import { AUTH_COOKIE } from '../../../src/handoff/protocol';
+
 /** The cookie the stock MLflow UI turns into an `Authorization` request header. */
-export const AUTH_COOKIE = 'mlflow-request-header-Authorization';
+export { AUTH_COOKIE };
 
 type Headers = Record<string, string | undefined> | null | undefined;
 
