@@ -245,6 +245,18 @@ describe('the local gateway (forwarding)', () => {
     expect(request.headers['cookie']).toBe('theme=dark; other=1');
   });
 
+  it('drops the token cookie however it is spaced, as the authorizer reads it', async () => {
+    await fetch(`${base}/ajax-api/2.0/mlflow/runs/search`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        cookie: `theme=dark;  ${AUTH_COOKIE} = Bearer%20a.b.c ;other=1`
+      },
+      body: '{}'
+    });
+    expect(upstream.seen[0].headers['cookie']).toBe('theme=dark; other=1');
+  });
+
   it('sends no principal header for public requests, even when a client does', async () => {
     decision = {
       allowed: true,

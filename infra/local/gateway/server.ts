@@ -12,7 +12,7 @@ import {
   CALLER_PERMISSIONS_PATH,
   type CallerPermissionsHandler
 } from '../../src/authorizer/caller';
-import { AUTH_COOKIE } from '../../src/authorizer/token';
+import { AUTH_COOKIE, cookieParts } from '../../src/authorizer/token';
 import {
   GATEWAY_PAGES,
   PAGES_CONFIG,
@@ -233,10 +233,9 @@ function withoutAuthCookie(
   if (cookie === undefined) {
     return undefined;
   }
-  const kept = (Array.isArray(cookie) ? cookie.join('; ') : cookie)
-    .split(';')
-    .map(part => part.trim())
-    .filter(part => part !== '' && !part.startsWith(`${AUTH_COOKIE}=`));
+  const kept = cookieParts(Array.isArray(cookie) ? cookie.join('; ') : cookie)
+    .filter(part => part.name !== AUTH_COOKIE)
+    .map(part => part.text);
   return kept.length > 0 ? kept.join('; ') : undefined;
 }
 

@@ -33,6 +33,26 @@ export function tokenFromAuthorizationHeader(
   return bearer(header(headers, 'authorization'));
 }
 
+/** The parts of a Cookie header (`name=value`, trimmed), each with its name. */
+export function cookieParts(
+  cookies: string
+): { name: string; value: string; text: string }[] {
+  return cookies
+    .split(';')
+    .map(part => part.trim())
+    .filter(part => part !== '')
+    .map(text => {
+      const separator = text.indexOf('=');
+      return separator < 0
+        ? { name: '', value: text, text }
+        : {
+            name: text.slice(0, separator).trim(),
+            value: text.slice(separator + 1).trim(),
+            text
+          };
+    });
+}
+
 /**
  * The token the MLflow panel's hand-off page stored in the MLflow UI's header
  * cookie. Only for the reads the UI makes without a fresh header (plain-link
@@ -44,15 +64,13 @@ export function tokenFromCookie(headers: Headers): string | undefined {
   if (!cookies) {
     return undefined;
   }
-  for (const part of cookies.split(';')) {
-    const separator = part.indexOf('=');
-    if (separator > 0 && part.slice(0, separator).trim() === AUTH_COOKIE) {
-      try {
-        return bearer(decodeURIComponent(part.slice(separator + 1).trim()));
-      } catch {
-        return undefined;
-      }
-    }
+  const part = cookieParts(cookies).find(({ name }) => name === AUTH_COOKIE);
+  if (part === undefined) {
+    return undefined;
   }
-  return undefined;
+  try {
+    return bearer(decodeURIComponent(part.value));
+  } catch {
+    return undefined;
+  }
 }
