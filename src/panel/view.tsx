@@ -2,7 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { IMlflowAuth, SignInFormComponent } from '../tokens';
+import { IMlflowAuth, IMlflowUser, SignInFormComponent } from '../tokens';
 import { MlflowPanelModel, PanelError, PanelState } from './model';
 
 /** What the view's buttons do; the widget wires them to commands. */
@@ -207,6 +207,16 @@ export function UnconfiguredView(props: {
       </button>
     </Message>
   );
+}
+
+/** A user's groups (their MLflow roles) for display, or "no group". */
+export function groupsLabel(
+  user: IMlflowUser | null,
+  trans: TranslationBundle
+): string {
+  return user && user.groups.length > 0
+    ? user.groups.join(', ')
+    : trans.__('no group');
 }
 
 /**

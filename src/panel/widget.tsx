@@ -4,7 +4,7 @@ import * as React from 'react';
 
 import { IMlflowAuth } from '../tokens';
 import { MlflowPanelModel } from './model';
-import { IPanelActions, PanelView } from './view';
+import { IPanelActions, PanelView, groupsLabel } from './view';
 
 /**
  * The content of the MLflow main-area panel: a thin view over its model.
@@ -78,10 +78,7 @@ export class SignedInUser extends ReactWidget {
           if (user === null) {
             return <span>{this._trans.__('Not signed in')}</span>;
           }
-          const groups =
-            user.groups.length > 0
-              ? user.groups.join(', ')
-              : this._trans.__('no group');
+          const groups = groupsLabel(user, this._trans);
           return (
             <span
               title={this._trans.__(

@@ -8,7 +8,12 @@ import {
 import { useVirtualizer } from '@tanstack/react-virtual';
 import * as React from 'react';
 
-import { Message, SignInView, UnconfiguredView } from '../panel/view';
+import {
+  Message,
+  SignInView,
+  UnconfiguredView,
+  groupsLabel
+} from '../panel/view';
 import { formatDuration, formatMetric, formatStart } from './format';
 import { IExperiment } from './mlflow';
 import { IBrowserError, IRunList, RunBrowserModel } from './model';
@@ -97,8 +102,7 @@ function SignedInBar(props: IRunBrowserViewProps): JSX.Element | null {
   if (user === null) {
     return null;
   }
-  const groups =
-    user.groups.length > 0 ? user.groups.join(', ') : trans.__('no group');
+  const groups = groupsLabel(user, trans);
   return (
     <div className="jp-MlflowRuns-user">
       <span
@@ -143,9 +147,7 @@ export function ErrorNotice(props: {
     forbidden: trans.__(
       'You are signed in as %1 (%2). Ask your MLflow administrator to add you to a group such as readers.',
       user?.username ?? '?',
-      user && user.groups.length > 0
-        ? user.groups.join(', ')
-        : trans.__('no group')
+      groupsLabel(user, trans)
     ),
     filter: trans.__(
       'Filters use MLflow’s search syntax, for example: metrics.rmse < 0.5 and params.model = "xgb"'
