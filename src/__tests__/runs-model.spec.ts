@@ -165,7 +165,7 @@ describe('RunBrowserModel', () => {
       const searches = mlflow.searches.length;
       model.sortBy('duration');
       await settle();
-      expect(model.runs?.sortedLocally).toBe(true);
+      expect(model.sortedLocally).toBe(true);
       expect(mlflow.searches.length).toBe(searches + 1);
       expect(lastOrder(mlflow)).toBe('attributes.start_time DESC');
     });

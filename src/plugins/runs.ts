@@ -117,7 +117,6 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
           }
           settingRegistry
             .set(PLUGIN_ID, 'defaultExperiment', experiment?.name ?? '')
-            .then(() => browser.update())
             .catch(reason =>
               Notification.error(
                 trans.__('The default experiment was not saved: %1', reason)

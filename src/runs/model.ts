@@ -52,7 +52,7 @@ export interface IRunList {
   readonly experiment: IExperiment;
   readonly filter: string;
   readonly sort: ISort;
-  /** The loaded runs, in the server's order (or sorted here, see `sortedLocally`). */
+  /** The loaded runs, in the server's order (or sorted here: `RunBrowserModel.sortedLocally`). */
   readonly rows: ReadonlyArray<IRunRow>;
   readonly nextPageToken: string | null;
   readonly loading: boolean;
@@ -61,8 +61,6 @@ export interface IRunList {
   readonly columns: ReadonlyArray<ColumnId>;
   readonly expanded: ReadonlySet<string>;
   readonly selected: ReadonlySet<string>;
-  /** The sort is done here over the loaded runs only (MLflow cannot do it). */
-  readonly sortedLocally: boolean;
 }
 
 /** What the run browser remembers between sessions. */
@@ -127,6 +125,19 @@ export class RunBrowserModel implements IDisposable {
   /** The chosen experiment's runs, or `null` while choosing one. */
   get runs(): IRunList | null {
     return this._runs;
+  }
+
+  /**
+   * Whether the runs are sorted here, among the loaded ones only: MLflow
+   * cannot sort by the duration, and more pages exist.
+   */
+  get sortedLocally(): boolean {
+    const runs = this._runs;
+    return (
+      runs !== null &&
+      orderByOf(runs.sort) === null &&
+      runs.nextPageToken !== null
+    );
   }
 
   /** The lines of the runs table, parents above their expanded children. */
@@ -200,8 +211,7 @@ export class RunBrowserModel implements IDisposable {
       error: null,
       columns: remembered ?? [],
       expanded: new Set(),
-      selected: new Set(),
-      sortedLocally: false
+      selected: new Set()
     };
     this._remember({ lastExperimentId: experiment.experiment_id });
     this._emit();
@@ -239,8 +249,6 @@ export class RunBrowserModel implements IDisposable {
     if (after !== null || before !== null) {
       // The server's order changes (to MLflow's default for the duration).
       void this._loadRuns(false);
-    } else {
-      this._updateRuns({ sortedLocally: runs.nextPageToken !== null });
     }
   }
 
@@ -481,8 +489,7 @@ export class RunBrowserModel implements IDisposable {
         : {
             rows: [],
             nextPageToken: null,
-            selected: new Set<string>(),
-            sortedLocally: false
+            selected: new Set<string>()
           })
     });
     try {
@@ -510,9 +517,7 @@ export class RunBrowserModel implements IDisposable {
         rows,
         columns,
         nextPageToken: page.nextPageToken,
-        loading: false,
-        sortedLocally:
-          orderByOf(latest.sort) === null && page.nextPageToken !== null
+        loading: false
       });
     } catch (reason) {
       if (generation !== this._runsGeneration || this._signedOut(reason)) {

@@ -468,7 +468,8 @@ function RunsView(
           : runs.nextPageToken
             ? trans.__('%1 runs loaded; scroll for more', runs.rows.length)
             : trans._n('%1 run', '%1 runs', runs.rows.length)}
-        {runs.sortedLocally && ' · ' + trans.__('sorted among the loaded runs')}
+        {model.sortedLocally &&
+          ' · ' + trans.__('sorted among the loaded runs')}
       </div>
     </div>
   );
