@@ -19,6 +19,7 @@ import {
   columnKey,
   defaultColumns,
   isActive,
+  latestModelId,
   orderByOf,
   sortLocally,
   tableItems,
@@ -200,7 +201,6 @@ export class RunBrowserModel implements IDisposable {
   /** Show an experiment's runs, and remember it. */
   openExperiment(experiment: IExperiment): void {
     const remembered = this._remembered.columns?.[experiment.experiment_id];
-    this._columnsChosen = remembered !== undefined;
     this._runs = {
       experiment,
       filter: '',
@@ -305,7 +305,6 @@ export class RunBrowserModel implements IDisposable {
     if (!runs) {
       return;
     }
-    this._columnsChosen = true;
     this._updateRuns({ columns: [...columns] });
     this._remember({
       columns: {
@@ -322,7 +321,7 @@ export class RunBrowserModel implements IDisposable {
 
   /** The name of a run's model in the run (for `runs:/<id>/<name>`). */
   modelPath(row: IRunRow): Promise<string | undefined> {
-    const modelId = row.modelIds[row.modelIds.length - 1];
+    const modelId = latestModelId(row);
     return modelId === undefined
       ? Promise.resolve(undefined)
       : this._client.loggedModelName(modelId);
@@ -339,7 +338,7 @@ export class RunBrowserModel implements IDisposable {
    * @returns the new version.
    */
   async registerModel(row: IRunRow, name: string): Promise<string> {
-    const modelId = row.modelIds[row.modelIds.length - 1];
+    const modelId = latestModelId(row);
     if (modelId === undefined) {
       throw new Error(`The run ${row.name} logged no model.`);
     }
@@ -510,9 +509,11 @@ export class RunBrowserModel implements IDisposable {
         ...latest.rows,
         ...page.items.map(toRunRow).filter(row => !seen.has(row.id))
       ];
-      const columns = this._columnsChosen
-        ? latest.columns
-        : defaultColumns(rows);
+      // Until the user picks columns for this experiment, the first keys.
+      const chosen =
+        this._remembered.columns?.[latest.experiment.experiment_id] !==
+        undefined;
+      const columns = chosen ? latest.columns : defaultColumns(rows);
       this._updateRuns({
         rows,
         columns,
@@ -652,7 +653,6 @@ export class RunBrowserModel implements IDisposable {
   private _runs: IRunList | null = null;
   private _items: ITableItem[] | null = null;
   private _remembered: IRememberedState = {};
-  private _columnsChosen = false;
   private _active = false;
   private _started = false;
   private _pollTimer: ReturnType<typeof setTimeout> | null = null;

@@ -41,6 +41,11 @@ export function isActive(row: IRunRow): boolean {
   return row.status === 'RUNNING' || row.status === 'SCHEDULED';
 }
 
+/** The run's last logged model (the one to load or register), if any. */
+export function latestModelId(row: IRunRow): string | undefined {
+  return row.modelIds[row.modelIds.length - 1];
+}
+
 /** A table row from a run of `runs/search`. */
 export function toRunRow(run: IRunJson): IRunRow {
   const { info } = run;
