@@ -177,7 +177,9 @@ test('reload restores the open panel, signed in; the dark theme keeps the extens
   );
 
   await reloadJupyterLab(page);
-  await expect(page.getByRole('tab', { name: 'MLflow', exact: true })).toBeVisible();
+  await expect(
+    page.getByRole('tab', { name: 'MLflow', exact: true })
+  ).toBeVisible();
   await expect(page.locator('.jp-MlflowUser-name')).toHaveText('reader');
   await expect(page.locator('.jp-MlflowPanel-frame')).toHaveAttribute(
     'src',
