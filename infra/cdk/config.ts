@@ -11,7 +11,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type { PermissionsConfig } from '../src/permissions/roles';
-import { validateRoleDefinitions } from '../src/permissions/roles';
+import {
+  BUILT_IN_ROLES,
+  validateRoleDefinitions
+} from '../src/permissions/roles';
 
 export type MfaSetting = 'off' | 'optional' | 'required';
 
@@ -22,6 +25,20 @@ export interface ExistingVpc {
   /** At least two private subnets with a route to the internet (NAT) or VPC endpoints. */
   readonly privateSubnetIds: readonly string[];
   readonly availabilityZones: readonly string[];
+}
+
+export interface StudioUser {
+  /** The user profile's name. */
+  readonly name: string;
+  /** The MLflow role (built in or defined in `permissions.roles`). */
+  readonly role: string;
+}
+
+export interface CrossAccountAccess {
+  /** The MLflow role whose permissions the assumed role has. */
+  readonly role: string;
+  /** The accounts whose IAM principals may assume it (their own policies must allow sts:AssumeRole). */
+  readonly accounts: readonly string[];
 }
 
 export interface DeploymentConfig {
@@ -37,7 +54,20 @@ export interface DeploymentConfig {
     readonly domainId?: string;
     /** Browser origins that may call and frame the gateway (the Studio domain's). */
     readonly origins: readonly string[];
+    /**
+     * Managed policies every execution role gets besides its MLflow policy:
+     * AWS-managed names (`AmazonSageMakerFullAccess`) or policy ARNs. None
+     * by default: the roles reach MLflow and nothing else.
+     */
+    readonly managedPolicies: readonly string[];
+    /** Studio user profiles to create, each with the execution role of its role. */
+    readonly users: readonly StudioUser[];
   };
+  /**
+   * Roles in this account that principals of other accounts may assume to
+   * reach MLflow with one role's permissions.
+   */
+  readonly crossAccount: readonly CrossAccountAccess[];
   readonly cognito: {
     readonly mfa: MfaSetting;
   };
@@ -55,6 +85,11 @@ export interface DeploymentConfig {
     /** Aurora Serverless v2 capacity in ACUs. */
     readonly minCapacity: number;
     readonly maxCapacity: number;
+  };
+  /** The gateway stage's throttling: steady requests per second and burst. */
+  readonly gateway: {
+    readonly rateLimit: number;
+    readonly burstLimit: number;
   };
   /** Days to keep logs (MLflow, the authorizer, the gateway's access log). */
   readonly logRetentionDays: number;
@@ -78,7 +113,8 @@ export function testedMlflowVersion(
 
 export const DEFAULT_CONFIG: DeploymentConfig = Object.freeze({
   name: 'SagemakerStudioMlflow',
-  studio: { origins: [] },
+  studio: { origins: [], managedPolicies: [], users: [] },
+  crossAccount: [],
   cognito: { mfa: 'optional' as MfaSetting },
   permissions: {},
   mlflow: {
@@ -89,6 +125,7 @@ export const DEFAULT_CONFIG: DeploymentConfig = Object.freeze({
     maxTasks: 4
   },
   database: { minCapacity: 0.5, maxCapacity: 4 },
+  gateway: { rateLimit: 100, burstLimit: 200 },
   logRetentionDays: 90
 });
 
@@ -221,6 +258,70 @@ export function configProblems(config: DeploymentConfig): string[] {
       '"studio.domainId" must be a Studio domain id such as d-abc…'
     );
   }
+  const roleNames = new Set<string>([
+    ...BUILT_IN_ROLES,
+    ...(Array.isArray(config.permissions?.roles)
+      ? config.permissions.roles.map(role => role.name)
+      : [])
+  ]);
+  const policies = config.studio?.managedPolicies;
+  if (
+    !Array.isArray(policies) ||
+    policies.some(
+      policy =>
+        !/^(arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+|[\w+=,.@/-]+)$/.test(
+          String(policy)
+        )
+    )
+  ) {
+    problems.push(
+      '"studio.managedPolicies" must list managed policy names (AmazonSageMakerFullAccess) or ARNs'
+    );
+  }
+  const users = config.studio?.users;
+  if (!Array.isArray(users)) {
+    problems.push('"studio.users" must be a list of { "name", "role" }');
+  } else {
+    const seen = new Set<string>();
+    for (const user of users) {
+      if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(String(user?.name))) {
+        problems.push(
+          `"studio.users": ${JSON.stringify(user?.name)} is not a Studio user profile name (letters, digits and dashes, 63 at most)`
+        );
+      } else if (seen.has(user.name)) {
+        problems.push(`"studio.users": "${user.name}" is listed twice`);
+      }
+      seen.add(user?.name);
+      if (!roleNames.has(user?.role)) {
+        problems.push(
+          `"studio.users": "${user?.name}" has the role ${JSON.stringify(user?.role)}, which is not defined`
+        );
+      }
+    }
+  }
+  const crossAccount = config.crossAccount;
+  if (!Array.isArray(crossAccount)) {
+    problems.push('"crossAccount" must be a list of { "role", "accounts" }');
+  } else {
+    for (const access of crossAccount) {
+      if (!roleNames.has(access?.role)) {
+        problems.push(
+          `"crossAccount": the role ${JSON.stringify(access?.role)} is not defined`
+        );
+      }
+      if (
+        !Array.isArray(access?.accounts) ||
+        access.accounts.length === 0 ||
+        access.accounts.some(
+          (account: unknown) => !/^\d{12}$/.test(String(account))
+        )
+      ) {
+        problems.push(
+          `"crossAccount": the role ${JSON.stringify(access?.role)} must list the 12-digit accounts that may assume it`
+        );
+      }
+    }
+  }
   if (!['off', 'optional', 'required'].includes(String(config.cognito?.mfa))) {
     problems.push('"cognito.mfa" must be "off", "optional" or "required"');
   }
@@ -275,6 +376,16 @@ export function configProblems(config: DeploymentConfig): string[] {
   ) {
     problems.push(
       '"database" capacities are Aurora Serverless v2 ACUs in steps of 0.5: 0 ≤ minCapacity ≤ maxCapacity, 1 ≤ maxCapacity ≤ 256'
+    );
+  }
+  const gateway = config.gateway;
+  if (
+    !(gateway?.rateLimit > 0) ||
+    !Number.isInteger(gateway.burstLimit) ||
+    gateway.burstLimit < 1
+  ) {
+    problems.push(
+      '"gateway.rateLimit" must be a positive number of requests per second and "gateway.burstLimit" a positive whole number'
     );
   }
   if (!RETENTION_DAYS.includes(config.logRetentionDays)) {

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -16,6 +16,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
+import { frameAncestorsPolicy } from '../src/gateway-pages';
 import type { DeploymentConfig } from './config';
 import { DATABASE_NAME, DATABASE_USER } from './data';
 
@@ -34,21 +35,22 @@ export interface MlflowServiceProps {
   readonly subnets: ec2.SubnetSelection;
   readonly database: rds.DatabaseCluster;
   readonly artifacts: s3.IBucket;
-  /**
-   * Browser origins whose state-changing requests MLflow accepts: the
-   * Studio origins and the gateway's own (the framed MLflow UI).
-   */
-  readonly corsOrigins: readonly string[];
 }
 
 export class MlflowService extends Construct {
   readonly service: ecs.FargateService;
   readonly loadBalancer: elbv2.NetworkLoadBalancer;
   readonly container: ecs.ContainerDefinition;
+  /**
+   * Browser origins whose state-changing requests MLflow accepts: the
+   * Studio origins, and the gateway's own (the MLflow UI) once added.
+   */
+  private readonly corsOrigins: string[];
 
   constructor(scope: Construct, id: string, props: MlflowServiceProps) {
     super(scope, id);
     const { config, vpc, subnets, database, artifacts } = props;
+    this.corsOrigins = [...config.studio.origins];
     const secret = database.secret;
     if (secret === undefined) {
       throw new Error('The database has no generated secret.');
@@ -132,10 +134,14 @@ export class MlflowService extends Construct {
           this.loadBalancer.loadBalancerDnsName,
           `${this.loadBalancer.loadBalancerDnsName}:80`
         ].join(','),
-        MLFLOW_SERVER_CORS_ALLOWED_ORIGINS: props.corsOrigins.join(','),
-        // Framing is decided at the gateway (frame-ancestors for the allowed
-        // origins); MLflow's own SAMEORIGIN would keep Studio out.
-        MLFLOW_SERVER_X_FRAME_OPTIONS: 'NONE'
+        MLFLOW_SERVER_CORS_ALLOWED_ORIGINS: Lazy.string({
+          produce: () => this.corsOrigins.join(',')
+        }),
+        // Only the Studio origins (and the gateway itself) may frame MLflow:
+        // MLflow's own SAMEORIGIN would keep Studio out, and it cannot send
+        // frame-ancestors itself (the entry point has uvicorn add it).
+        MLFLOW_SERVER_X_FRAME_OPTIONS: 'NONE',
+        CONTENT_SECURITY_POLICY: frameAncestorsPolicy(config.studio.origins)
       },
       secrets: {
         DB_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password')
@@ -209,5 +215,10 @@ export class MlflowService extends Construct {
       reason:
         'The environment holds the database endpoint and MLflow settings only; the password comes from Secrets Manager as an ECS secret.'
     });
+  }
+
+  /** Lets a browser origin make state-changing requests (MLflow's CORS check). */
+  allowBrowserOrigin(origin: string): void {
+    this.corsOrigins.push(origin);
   }
 }

@@ -3,24 +3,31 @@ import { Construct } from 'constructs';
 
 import type { DeploymentConfig } from './config';
 import { MlflowData } from './data';
+import { MlflowCrossAccountAccess } from './cross-account';
+import { MlflowGateway } from './gateway';
 import { MlflowIdentity } from './identity';
 import { MlflowService } from './mlflow-service';
 import { MlflowNetwork } from './network';
+import { MlflowStudio, logicalName } from './studio';
 
 export interface MlflowStackProps extends StackProps {
   readonly config: DeploymentConfig;
 }
 
 /**
- * sagemaker-studio-mlflow in one account: so far the identity (Cognito),
- * the network, MLflow's data (Aurora, S3) and MLflow on Fargate behind an
- * internal load balancer; the gateway and Studio join them.
+ * sagemaker-studio-mlflow in one account: the identity (Cognito), the
+ * network, MLflow's data (Aurora, S3), MLflow on Fargate behind an internal
+ * load balancer, the gateway in front of it, and Studio: the domain, one
+ * execution role per MLflow role, the user profiles.
  */
 export class MlflowStack extends Stack {
   readonly identity: MlflowIdentity;
   readonly network: MlflowNetwork;
   readonly data: MlflowData;
   readonly mlflow: MlflowService;
+  readonly gateway: MlflowGateway;
+  readonly studio: MlflowStudio;
+  readonly crossAccount: MlflowCrossAccountAccess;
 
   constructor(scope: Construct, id: string, props: MlflowStackProps) {
     super(scope, id, props);
@@ -38,8 +45,25 @@ export class MlflowStack extends Stack {
       vpc: this.network.vpc,
       subnets: this.network.privateSubnets,
       database: this.data.database,
-      artifacts: this.data.artifacts,
-      corsOrigins: config.studio.origins
+      artifacts: this.data.artifacts
+    });
+    this.gateway = new MlflowGateway(this, 'Gateway', {
+      config,
+      loadBalancer: this.mlflow.loadBalancer,
+      userPool: this.identity.userPool,
+      client: this.identity.client
+    });
+    // The MLflow UI's own requests carry the gateway's origin.
+    this.mlflow.allowBrowserOrigin(this.gateway.origin);
+    this.studio = new MlflowStudio(this, 'Studio', {
+      config,
+      vpc: this.network.vpc,
+      subnets: this.network.privateSubnets,
+      api: this.gateway.api
+    });
+    this.crossAccount = new MlflowCrossAccountAccess(this, 'CrossAccount', {
+      config,
+      api: this.gateway.api
     });
     if (config.cognito.mfa !== 'required') {
       Validations.of(this.identity.userPool).acknowledge({
@@ -48,6 +72,26 @@ export class MlflowStack extends Stack {
       });
     }
 
+    new CfnOutput(this, 'GatewayUrl', {
+      value: this.gateway.api.url,
+      description: 'The extension setting gatewayUrl; MLFLOW_TRACKING_URI'
+    });
+    new CfnOutput(this, 'StudioDomainId', {
+      value: this.studio.domainId,
+      description: 'The SageMaker Studio domain of the users'
+    });
+    for (const [role, executionRole] of this.studio.executionRoles) {
+      new CfnOutput(this, `ExecutionRole${logicalName(role)}`, {
+        value: executionRole.roleArn,
+        description: `The SageMaker execution role of the MLflow role "${role}"`
+      });
+    }
+    for (const [role, accessRole] of this.crossAccount.roles) {
+      new CfnOutput(this, `CrossAccountRole${logicalName(role)}`, {
+        value: accessRole.roleArn,
+        description: `Assume from the trusted accounts to reach MLflow as "${role}"`
+      });
+    }
     new CfnOutput(this, 'UserPoolId', {
       value: this.identity.userPool.userPoolId,
       description: 'The extension setting userPoolId'

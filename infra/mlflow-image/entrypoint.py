@@ -3,12 +3,16 @@
 The database password is injected by ECS from Secrets Manager (DB_PASSWORD) and goes into
 the URI here, URL-encoded, so it never appears in the task definition or the command line.
 Everything else is configured through MLflow's own environment variables
-(MLFLOW_ARTIFACTS_DESTINATION, MLFLOW_SERVER_ALLOWED_HOSTS, ...).
+(MLFLOW_ARTIFACTS_DESTINATION, MLFLOW_SERVER_ALLOWED_HOSTS, ...), except the one
+header MLflow cannot send itself: CONTENT_SECURITY_POLICY (the frame-ancestors
+allow-list), which uvicorn adds to every answer. API Gateway passes MLflow's
+answers through unchanged, so this is where framing by Studio is allowed.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from urllib.parse import quote
 
@@ -24,9 +28,21 @@ def backend_store_uri(env: dict[str, str]) -> str:
     return f"postgresql://{user}:{password}@{env['DB_HOST']}:{env['DB_PORT']}/{env['DB_NAME']}"
 
 
+def server_command(env: dict[str, str], host: str = "0.0.0.0", port: int = 5000) -> list[str]:
+    command = ["mlflow", "server", "--host", host, "--port", str(port)]
+    policy = env.get("CONTENT_SECURITY_POLICY", "").strip()
+    if policy:
+        if "\n" in policy or "\r" in policy:
+            sys.exit("mlflow-entrypoint: CONTENT_SECURITY_POLICY must be one line")
+        header = f"Content-Security-Policy:{policy}"
+        command += ["--uvicorn-opts", shlex.join(["--header", header])]
+    return command
+
+
 def main() -> None:
     os.environ["MLFLOW_BACKEND_STORE_URI"] = backend_store_uri(dict(os.environ))
-    os.execvp("mlflow", ["mlflow", "server", "--host", "0.0.0.0", "--port", "5000", *sys.argv[1:]])
+    command = server_command(dict(os.environ))
+    os.execvp(command[0], [*command, *sys.argv[1:]])
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
  * built from the extension's `src/gateway-pages` into `lib/gateway-pages`;
  * the local gateway serves them and the CDK app deploys the same files.
  */
+import type { IPagesConfig as PagesConfig } from '../../src/handoff/protocol';
 
 /** Where the pages live on the gateway. */
 export const PAGES_PREFIX = '/auth/';
@@ -32,7 +33,7 @@ export const PAGES_CONFIG = 'config.json';
  * What the gateway serves at `/auth/config.json`: nothing secret. The
  * pages read it; its shape is the extension's `IPagesConfig`.
  */
-export type { IPagesConfig as PagesConfig } from '../../src/handoff/protocol';
+export type { PagesConfig };
 
 /**
  * The `Content-Security-Policy` every gateway answer carries: only the
@@ -42,4 +43,56 @@ export function frameAncestorsPolicy(
   allowedOrigins: readonly string[]
 ): string {
   return `frame-ancestors 'self'${allowedOrigins.map(origin => ` ${origin}`).join('')}`;
+}
+
+/** An answer of the pages route, as the local gateway and the Lambda send it. */
+export interface PageAnswer {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/**
+ * The answer to `GET /auth/<name>`: a built page, the configuration, or
+ * MLflow-style 404 (unknown page) and 503 (pages not built). `read` gives
+ * a built file's text; nothing else on disk can be named.
+ */
+export async function pageAnswer(
+  name: string,
+  config: PagesConfig,
+  read: (file: string) => Promise<string>
+): Promise<PageAnswer> {
+  const headers = (contentType: string) => ({
+    'content-type': contentType,
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    'content-security-policy': frameAncestorsPolicy(config.allowedOrigins)
+  });
+  const json = (statusCode: number, body: unknown): PageAnswer => ({
+    statusCode,
+    headers: headers('application/json'),
+    body: JSON.stringify(body)
+  });
+  if (name === PAGES_CONFIG) {
+    return json(200, config);
+  }
+  const page = Object.prototype.hasOwnProperty.call(GATEWAY_PAGES, name)
+    ? GATEWAY_PAGES[name]
+    : undefined;
+  if (page === undefined) {
+    return json(404, {
+      error_code: 'NOT_FOUND',
+      message: `No page ${PAGES_PREFIX}${name}.`
+    });
+  }
+  try {
+    const body = await read(page.file);
+    return { statusCode: 200, headers: headers(page.contentType), body };
+  } catch {
+    return json(503, {
+      error_code: 'PAGES_NOT_BUILT',
+      message: `The gateway's pages are not built (${page.file} is missing). Run npm run build:pages.`
+    });
+  }
 }

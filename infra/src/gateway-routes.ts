@@ -2,21 +2,29 @@
  * The API Gateway routes of the MLflow gateway, generated from the
  * permission model: which resource paths and methods the REST API has and
  * how each is authorized. The CDK app builds the API from this list; the
- * local gateway decides by the same model (`authorizationOf`), and a test
- * matches the two route by route.
+ * local gateway decides by the same model (`authorizationOf`), and tests
+ * match the two route by route, on this list and on the synthesized API.
  *
  * Each API root is one greedy resource (`/api/2.0/{proxy+}`): API Gateway
  * puts the real request path in the method ARN, so the IAM and authorizer
  * policies still allow operation by operation, and the API stays far below
- * API Gateway's 300 resources. Other MLflow paths get a resource each.
+ * API Gateway's 300 resources. Other MLflow paths get a resource each, and
+ * so do the UI's downloads inside an API root (their token may come from
+ * the cookie, so their authorizer differs).
  */
 import {
   API_ROOTS,
   HttpMethod,
   OPERATIONS,
-  isRestOperation
+  Operation,
+  isRestOperation,
+  pathTemplates
 } from './permissions';
-import { Authorization, authorizationOf } from './permissions/policy';
+import {
+  Authorization,
+  COOKIE_OPERATIONS,
+  authorizationOf
+} from './permissions/policy';
 import { CALLER_PERMISSIONS_PATH } from './authorizer/caller';
 import { PAGES_PREFIX } from './gateway-pages';
 
@@ -25,6 +33,12 @@ export interface GatewayRoute {
   readonly path: string;
   readonly method: HttpMethod | 'ANY';
   readonly authorization: Authorization;
+  /**
+   * For `token` routes: the token may also come from the MLflow UI's header
+   * cookie (`COOKIE_OPERATIONS`), so the authorizer's identity source (its
+   * cache key) is the `Cookie` header instead of `Authorization`.
+   */
+  readonly cookie: boolean;
 }
 
 /** A path template as API Gateway can hold it: a segment with a parameter inside it (`{id}:run`) makes the rest greedy. */
@@ -47,45 +61,184 @@ export function resourcePath(template: string): string {
   return `/${kept.join('/')}`;
 }
 
+/** Every resource an API with these paths has: each path and all its parents. */
+export function resourceTree(paths: Iterable<string>): string[] {
+  const tree = new Set<string>(['/']);
+  for (const path of paths) {
+    const parts = path.split('/').slice(1);
+    parts.forEach((_, i) => tree.add(`/${parts.slice(0, i + 1).join('/')}`));
+  }
+  return [...tree].sort();
+}
+
+/**
+ * API Gateway's choice of a resource for a request path: at each level a
+ * static segment wins over a `{param}`, which wins over a greedy `{name+}`
+ * (which takes the rest of the path). A resource without the request's
+ * method does not pass the request on: the caller gets 403.
+ */
+export function matchResource(
+  resources: readonly string[],
+  requestPath: string
+): string | undefined {
+  if (requestPath === '/') {
+    return resources.includes('/') ? '/' : undefined;
+  }
+  const segments = requestPath.split('/').slice(1);
+  const rank = (parts: string[]): number[] | undefined => {
+    const ranks: number[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      if (part.endsWith('+}')) {
+        return i < segments.length ? [...ranks, 0] : undefined;
+      }
+      if (i >= segments.length || segments[i] === '') {
+        return undefined;
+      }
+      if (part.startsWith('{')) {
+        ranks.push(1);
+      } else if (part === segments[i]) {
+        ranks.push(2);
+      } else {
+        return undefined;
+      }
+    }
+    return parts.length === segments.length ? ranks : undefined;
+  };
+  let best: { path: string; ranks: number[] } | undefined;
+  for (const path of resources) {
+    if (path === '/') {
+      continue;
+    }
+    const ranks = rank(path.split('/').slice(1));
+    if (ranks !== undefined && (!best || compareRanks(ranks, best.ranks) > 0)) {
+      best = { path, ranks };
+    }
+  }
+  return best?.path;
+}
+
+function compareRanks(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d !== 0) {
+      return d;
+    }
+  }
+  return 0;
+}
+
+/** A concrete request path for a template: each parameter filled in. */
+export function samplePath(template: string): string {
+  return template
+    .replace(/\{[A-Za-z_][A-Za-z0-9_]*\+\}/g, 'a/b.txt')
+    .replace(/\{[A-Za-z_][A-Za-z0-9_]*\}/g, 'x1');
+}
+
+/** The route of a request: the method on API Gateway's resource, else its `ANY`. */
+export function routeOf(
+  routes: readonly GatewayRoute[],
+  method: string,
+  path: string
+): GatewayRoute | undefined {
+  const resource = matchResource(
+    resourceTree(routes.map(route => route.path)),
+    path
+  );
+  return (
+    routes.find(r => r.path === resource && r.method === method) ??
+    routes.find(r => r.path === resource && r.method === 'ANY')
+  );
+}
+
 /** Every route of the API, sorted by path then method. */
 export function gatewayRoutes(): GatewayRoute[] {
   const routes = new Map<string, GatewayRoute>();
   const add = (route: GatewayRoute): void => {
     const key = `${route.method} ${route.path}`;
     const existing = routes.get(key);
-    if (existing && existing.authorization !== route.authorization) {
+    if (
+      existing &&
+      (existing.authorization !== route.authorization ||
+        existing.cookie !== route.cookie)
+    ) {
       throw new Error(
-        `${key} would need two authorizations: ${existing.authorization} and ${route.authorization}.`
+        `${key} would need two authorizations: ${describe(existing)} and ${describe(route)}.`
       );
     }
     routes.set(key, route);
   };
+  const opRoute = (op: Operation, template: string, path: string) => {
+    const authorization = authorizationOf(op, template);
+    return {
+      path,
+      method: op.method,
+      authorization,
+      cookie: authorization === 'token' && COOKIE_OPERATIONS.has(op.id)
+    };
+  };
+
   for (const root of API_ROOTS) {
     add({
       path: `${root}{proxy+}`,
       method: 'ANY',
-      authorization: root.startsWith('/api/') ? 'iam' : 'token'
+      authorization: root.startsWith('/api/') ? 'iam' : 'token',
+      cookie: false
     });
   }
-  for (const op of OPERATIONS) {
-    if (isRestOperation(op)) {
-      continue;
+  const templates = OPERATIONS.flatMap(op =>
+    pathTemplates(op).map(template => ({ op, template }))
+  );
+  for (const { op, template } of templates) {
+    const route = opRoute(op, template, resourcePath(template));
+    if (!isRestOperation(op) || route.cookie) {
+      add(route);
     }
-    add({
-      path: resourcePath(op.fullPath),
-      method: op.method,
-      authorization: authorizationOf(op, op.fullPath)
-    });
+  }
+  // A resource of its own inside an API root (and its parents) also
+  // catches other operations' requests: each gets its method there, until
+  // every operation lands on a method that authorizes it.
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const { op, template } of templates) {
+      const path = matchResource(
+        resourceTree([...routes.values()].map(route => route.path)),
+        samplePath(template)
+      );
+      if (path === undefined || routes.has(`ANY ${path}`)) {
+        continue;
+      }
+      const route = opRoute(op, template, path);
+      const existing = routes.get(`${op.method} ${path}`);
+      if (existing === undefined) {
+        add(route);
+        changed = true;
+      } else if (existing.cookie !== route.cookie) {
+        // A cached cookie policy must never reach beyond the cookie reads.
+        throw new Error(
+          `${op.id} lands on ${op.method} ${path}, which is ${describe(existing)}, but needs ${describe(route)}.`
+        );
+      }
+    }
   }
   // The gateway's own pages, and the caller's permissions (the handler
   // verifies the token itself: no authorizer policy to write for it).
   add({
     path: `${PAGES_PREFIX}{proxy+}`,
     method: 'GET',
-    authorization: 'none'
+    authorization: 'none',
+    cookie: false
   });
-  add({ path: CALLER_PERMISSIONS_PATH, method: 'GET', authorization: 'none' });
+  add({
+    path: CALLER_PERMISSIONS_PATH,
+    method: 'GET',
+    authorization: 'none',
+    cookie: false
+  });
   return [...routes.values()].sort(
     (a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method)
   );
 }
+
+const describe = (route: GatewayRoute): string =>
+  route.cookie ? 'token (or cookie)' : route.authorization;

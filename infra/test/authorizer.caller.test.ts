@@ -59,6 +59,8 @@ describe('callerPermissions (pure)', () => {
   });
 });
 
+const STUDIO = 'https://d-abc.studio.us-east-1.sagemaker.aws';
+
 describe('GET /auth/permissions (handler)', () => {
   let issuer: TestIssuer;
   let handle: ReturnType<typeof createCallerPermissionsHandler>;
@@ -70,11 +72,30 @@ describe('GET /auth/permissions (handler)', () => {
     handle = createCallerPermissionsHandler({
       issuer: issuer.url,
       clientIds: [CLIENT_ID],
-      tokenUse: 'access'
+      tokenUse: 'access',
+      allowedOrigins: [STUDIO]
     });
   });
 
   afterAll(() => issuer.stop());
+
+  it('lets only the allowed origins read the answer, its errors included', async () => {
+    const token = await issuer.accessToken({
+      username: 'reader',
+      'cognito:groups': ['readers']
+    });
+    const from = (origin: string, authorization = `Bearer ${token}`) =>
+      handle({ headers: { origin, Authorization: authorization } });
+    const allowed = await from(STUDIO);
+    expect(allowed.statusCode).toBe(200);
+    expect(allowed.headers?.['access-control-allow-origin']).toBe(STUDIO);
+    expect(allowed.headers?.vary).toBe('Origin');
+    const refused = await from(STUDIO, 'Bearer nope');
+    expect(refused.statusCode).toBe(401);
+    expect(refused.headers?.['access-control-allow-origin']).toBe(STUDIO);
+    const other = await from('https://evil.example');
+    expect(other.headers?.['access-control-allow-origin']).toBeUndefined();
+  });
 
   it('answers the verified user’s permissions, never cached', async () => {
     const token = await issuer.accessToken({

@@ -311,14 +311,16 @@ describe('the Lambda handler configuration', () => {
         COGNITO_ISSUER: 'http://localhost:9229/local_abc',
         COGNITO_CLIENT_IDS: 'one, two',
         TOKEN_USE: 'id',
-        PERMISSIONS: '{"roles": []}'
+        PERMISSIONS: '{"roles": []}',
+        ALLOWED_ORIGINS: 'https://a.example, https://b.example'
       })
     ).toEqual({
       issuer: 'http://localhost:9229/local_abc',
       clientIds: ['one', 'two'],
       jwksUri: undefined,
       tokenUse: 'id',
-      permissions: { roles: [] }
+      permissions: { roles: [] },
+      allowedOrigins: ['https://a.example', 'https://b.example']
     });
   });
 

@@ -6,6 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { testedMlflowVersion } from '../cdk/config';
 import { MLFLOW_PORT } from '../cdk/mlflow-service';
 import { buildStack, templateOf } from './support/cdk';
+import { DEPLOYED_REFS, resolveIntrinsics } from './support/intrinsics';
 
 const STUDIO = 'https://d-abc123.studio.us-east-1.sagemaker.aws';
 
@@ -72,8 +73,21 @@ describe('MLflow on Fargate', () => {
   });
 
   it('configures MLflow’s security middleware for the gateway', () => {
-    expect(environment.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS).toBe(STUDIO);
+    const api = Object.keys(template.findResources('AWS::ApiGateway::RestApi'));
+    expect(api).toHaveLength(1);
+    // Studio's requests and the MLflow UI's own (on the gateway's origin).
+    expect(
+      resolveIntrinsics(environment.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS, {
+        ...DEPLOYED_REFS,
+        [api[0]]: 'abc123'
+      })
+    ).toBe(`${STUDIO},https://abc123.execute-api.us-east-1.amazonaws.com`);
+    // Framed by Studio and the gateway only: MLflow's SAMEORIGIN is off,
+    // and the entry point has uvicorn send frame-ancestors instead.
     expect(environment.MLFLOW_SERVER_X_FRAME_OPTIONS).toBe('NONE');
+    expect(environment.CONTENT_SECURITY_POLICY).toBe(
+      `frame-ancestors 'self' ${STUDIO}`
+    );
     expect(JSON.stringify(environment.MLFLOW_SERVER_ALLOWED_HOSTS)).toContain(
       'DNSName'
     );

@@ -1,106 +1,69 @@
 import {
-  GatewayRoute,
   gatewayRoutes,
-  resourcePath
+  resourcePath,
+  resourceTree,
+  routeOf,
+  samplePath
 } from '../src/gateway-routes';
-import { OPERATIONS, isRestOperation } from '../src/permissions';
-import { authorizationOf } from '../src/permissions/policy';
-
-/**
- * API Gateway's choice of a resource for a request path: at each level a
- * static segment wins over a `{param}`, which wins over a greedy `{proxy+}`
- * (which takes the rest of the path).
- */
-function matchResource(paths: readonly string[], requestPath: string) {
-  if (requestPath === '/') {
-    return paths.includes('/') ? '/' : null;
-  }
-  const segments = requestPath.split('/').slice(1);
-  const candidates = paths
-    .filter(path => path !== '/')
-    .map(path => ({
-      path,
-      parts: path.split('/').slice(1)
-    }));
-  const score = (parts: string[]): number[] | null => {
-    const ranks: number[] = [];
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i];
-      if (part.endsWith('+}')) {
-        return i < segments.length ? [...ranks, 0] : null;
-      }
-      if (i >= segments.length || segments[i] === '') {
-        return null;
-      }
-      if (part.startsWith('{')) {
-        ranks.push(1);
-      } else if (part === segments[i]) {
-        ranks.push(2);
-      } else {
-        return null;
-      }
-    }
-    return parts.length === segments.length ? ranks : null;
-  };
-  let best: { path: string; ranks: number[] } | null = null;
-  for (const candidate of candidates) {
-    const ranks = score(candidate.parts);
-    if (ranks === null) {
-      continue;
-    }
-    if (best === null || compare(ranks, best.ranks) > 0) {
-      best = { path: candidate.path, ranks };
-    }
-  }
-  return best?.path ?? null;
-}
-
-function compare(a: number[], b: number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? -1) - (b[i] ?? -1);
-    if (d !== 0) {
-      return d;
-    }
-  }
-  return 0;
-}
-
-/** A concrete request path for a template: each parameter filled in. */
-function samplePath(template: string): string {
-  return template
-    .replace(/\{[A-Za-z_][A-Za-z0-9_]*\+\}/g, 'a/b.txt')
-    .replace(/\{[A-Za-z_][A-Za-z0-9_]*\}/g, 'x1');
-}
+import { OPERATIONS, pathTemplates } from '../src/permissions';
+import { COOKIE_OPERATIONS, authorizationOf } from '../src/permissions/policy';
 
 describe('the API Gateway routes generated from the permission model', () => {
   const routes = gatewayRoutes();
   const paths = [...new Set(routes.map(route => route.path))];
-  const routeFor = (method: string, path: string): GatewayRoute | undefined => {
-    const resource = matchResource(paths, path);
-    return (
-      routes.find(r => r.path === resource && r.method === method) ??
-      routes.find(r => r.path === resource && r.method === 'ANY')
-    );
-  };
+  const routeFor = (method: string, path: string) =>
+    routeOf(routes, method, path);
 
   it('authorizes every MLflow operation exactly as the local gateway does', () => {
     const mismatches: string[] = [];
     for (const op of OPERATIONS) {
-      const templates = isRestOperation(op)
-        ? op.roots.map(root => `${root}${op.path}`)
-        : [op.fullPath];
-      for (const template of templates) {
+      for (const template of pathTemplates(op)) {
         const path = samplePath(template);
         const route = routeFor(op.method, path);
         const expected = authorizationOf(op, template);
-        if (route?.authorization !== expected) {
+        const cookie = expected === 'token' && COOKIE_OPERATIONS.has(op.id);
+        if (route?.authorization !== expected || route.cookie !== cookie) {
           mismatches.push(
-            `${op.id}: ${op.method} ${path} → ${route ? `${route.method} ${route.path} (${route.authorization})` : 'no route'}, expected ${expected}`
+            `${op.id}: ${op.method} ${path} → ${route ? `${route.method} ${route.path} (${route.authorization}${route.cookie ? ', cookie' : ''})` : 'no route'}, expected ${expected}${cookie ? ', cookie' : ''}`
           );
         }
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('takes the token from the cookie only on the routes of the UI’s cookie reads', () => {
+    const cookieRoutes = routes
+      .filter(route => route.cookie)
+      .map(route => `${route.method} ${route.path}`);
+    expect(cookieRoutes.sort()).toEqual(
+      [
+        'GET /ajax-api/2.0/mlflow-artifacts/artifacts/{artifact_path+}',
+        'GET /ajax-api/2.0/mlflow/logged-models/{model_id}/artifacts/files',
+        'GET /get-artifact',
+        'GET /graphql',
+        'GET /model-versions/get-artifact',
+        'POST /graphql'
+      ].sort()
+    );
+    // Any other request to those resources is authorized by the header.
+    expect(
+      routeFor('PUT', '/ajax-api/2.0/mlflow-artifacts/artifacts/a/b.txt')
+    ).toMatchObject({ authorization: 'token', cookie: false });
+    expect(
+      routeFor('POST', '/ajax-api/2.0/mlflow/logged-models/search')
+    ).toMatchObject({ authorization: 'token', cookie: false });
+  });
+
+  it('gives every resource an operation lands on a method of its own, so no request is refused for want of one', () => {
+    const tree = resourceTree(paths);
+    expect(tree).toContain('/ajax-api/2.0/mlflow/logged-models/{model_id}');
+    expect(
+      routeFor('GET', '/ajax-api/2.0/mlflow/logged-models/m-1')
+    ).toMatchObject({
+      path: '/ajax-api/2.0/mlflow/logged-models/{model_id}',
+      authorization: 'token'
+    });
   });
 
   it('leaves public only the data-free UI shell, health and the gateway’s own pages', () => {

@@ -14,11 +14,10 @@ import {
 } from '../../src/authorizer/caller';
 import { AUTH_COOKIE, cookieParts } from '../../src/authorizer/token';
 import {
-  GATEWAY_PAGES,
-  PAGES_CONFIG,
   PAGES_PREFIX,
   type PagesConfig,
-  frameAncestorsPolicy
+  frameAncestorsPolicy,
+  pageAnswer
 } from '../../src/gateway-pages';
 import { HTTP_METHODS } from '../../src/permissions';
 import type { AccessDecision, GatewayRequest } from './access';
@@ -247,33 +246,14 @@ function registerPages(
   app: FastifyInstance,
   pages: { dir: string; config: PagesConfig }
 ): void {
-  const configBody = JSON.stringify(pages.config);
   app.get(`${PAGES_PREFIX}:name`, async (request, reply) => {
     const { name } = request.params as { name: string };
-    void reply
-      .header('cache-control', 'no-cache')
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer');
-    if (name === PAGES_CONFIG) {
-      return reply.type('application/json').send(configBody);
-    }
-    const page = Object.prototype.hasOwnProperty.call(GATEWAY_PAGES, name)
-      ? GATEWAY_PAGES[name]
-      : undefined;
-    if (page === undefined) {
-      return reply.code(404).send({
-        error_code: 'NOT_FOUND',
-        message: `No page ${PAGES_PREFIX}${name}.`
-      });
-    }
-    try {
-      const body = await fs.promises.readFile(path.join(pages.dir, page.file));
-      return reply.type(page.contentType).send(body);
-    } catch {
-      return reply.code(503).send({
-        error_code: 'PAGES_NOT_BUILT',
-        message: `The gateway's pages are not built (${page.file} is missing). Run npm run build:pages.`
-      });
-    }
+    const answer = await pageAnswer(name, pages.config, file =>
+      fs.promises.readFile(path.join(pages.dir, file), 'utf-8')
+    );
+    return reply
+      .code(answer.statusCode)
+      .headers(answer.headers)
+      .send(answer.body);
   });
 }

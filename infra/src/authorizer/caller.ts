@@ -13,7 +13,7 @@ import {
   operationsOfGroups
 } from '../permissions/roles';
 import type { ICallerPermissions as CallerPermissions } from '../../../src/handoff/protocol';
-import { tokenFromAuthorizationHeader } from './token';
+import { headerValue, tokenFromAuthorizationHeader } from './token';
 import { TokenVerifierConfig, createTokenVerifier } from './verifier';
 
 // The contract is the extension's, which reads the answer.
@@ -43,6 +43,12 @@ export type CallerPermissionsHandler = (
 
 export interface CallerPermissionsConfig extends TokenVerifierConfig {
   readonly permissions?: PermissionsConfig;
+  /**
+   * Browser origins that may read the answer (the extension's). A Lambda
+   * proxy integration's answer passes the gateway untouched, so the CORS
+   * header is the handler's to add.
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /**
@@ -56,15 +62,21 @@ export function createCallerPermissionsHandler(
 ): CallerPermissionsHandler {
   const roles = compileRoles(config.permissions);
   const verify = createTokenVerifier(config);
-  const answer = (statusCode: number, body: unknown) => ({
-    statusCode,
-    headers: {
-      'content-type': 'application/json',
-      'cache-control': 'no-store'
-    },
-    body: JSON.stringify(body)
-  });
+  const allowedOrigins = new Set(config.allowedOrigins ?? []);
   return async event => {
+    const origin = headerValue(event.headers, 'origin');
+    const answer = (statusCode: number, body: unknown) => ({
+      statusCode,
+      headers: {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+        vary: 'Origin',
+        ...(origin !== undefined && allowedOrigins.has(origin)
+          ? { 'access-control-allow-origin': origin }
+          : {})
+      },
+      body: JSON.stringify(body)
+    });
     const token = tokenFromAuthorizationHeader(event.headers);
     if (token !== undefined) {
       try {

@@ -8,6 +8,8 @@
  * - `COGNITO_JWKS_URI`: where the keys are; default `<issuer>/.well-known/jwks.json`
  * - `TOKEN_USE`: `access` (default) or `id`
  * - `PERMISSIONS`: operator-defined roles as JSON (`{"roles": [...]}`)
+ * - `ALLOWED_ORIGINS`: comma-separated browser origins that may read
+ *   `/auth/permissions` (its CORS header)
  */
 import type {
   APIGatewayProxyEvent,
@@ -15,8 +17,9 @@ import type {
 } from 'aws-lambda';
 
 import type { PermissionsConfig } from '../permissions/roles';
-import { Authorizer, AuthorizerConfig, createAuthorizer } from './authorizer';
+import { Authorizer, createAuthorizer } from './authorizer';
 import {
+  CallerPermissionsConfig,
   CallerPermissionsHandler,
   createCallerPermissionsHandler
 } from './caller';
@@ -24,16 +27,13 @@ import {
 /** Reads the authorizer's configuration; throws naming every problem. */
 export function configFromEnvironment(
   env: Record<string, string | undefined>
-): AuthorizerConfig {
+): CallerPermissionsConfig {
   const problems: string[] = [];
   const issuer = env.COGNITO_ISSUER ?? '';
   if (!/^https?:\/\/[^/]+\/[^/]+$/.test(issuer)) {
     problems.push('COGNITO_ISSUER must be the user pool issuer URL');
   }
-  const clientIds = (env.COGNITO_CLIENT_IDS ?? '')
-    .split(',')
-    .map(id => id.trim())
-    .filter(id => id !== '');
+  const clientIds = list(env.COGNITO_CLIENT_IDS);
   if (clientIds.length === 0) {
     problems.push('COGNITO_CLIENT_IDS must list at least one app client id');
   }
@@ -54,10 +54,17 @@ export function configFromEnvironment(
     issuer,
     clientIds,
     jwksUri: env.COGNITO_JWKS_URI || undefined,
-    tokenUse: tokenUse as AuthorizerConfig['tokenUse'],
-    permissions
+    tokenUse: tokenUse as CallerPermissionsConfig['tokenUse'],
+    permissions,
+    allowedOrigins: list(env.ALLOWED_ORIGINS)
   };
 }
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map(item => item.trim())
+    .filter(item => item !== '');
 
 let authorizer: Authorizer | undefined;
 

@@ -3,9 +3,13 @@ import { AUTH_COOKIE } from '../../../src/handoff/protocol';
 /** The cookie the stock MLflow UI turns into an `Authorization` request header. */
 export { AUTH_COOKIE };
 
-type Headers = Record<string, string | undefined> | null | undefined;
+export type Headers = Record<string, string | undefined> | null | undefined;
 
-function header(headers: Headers, name: string): string | undefined {
+/** A request header's value, whatever the case of its name. */
+export function headerValue(
+  headers: Headers,
+  name: string
+): string | undefined {
   if (!headers) {
     return undefined;
   }
@@ -30,7 +34,7 @@ function bearer(value: string | undefined): string | undefined {
 export function tokenFromAuthorizationHeader(
   headers: Headers
 ): string | undefined {
-  return bearer(header(headers, 'authorization'));
+  return bearer(headerValue(headers, 'authorization'));
 }
 
 /** The parts of a Cookie header (`name=value`, trimmed), each with its name. */
@@ -60,7 +64,7 @@ export function cookieParts(
  * the caller decides which those are.
  */
 export function tokenFromCookie(headers: Headers): string | undefined {
-  const cookies = header(headers, 'cookie');
+  const cookies = headerValue(headers, 'cookie');
   if (!cookies) {
     return undefined;
   }

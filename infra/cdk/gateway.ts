@@ -1,0 +1,443 @@
+/**
+ * The MLflow gateway: an API Gateway REST API whose routes and
+ * authorization come from the permission model (`gatewayRoutes()`), with a
+ * VPC link to MLflow's internal load balancer; the Lambda authorizer for
+ * Cognito tokens; the gateway's own `/auth/` pages and `/auth/permissions`.
+ */
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+
+import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+import {
+  GATEWAY_PAGES,
+  PAGES_PREFIX,
+  type PagesConfig
+} from '../src/gateway-pages';
+import { GatewayRoute, gatewayRoutes } from '../src/gateway-routes';
+import { HTTP_METHODS } from '../src/permissions';
+import { PAGES_FOLDER } from '../src/pages/handler';
+import type { DeploymentConfig } from './config';
+
+/** The API's one stage: the gateway's URL ends in `/prod/`. */
+export const STAGE = 'prod';
+
+/** How long API Gateway keeps an authorizer's policy for a token (or cookie). */
+export const AUTHORIZER_CACHE_TTL = Duration.minutes(5);
+
+/** Where the extension's build puts the `/auth/` pages. */
+export const PAGES_BUILD_DIR = path.join(
+  __dirname,
+  '..',
+  '..',
+  'lib',
+  'gateway-pages'
+);
+
+const SOURCE_DIR = path.join(__dirname, '..', 'src');
+
+/** The Lambda runtime of our functions: the newest Node.js Lambda offers. */
+export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/**
+ * What the access log keeps of each request: who (the authorizer's
+ * principal or the signer's ARN), what, and how it ended. Never headers,
+ * bodies, query strings or tokens.
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  time: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  method: '$context.httpMethod',
+  path: '$context.path',
+  resource: '$context.resourcePath',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  latencyMs: '$context.responseLatency',
+  principal: '$context.authorizer.principal',
+  groups: '$context.authorizer.groups',
+  iamPrincipal: '$context.identity.userArn',
+  error: '$context.error.message',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integration.error'
+};
+
+/**
+ * API Gateway's own answers (refusals, throttling, MLflow unreachable) in
+ * MLflow's error format, so the SDK and the UI show the message.
+ */
+export const GATEWAY_ERRORS: readonly {
+  readonly type: apigw.ResponseType;
+  readonly errorCode: string;
+  readonly message?: string;
+}[] = [
+  { type: apigw.ResponseType.UNAUTHORIZED, errorCode: 'UNAUTHENTICATED' },
+  { type: apigw.ResponseType.ACCESS_DENIED, errorCode: 'PERMISSION_DENIED' },
+  {
+    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    errorCode: 'PERMISSION_DENIED',
+    message:
+      'Missing Authentication Token: the request is not signed, or it is not an MLflow operation this gateway serves.'
+  },
+  {
+    type: apigw.ResponseType.INVALID_SIGNATURE,
+    errorCode: 'PERMISSION_DENIED'
+  },
+  { type: apigw.ResponseType.EXPIRED_TOKEN, errorCode: 'PERMISSION_DENIED' },
+  {
+    type: apigw.ResponseType.THROTTLED,
+    errorCode: 'REQUEST_LIMIT_EXCEEDED'
+  },
+  {
+    type: apigw.ResponseType.REQUEST_TOO_LARGE,
+    errorCode: 'INVALID_PARAMETER_VALUE',
+    message:
+      'The request is larger than the gateway’s 10 MB; large artifacts go to S3 directly.'
+  },
+  {
+    type: apigw.ResponseType.INTEGRATION_TIMEOUT,
+    errorCode: 'GATEWAY_TIMEOUT',
+    message: 'MLflow did not answer within 29 s.'
+  },
+  {
+    type: apigw.ResponseType.INTEGRATION_FAILURE,
+    errorCode: 'BAD_GATEWAY',
+    message: 'MLflow is not reachable behind the gateway.'
+  },
+  {
+    type: apigw.ResponseType.AUTHORIZER_FAILURE,
+    errorCode: 'INTERNAL_ERROR',
+    message: 'The authorizer failed.'
+  },
+  { type: apigw.ResponseType.DEFAULT_4XX, errorCode: 'BAD_REQUEST' },
+  { type: apigw.ResponseType.DEFAULT_5XX, errorCode: 'INTERNAL_ERROR' }
+];
+
+export interface MlflowGatewayProps {
+  readonly config: DeploymentConfig;
+  readonly loadBalancer: elbv2.INetworkLoadBalancer;
+  readonly userPool: cognito.UserPool;
+  readonly client: cognito.IUserPoolClient;
+}
+
+export class MlflowGateway extends Construct {
+  readonly api: apigw.RestApi;
+  /** `https://<api>.execute-api.<region>.amazonaws.com`: where the MLflow UI runs. */
+  readonly origin: string;
+  /** The authorizer's function (also `/auth/permissions`'s code). */
+  readonly authorizerFunction: nodejs.NodejsFunction;
+
+  constructor(scope: Construct, id: string, props: MlflowGatewayProps) {
+    super(scope, id);
+    const { config, loadBalancer, userPool, client } = props;
+    const origins = config.studio.origins;
+    const retention = config.logRetentionDays as logs.RetentionDays;
+
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      retention,
+      removalPolicy: RemovalPolicy.DESTROY
+    });
+    this.api = new apigw.RestApi(this, 'Api', {
+      restApiName: `${config.name}-mlflow`,
+      description: 'MLflow, every request decided by role',
+      endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      // Artifacts are any bytes: pass every body through untouched.
+      binaryMediaTypes: ['*/*'],
+      cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      deployOptions: {
+        stageName: STAGE,
+        accessLogDestination: new apigw.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.custom(
+          JSON.stringify(ACCESS_LOG_FIELDS)
+        ),
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+        throttlingRateLimit: config.gateway.rateLimit,
+        throttlingBurstLimit: config.gateway.burstLimit
+      },
+      defaultCorsPreflightOptions:
+        origins.length > 0
+          ? {
+              allowOrigins: [...origins],
+              allowMethods: [...HTTP_METHODS],
+              allowHeaders: ['Authorization', 'Content-Type'],
+              maxAge: Duration.minutes(10),
+              statusCode: 204
+            }
+          : undefined
+    });
+    this.origin = `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+
+    // The authorizer and `/auth/permissions`: one bundle, two entry points.
+    const tokenEnvironment = {
+      COGNITO_ISSUER: userPool.userPoolProviderUrl,
+      COGNITO_CLIENT_IDS: client.userPoolClientId,
+      TOKEN_USE: 'access',
+      PERMISSIONS: JSON.stringify(config.permissions),
+      ALLOWED_ORIGINS: origins.join(',')
+    };
+    const authorizerEntry = path.join(SOURCE_DIR, 'authorizer', 'handler.ts');
+    this.authorizerFunction = this.nodeFunction('Authorizer', {
+      entry: authorizerEntry,
+      handler: 'handler',
+      description:
+        'Verifies Cognito tokens; returns the policy of the user’s roles',
+      environment: tokenEnvironment,
+      retention
+    });
+    const permissionsFunction = this.nodeFunction('Permissions', {
+      entry: authorizerEntry,
+      handler: 'permissions',
+      description: 'GET /auth/permissions: what the caller’s roles allow',
+      environment: tokenEnvironment,
+      retention
+    });
+    const pagesConfig: PagesConfig = {
+      allowedOrigins: [...origins],
+      cognito: {
+        region: Stack.of(this).region,
+        userPoolId: userPool.userPoolId,
+        userPoolClientId: client.userPoolClientId,
+        endpoint: '',
+        authFlow: 'USER_SRP_AUTH'
+      }
+    };
+    const pagesFunction = this.nodeFunction('Pages', {
+      entry: path.join(SOURCE_DIR, 'pages', 'handler.ts'),
+      handler: 'handler',
+      description: 'The gateway’s sign-in and token hand-off pages (/auth/)',
+      environment: {
+        PAGES_CONFIG: Stack.of(this).toJsonString(pagesConfig)
+      },
+      retention,
+      afterBundling: outputDir => {
+        assertPagesBuilt();
+        return [
+          `cp -R "${PAGES_BUILD_DIR}" "${path.join(outputDir, PAGES_FOLDER)}"`
+        ];
+      }
+    });
+
+    const authorizer = (id: string, source: string) =>
+      new apigw.RequestAuthorizer(this, id, {
+        handler: this.authorizerFunction,
+        identitySources: [apigw.IdentitySource.header(source)],
+        resultsCacheTtl: AUTHORIZER_CACHE_TTL
+      });
+    // A cached policy is keyed by the identity source; the cookie's
+    // authorizer serves only the cookie reads (`gatewayRoutes` makes sure).
+    const headerAuthorizer = authorizer('TokenAuthorizer', 'Authorization');
+    const cookieAuthorizer = authorizer('CookieAuthorizer', 'Cookie');
+
+    const vpcLink = new apigw.VpcLink(this, 'VpcLink', {
+      targets: [loadBalancer],
+      description: 'API Gateway to MLflow’s internal load balancer'
+    });
+    for (const route of gatewayRoutes()) {
+      const resource = this.api.root.resourceForPath(route.path);
+      const parameters = pathParameters(route.path);
+      const methodParameters = Object.fromEntries(
+        parameters.map(name => [`method.request.path.${name}`, true])
+      );
+      let integration: apigw.Integration;
+      if (route.path === `${PAGES_PREFIX}{proxy+}`) {
+        integration = new apigw.LambdaIntegration(pagesFunction);
+      } else if (route.path === `${PAGES_PREFIX}permissions`) {
+        integration = new apigw.LambdaIntegration(permissionsFunction);
+      } else {
+        integration = new apigw.Integration({
+          type: apigw.IntegrationType.HTTP_PROXY,
+          integrationHttpMethod: route.method,
+          uri: `http://${loadBalancer.loadBalancerDnsName}${route.path.replace(/\{([A-Za-z0-9_]+)\+\}/g, '{$1}')}`,
+          options: {
+            connectionType: apigw.ConnectionType.VPC_LINK,
+            vpcLink,
+            timeout: Duration.seconds(29),
+            requestParameters: {
+              ...Object.fromEntries(
+                parameters.map(name => [
+                  `integration.request.path.${name}`,
+                  `method.request.path.${name}`
+                ])
+              ),
+              // The gateway states who is calling; a client's own value
+              // of the header never reaches MLflow.
+              'integration.request.header.X-Gateway-Principal':
+                PRINCIPAL_SOURCES[route.authorization]
+            }
+          }
+        });
+      }
+      resource.addMethod(route.method, integration, {
+        requestParameters: methodParameters,
+        ...methodAuthorization(
+          route,
+          route.cookie ? cookieAuthorizer : headerAuthorizer
+        )
+      });
+    }
+    // With every body binary, a preflight's empty body must be read as
+    // text for the mock integration's template to run.
+    for (const method of this.api.methods) {
+      if (method.httpMethod === 'OPTIONS') {
+        (method.node.defaultChild as apigw.CfnMethod).addPropertyOverride(
+          'Integration.ContentHandling',
+          'CONVERT_TO_TEXT'
+        );
+      }
+    }
+
+    for (const error of GATEWAY_ERRORS) {
+      this.api.addGatewayResponse(`Error${error.type.responseType}`, {
+        type: error.type,
+        templates: {
+          'application/json': `{"error_code": "${error.errorCode}", "message": ${
+            error.message
+              ? JSON.stringify(error.message)
+              : '$context.error.messageString'
+          }}`
+        },
+        responseHeaders:
+          origins.length > 0
+            ? {
+                // Errors carry no data: any caller's origin may read why.
+                'Access-Control-Allow-Origin': 'method.request.header.Origin',
+                Vary: "'Origin'"
+              }
+            : undefined
+      });
+    }
+
+    this.acknowledgeFindings();
+  }
+
+  /** A TypeScript Lambda function bundled by esbuild, with its log group. */
+  private nodeFunction(
+    id: string,
+    options: {
+      entry: string;
+      handler: string;
+      description: string;
+      environment: Record<string, string>;
+      retention: logs.RetentionDays;
+      afterBundling?: (outputDir: string) => string[];
+    }
+  ): nodejs.NodejsFunction {
+    const fn = new nodejs.NodejsFunction(this, id, {
+      entry: options.entry,
+      handler: options.handler,
+      description: options.description,
+      runtime: NODE_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      environment: options.environment,
+      logGroup: new logs.LogGroup(this, `${id}Logs`, {
+        retention: options.retention,
+        removalPolicy: RemovalPolicy.DESTROY
+      }),
+      bundling: {
+        minify: true,
+        sourceMap: false,
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir, outputDir) =>
+            options.afterBundling?.(outputDir) ?? []
+        }
+      }
+    });
+    return fn;
+  }
+
+  private acknowledgeFindings(): void {
+    const public_ = gatewayRoutes()
+      .filter(route => route.authorization === 'none')
+      .map(route => `${route.method} ${route.path}`)
+      .join(', ');
+    Validations.of(this.api).acknowledge(
+      {
+        id: 'AwsSolutions-APIG2',
+        reason:
+          'MLflow validates every request body itself and answers in its own error format; the gateway decides who may call what.'
+      },
+      {
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'The REST API is regional with throttling on its stage; a WAF web ACL is the operator’s choice (associate one with the stage).'
+      },
+      {
+        id: 'AwsSolutions-APIG4',
+        reason: `Public on purpose, carrying no data: ${public_}, and every CORS preflight (OPTIONS). Every other method is IAM or the Cognito authorizer.`
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason:
+          'The Lambda authorizer verifies the Cognito access token (issuer, client, expiry, signature) and turns the user’s groups into the role’s policy, which a user-pool authorizer cannot.'
+      }
+    );
+    const cloudWatchRole = this.api.node.tryFindChild('CloudWatchRole');
+    if (cloudWatchRole) {
+      Validations.of(cloudWatchRole).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason:
+          'The AWS-managed policy API Gateway needs to write the access and execution logs.'
+      });
+    }
+    for (const child of this.node.findAll()) {
+      if (child instanceof nodejs.NodejsFunction) {
+        Validations.of(child).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason:
+            'Only writes the function’s own logs (the AWS-managed basic execution policy).'
+        });
+      }
+    }
+  }
+}
+
+/** Which value of `X-Gateway-Principal` MLflow gets, by authorization. */
+const PRINCIPAL_SOURCES: Record<GatewayRoute['authorization'], string> = {
+  iam: 'context.identity.userArn',
+  token: 'context.authorizer.principal',
+  none: "'anonymous'"
+};
+
+function pathParameters(resourcePath: string): string[] {
+  return [...resourcePath.matchAll(/\{([A-Za-z0-9_]+)\+?\}/g)].map(m => m[1]);
+}
+
+function methodAuthorization(
+  route: GatewayRoute,
+  authorizer: apigw.IAuthorizer
+): apigw.MethodOptions {
+  switch (route.authorization) {
+    case 'iam':
+      return { authorizationType: apigw.AuthorizationType.IAM };
+    case 'token':
+      return { authorizationType: apigw.AuthorizationType.CUSTOM, authorizer };
+    case 'none':
+      return { authorizationType: apigw.AuthorizationType.NONE };
+  }
+}
+
+/** Synthesis stops with a clear message when the pages were never built. */
+function assertPagesBuilt(): void {
+  const missing = Object.values(GATEWAY_PAGES)
+    .map(page => page.file)
+    .filter(file => !fs.existsSync(path.join(PAGES_BUILD_DIR, file)));
+  if (missing.length > 0) {
+    throw new Error(
+      `The gateway's pages are not built (${missing.join(', ')} missing in ${PAGES_BUILD_DIR}). Run ./scripts/setup.sh or npm run build:pages in the repository root first.`
+    );
+  }
+}

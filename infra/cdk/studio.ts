@@ -1,0 +1,210 @@
+/**
+ * SageMaker Studio's side: one execution role per MLflow role, allowed
+ * exactly that role's MLflow operations (`execute-api:Invoke` policies
+ * generated from the permission model), the Studio domain (an existing one
+ * by id, or a new one in MLflow's VPC), the user profiles, and where the
+ * lifecycle configuration that installs the extension is attached.
+ */
+import { Aws, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+
+import {
+  ApiTarget,
+  apiArnPrefix,
+  iamPolicyDocuments
+} from '../src/permissions/policy';
+import { RoleTable, compileRoles } from '../src/permissions/roles';
+import type { DeploymentConfig } from './config';
+import { STAGE } from './gateway';
+
+export interface MlflowStudioProps {
+  readonly config: DeploymentConfig;
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  readonly api: apigw.IRestApi;
+}
+
+/** The tag on each user profile that names its MLflow role. */
+export const ROLE_TAG = 'mlflow-role';
+
+/** The role Studio users get when their profile names none: the least. */
+export const DEFAULT_ROLE = 'readers';
+
+/** The deployed API as the generated policies name it. */
+export function apiTarget(api: apigw.IRestApi): ApiTarget {
+  return {
+    region: Aws.REGION,
+    account: Aws.ACCOUNT_ID,
+    apiId: api.restApiId,
+    stage: STAGE
+  };
+}
+
+/**
+ * The managed policies that let a principal call exactly a role's MLflow
+ * operations through the gateway, attached to `role`.
+ */
+export function attachMlflowPolicies(
+  scope: Construct,
+  id: string,
+  role: iam.IRole,
+  allowed: ReadonlySet<string>,
+  api: apigw.IRestApi,
+  roleName: string
+): iam.ManagedPolicy[] {
+  const target = apiTarget(api);
+  // How cdk-nag names the API's ARN prefix in its findings.
+  const nagPrefix = apiArnPrefix({
+    region: '<AWS::Region>',
+    account: '<AWS::AccountId>',
+    apiId: `<${Stack.of(api).getLogicalId(api.node.defaultChild as apigw.CfnRestApi)}>`,
+    stage: target.stage
+  });
+  return iamPolicyDocuments(allowed, target).map((document, i) => {
+    const policy = new iam.ManagedPolicy(scope, `${id}${i + 1}`, {
+      description: `MLflow operations of the "${roleName}" role (${i + 1}), generated from the permission model`,
+      document: iam.PolicyDocument.fromJson(document),
+      roles: [role]
+    });
+    const wildcards = document.Statement.flatMap(statement =>
+      [statement.Resource].flat()
+    ).filter(resource => resource.includes('*'));
+    Validations.of(policy).acknowledge(
+      ...wildcards.map(resource => ({
+        id: `AwsSolutions-IAM5[Resource::${resource.replace(apiArnPrefix(target), nagPrefix)}]`,
+        reason:
+          'One MLflow operation of this role, generated from the permission model: each * stands for a path parameter (an id, a name, an artifact path), with explicit denies where it would reach an operation the role lacks.'
+      }))
+    );
+    return policy;
+  });
+}
+
+export class MlflowStudio extends Construct {
+  /** The execution role of each MLflow role, by role name. */
+  readonly executionRoles: ReadonlyMap<string, iam.Role>;
+  readonly domainId: string;
+  /** The new domain, or undefined when an existing one is used. */
+  readonly domain?: sagemaker.CfnDomain;
+  private readonly lifecycleConfigArns: string[] = [];
+
+  constructor(scope: Construct, id: string, props: MlflowStudioProps) {
+    super(scope, id);
+    const { config, vpc, subnets, api } = props;
+    const roles: RoleTable = compileRoles(config.permissions);
+
+    const managedPolicies = config.studio.managedPolicies.map(policy =>
+      policy.startsWith('arn:')
+        ? iam.ManagedPolicy.fromManagedPolicyArn(this, policy, policy)
+        : iam.ManagedPolicy.fromAwsManagedPolicyName(policy)
+    );
+    const executionRoles = new Map<string, iam.Role>();
+    for (const [name, allowed] of roles) {
+      const id = `${logicalName(name)}ExecutionRole`;
+      const role = new iam.Role(this, id, {
+        assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+        description: `SageMaker execution role of the MLflow role "${name}"`,
+        managedPolicies
+      });
+      attachMlflowPolicies(this, `${id}Mlflow`, role, allowed, api, name);
+      executionRoles.set(name, role);
+      Validations.of(role).acknowledge(
+        ...config.studio.managedPolicies.map(policy => ({
+          id: `AwsSolutions-IAM4[Policy::${policy.startsWith('arn:') ? policy : `arn:<AWS::Partition>:iam::aws:policy/${policy}`}]`,
+          reason: `The deployment configuration (studio.managedPolicies) gives every execution role ${policy}.`
+        }))
+      );
+    }
+    this.executionRoles = executionRoles;
+    const lifecycle = this.lifecycleSettings();
+
+    if (config.studio.domainId !== undefined) {
+      this.domainId = config.studio.domainId;
+    } else {
+      const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc,
+        description: 'Studio apps of the MLflow domain',
+        allowAllOutbound: true
+      });
+      // Studio's apps talk to each other and to the home folders (NFS).
+      securityGroup.addIngressRule(
+        securityGroup,
+        ec2.Port.tcp(2049),
+        'Home folders (Amazon EFS)'
+      );
+      securityGroup.addIngressRule(
+        securityGroup,
+        ec2.Port.tcpRange(8192, 65535),
+        'Between the domain’s apps'
+      );
+      this.domain = new sagemaker.CfnDomain(this, 'Domain', {
+        domainName: `${config.name}-mlflow`,
+        authMode: 'IAM',
+        vpcId: vpc.vpcId,
+        subnetIds: vpc.selectSubnets(subnets).subnetIds,
+        appNetworkAccessType: 'VpcOnly',
+        defaultUserSettings: {
+          executionRole: (executionRoles.get(DEFAULT_ROLE) as iam.Role).roleArn,
+          securityGroups: [securityGroup.securityGroupId],
+          studioWebPortal: 'ENABLED',
+          defaultLandingUri: 'studio::',
+          jupyterLabAppSettings: lifecycle
+        }
+      });
+      this.domainId = this.domain.attrDomainId;
+    }
+
+    for (const user of config.studio.users) {
+      new sagemaker.CfnUserProfile(this, `User${logicalName(user.name)}`, {
+        domainId: this.domainId,
+        userProfileName: user.name,
+        userSettings: {
+          executionRole: (executionRoles.get(user.role) as iam.Role).roleArn,
+          // An existing domain is not ours to change: its profiles carry
+          // the lifecycle configuration instead.
+          jupyterLabAppSettings:
+            this.domain === undefined ? lifecycle : undefined
+        },
+        tags: [{ key: ROLE_TAG, value: user.role }]
+      });
+    }
+  }
+
+  /**
+   * Runs a Studio lifecycle configuration (`AWS::SageMaker::StudioLifecycleConfig`,
+   * app type JupyterLab) in every JupyterLab space of the domain's users:
+   * how the extension gets installed and configured.
+   */
+  addLifecycleConfig(arn: string): void {
+    this.lifecycleConfigArns.push(arn);
+  }
+
+  /** The JupyterLab settings that attach the lifecycle configurations, once any is added. */
+  private lifecycleSettings(): sagemaker.CfnDomain.JupyterLabAppSettingsProperty {
+    return Lazy.any({
+      produce: () =>
+        this.lifecycleConfigArns.length === 0
+          ? undefined
+          : {
+              lifecycleConfigArns: [...this.lifecycleConfigArns],
+              // The first one runs by default when a space starts.
+              defaultResourceSpec: {
+                lifecycleConfigArn: this.lifecycleConfigArns[0]
+              }
+            }
+    }) as sagemaker.CfnDomain.JupyterLabAppSettingsProperty;
+  }
+}
+
+/** `model-approvers` → `ModelApprovers`, for construct ids. */
+export function logicalName(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(part => part !== '')
+    .map(part => part[0].toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,349 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import { Match, Template } from 'aws-cdk-lib/assertions';
+
+import { ACCESS_LOG_FIELDS, AUTHORIZER_CACHE_TTL, STAGE } from '../cdk/gateway';
+import { GATEWAY_PAGES, PagesConfig } from '../src/gateway-pages';
+import {
+  GatewayRoute,
+  gatewayRoutes,
+  routeOf,
+  samplePath
+} from '../src/gateway-routes';
+import { OPERATIONS, pathTemplates } from '../src/permissions';
+import { COOKIE_OPERATIONS, authorizationOf } from '../src/permissions/policy';
+import { buildStack, templateOf } from './support/cdk';
+import { DEPLOYED_REFS, resolveIntrinsics } from './support/intrinsics';
+
+const STUDIO = 'https://d-abc123.studio.us-east-1.sagemaker.aws';
+
+type Resources = Record<string, { Properties: Record<string, any> }>;
+
+/** A route as read from the template: preflights (`OPTIONS`) included. */
+type SynthesizedRoute = Omit<GatewayRoute, 'method'> & { method: string };
+
+/**
+ * The synthesized REST API read back as routes: each method's full
+ * resource path, HTTP method and how it is authorized (the cookie
+ * authorizer told apart by its identity source).
+ */
+function synthesizedRoutes(template: Template): SynthesizedRoute[] {
+  const apis = template.findResources('AWS::ApiGateway::RestApi');
+  const [apiId] = Object.keys(apis);
+  const resources = template.findResources(
+    'AWS::ApiGateway::Resource'
+  ) as Resources;
+  const pathOf = (parent: unknown): string => {
+    const ref = parent as { Ref?: string };
+    if (ref.Ref === undefined) {
+      return ''; // the API's root resource (Fn::GetAtt RootResourceId)
+    }
+    const resource = resources[ref.Ref].Properties;
+    return `${pathOf(resource.ParentId)}/${resource.PathPart}`;
+  };
+  const authorizers = template.findResources(
+    'AWS::ApiGateway::Authorizer'
+  ) as Resources;
+  const methods = template.findResources(
+    'AWS::ApiGateway::Method'
+  ) as Resources;
+  return Object.values(methods)
+    .map(({ Properties: method }) => {
+      expect(method.RestApiId).toEqual({ Ref: apiId });
+      const authorizer = method.AuthorizerId
+        ? authorizers[method.AuthorizerId.Ref].Properties
+        : undefined;
+      return {
+        path: pathOf(method.ResourceId) || '/',
+        method: method.HttpMethod,
+        authorization: (
+          { AWS_IAM: 'iam', CUSTOM: 'token', NONE: 'none' } as const
+        )[method.AuthorizationType as 'AWS_IAM' | 'CUSTOM' | 'NONE'],
+        cookie: authorizer?.IdentitySource === 'method.request.header.Cookie'
+      };
+    })
+    .sort(
+      (a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method)
+    );
+}
+
+describe('the gateway (API Gateway REST API)', () => {
+  const { stack } = buildStack({ studio: { origins: [STUDIO] } });
+  const template = Template.fromStack(stack);
+  const routes = synthesizedRoutes(template);
+  const withoutPreflight = routes.filter(
+    route => route.method !== 'OPTIONS'
+  ) as GatewayRoute[];
+
+  it('has exactly the routes generated from the permission model, each authorized the same way', () => {
+    expect(withoutPreflight).toEqual(gatewayRoutes());
+  });
+
+  it('authorizes every MLflow operation as the local gateway does', () => {
+    const mismatches: string[] = [];
+    for (const op of OPERATIONS) {
+      for (const template of pathTemplates(op)) {
+        const route = routeOf(
+          withoutPreflight,
+          op.method,
+          samplePath(template)
+        );
+        const authorization = authorizationOf(op, template);
+        const cookie =
+          authorization === 'token' && COOKIE_OPERATIONS.has(op.id);
+        if (route?.authorization !== authorization || route.cookie !== cookie) {
+          mismatches.push(`${op.id} ${template}: ${JSON.stringify(route)}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('authorizes every method except the data-free public routes and CORS preflights', () => {
+    const open = routes
+      .filter(route => route.authorization === 'none')
+      .filter(route => route.method !== 'OPTIONS')
+      .map(route => `${route.method} ${route.path}`);
+    expect(open.sort()).toEqual(
+      [
+        'GET /',
+        'GET /auth/permissions',
+        'GET /auth/{proxy+}',
+        'GET /build/{filename+}',
+        'GET /health',
+        'GET /static-files/{path+}',
+        'GET /version'
+      ].sort()
+    );
+    // Preflights are mock integrations: nothing reaches MLflow or a Lambda.
+    const methods = Object.values(
+      template.findResources('AWS::ApiGateway::Method')
+    ) as Resources[string][];
+    const preflights = methods.filter(
+      m => m.Properties.HttpMethod === 'OPTIONS'
+    );
+    expect(preflights.length).toBeGreaterThan(0);
+    for (const { Properties: preflight } of preflights) {
+      expect(preflight.Integration.Type).toBe('MOCK');
+      expect(preflight.Integration.ContentHandling).toBe('CONVERT_TO_TEXT');
+      expect(JSON.stringify(preflight.Integration)).toContain(STUDIO);
+    }
+  });
+
+  it('caches the authorizer’s policy, keyed by the header or, for the cookie reads only, the cookie', () => {
+    const authorizers = Object.values(
+      template.findResources('AWS::ApiGateway::Authorizer')
+    ).map(a => a.Properties);
+    expect(
+      authorizers
+        .map(a => [a.Type, a.IdentitySource, a.AuthorizerResultTtlInSeconds])
+        .sort()
+    ).toEqual([
+      [
+        'REQUEST',
+        'method.request.header.Authorization',
+        AUTHORIZER_CACHE_TTL.toSeconds()
+      ],
+      [
+        'REQUEST',
+        'method.request.header.Cookie',
+        AUTHORIZER_CACHE_TTL.toSeconds()
+      ]
+    ]);
+    expect(AUTHORIZER_CACHE_TTL.toSeconds()).toBeGreaterThan(0);
+  });
+
+  it('runs the authorizer on the current Node.js runtime, configured for the user pool', () => {
+    const functions = Object.values(
+      template.findResources('AWS::Lambda::Function')
+    ).map(f => f.Properties);
+    const authorizer = functions.find(
+      f =>
+        f.Handler === 'index.handler' && f.Environment.Variables.COGNITO_ISSUER
+    );
+    expect(authorizer).toBeDefined();
+    expect(authorizer?.Runtime).toBe('nodejs24.x');
+    const variables = resolveIntrinsics(authorizer?.Environment.Variables, {
+      ...DEPLOYED_REFS,
+      ...refsOf(template)
+    }) as Record<string, string>;
+    // The user pool's issuer (CloudFormation's ProviderURL attribute).
+    expect(variables.COGNITO_ISSUER).toMatch(/^IdentityUsers\w+\.ProviderURL$/);
+    expect(variables.TOKEN_USE).toBe('access');
+    expect(variables.ALLOWED_ORIGINS).toBe(STUDIO);
+    expect(JSON.parse(variables.PERMISSIONS)).toEqual({});
+    // Every function's log group keeps logs as configured.
+    for (const group of Object.values(
+      template.findResources('AWS::Logs::LogGroup')
+    )) {
+      expect(group.Properties.RetentionInDays).toBe(90);
+    }
+  });
+
+  it('forwards to MLflow through the VPC link, stating who calls', () => {
+    const methods = Object.values(
+      template.findResources('AWS::ApiGateway::Method')
+    ).map(m => m.Properties);
+    const proxied = methods.filter(m => m.Integration.Type === 'HTTP_PROXY');
+    expect(proxied.length).toBeGreaterThan(30);
+    for (const method of proxied) {
+      expect(method.Integration.ConnectionType).toBe('VPC_LINK');
+      const principal =
+        method.Integration.RequestParameters[
+          'integration.request.header.X-Gateway-Principal'
+        ];
+      expect(principal).toBe(
+        {
+          AWS_IAM: 'context.identity.userArn',
+          CUSTOM: 'context.authorizer.principal',
+          NONE: "'anonymous'"
+        }[method.AuthorizationType as string]
+      );
+    }
+    const greedy = proxied.find(m =>
+      JSON.stringify(m.Integration.Uri).includes('/api/2.0/{proxy}')
+    );
+    expect(greedy?.Integration.RequestParameters).toMatchObject({
+      'integration.request.path.proxy': 'method.request.path.proxy'
+    });
+  });
+
+  it('logs who made each request, never headers, bodies or tokens; throttles', () => {
+    const stage = Object.values(
+      template.findResources('AWS::ApiGateway::Stage')
+    )[0].Properties;
+    expect(stage.StageName).toBe(STAGE);
+    const format = JSON.parse(stage.AccessLogSetting.Format);
+    expect(format).toEqual(ACCESS_LOG_FIELDS);
+    expect(format.principal).toBe('$context.authorizer.principal');
+    expect(format.iamPrincipal).toBe('$context.identity.userArn');
+    expect(stage.AccessLogSetting.Format).not.toMatch(
+      /\$input|requestOverride|claims|header|querystring|body/i
+    );
+    expect(stage.MethodSettings).toEqual([
+      expect.objectContaining({
+        DataTraceEnabled: false,
+        LoggingLevel: 'ERROR',
+        ThrottlingRateLimit: 100,
+        ThrottlingBurstLimit: 200,
+        HttpMethod: '*',
+        ResourcePath: '/*'
+      })
+    ]);
+  });
+
+  it('answers its own refusals in MLflow’s error format, readable by Studio', () => {
+    const responses = Object.values(
+      template.findResources('AWS::ApiGateway::GatewayResponse')
+    ).map(r => r.Properties);
+    const byType = Object.fromEntries(responses.map(r => [r.ResponseType, r]));
+    for (const type of [
+      'UNAUTHORIZED',
+      'ACCESS_DENIED',
+      'MISSING_AUTHENTICATION_TOKEN',
+      'THROTTLED',
+      'INTEGRATION_TIMEOUT',
+      'DEFAULT_4XX',
+      'DEFAULT_5XX'
+    ]) {
+      expect(byType[type]).toBeDefined();
+    }
+    // The template is JSON once API Gateway fills in its quoted message.
+    const unauthorized =
+      byType.UNAUTHORIZED.ResponseTemplates['application/json'];
+    expect(
+      JSON.parse(
+        unauthorized.replace('$context.error.messageString', '"Unauthorized"')
+      )
+    ).toEqual({ error_code: 'UNAUTHENTICATED', message: 'Unauthorized' });
+    expect(
+      JSON.parse(
+        byType.INTEGRATION_FAILURE.ResponseTemplates['application/json']
+      )
+    ).toEqual({
+      error_code: 'BAD_GATEWAY',
+      message: 'MLflow is not reachable behind the gateway.'
+    });
+    expect(byType.ACCESS_DENIED.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.Access-Control-Allow-Origin':
+        'method.request.header.Origin'
+    });
+  });
+
+  it('serves the /auth/ pages with the deployment’s public configuration', () => {
+    const functions = Object.values(
+      template.findResources('AWS::Lambda::Function')
+    ).map(f => f.Properties);
+    const pages = functions.find(f => f.Environment.Variables.PAGES_CONFIG);
+    const variables = resolveIntrinsics(pages?.Environment.Variables, {
+      ...DEPLOYED_REFS,
+      ...refsOf(template)
+    }) as Record<string, string>;
+    const config = JSON.parse(variables.PAGES_CONFIG) as PagesConfig;
+    expect(config).toEqual({
+      allowedOrigins: [STUDIO],
+      cognito: {
+        region: 'us-east-1',
+        userPoolId: expect.stringMatching(/^IdentityUsers/),
+        userPoolClientId: expect.stringMatching(/^IdentityUsersBrowser/),
+        endpoint: '',
+        authFlow: 'USER_SRP_AUTH'
+      }
+    });
+  });
+
+  it('has no CORS preflights when no browser origin is configured', () => {
+    const bare = templateOf();
+    bare.resourcePropertiesCountIs(
+      'AWS::ApiGateway::Method',
+      { HttpMethod: 'OPTIONS' },
+      0
+    );
+    bare.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: Match.absent()
+    });
+  });
+});
+
+describe('the gateway’s Lambda code', () => {
+  it('bundles the built /auth/ pages into the pages function, and the authorizer without them', () => {
+    const { app } = buildStack({}, { bundle: true });
+    const assembly = app.synth();
+    const assets = JSON.parse(
+      fs.readFileSync(
+        path.join(assembly.directory, 'Test.assets.json'),
+        'utf-8'
+      )
+    ) as { files: Record<string, { source: { path: string } }> };
+    const dirs = Object.values(assets.files)
+      .map(file => path.join(assembly.directory, file.source.path))
+      .filter(dir => fs.existsSync(path.join(dir, 'index.js')));
+    const pagesDir = dirs.find(dir =>
+      fs.existsSync(path.join(dir, 'gateway-pages'))
+    );
+    expect(pagesDir).toBeDefined();
+    for (const page of Object.values(GATEWAY_PAGES)) {
+      expect(
+        fs.existsSync(path.join(pagesDir as string, 'gateway-pages', page.file))
+      ).toBe(true);
+    }
+    const authorizer = dirs.find(dir =>
+      fs
+        .readFileSync(path.join(dir, 'index.js'), 'utf-8')
+        .includes('COGNITO_ISSUER')
+    );
+    expect(authorizer).toBeDefined();
+    expect(
+      fs.existsSync(path.join(authorizer as string, 'gateway-pages'))
+    ).toBe(false);
+  });
+});
+
+/** Placeholder values for the template's own resources (`Ref` = logical id). */
+function refsOf(template: Template): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(template.toJSON().Resources).map(id => [id, id])
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * CloudFormation values with their references filled in, the way a
+ * deployment would resolve them: `Ref`s from a table (pseudo parameters
+ * included), `Fn::Join`, and `Fn::GetAtt` as `<logical id>.<attribute>`.
+ */
+export const DEPLOYED_REFS: Record<string, string> = {
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '123456789012',
+  'AWS::Partition': 'aws',
+  'AWS::URLSuffix': 'amazonaws.com'
+};
+
+export function resolveIntrinsics(
+  value: unknown,
+  refs: Record<string, string>
+): unknown {
+  if (Array.isArray(value)) {
+    return value.map(item => resolveIntrinsics(item, refs));
+  }
+  if (typeof value !== 'object' || value === null) {
+    return value;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  if (keys.length === 1 && keys[0] === 'Ref') {
+    const name = String(object.Ref);
+    const resolved = refs[name];
+    if (resolved === undefined) {
+      throw new Error(`No value for Ref ${name}`);
+    }
+    return resolved;
+  }
+  if (keys.length === 1 && keys[0] === 'Fn::Join') {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts
+      .map(part => String(resolveIntrinsics(part, refs)))
+      .join(separator);
+  }
+  if (keys.length === 1 && keys[0] === 'Fn::GetAtt') {
+    const [id, attribute] = object['Fn::GetAtt'] as [string, string];
+    return `${id}.${attribute}`;
+  }
+  return Object.fromEntries(
+    keys.map(key => [key, resolveIntrinsics(object[key], refs)])
+  );
+}
