@@ -28,13 +28,15 @@ suite "extension: lint" npm run --silent lint:check
 suite "extension: jest" npm test --silent
 suite "infra: type check" npm --prefix infra run --silent build
 suite "infra: jest" npm --prefix infra test --silent
-# The whole CDK app synthesizes with no AWS credentials at all, passes
-# cdk-nag (synthesis fails on any unacknowledged finding) and cfn-lint.
+# The whole CDK app synthesizes with no AWS credentials at all, with the
+# defaults and with the README's example (every feature on), passes cdk-nag
+# (synthesis fails on any unacknowledged finding) and cfn-lint.
 suite "infra: cdk synth + cfn-lint" bash -c 'cd infra &&
-  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
-    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true \
-    npm run --silent synth &&
-  ../.venv/bin/cfn-lint cdk.out/*.template.json'
+  export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true &&
+  unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE &&
+  npm run --silent synth &&
+  npm run --silent synth -- -c config=deploy.example.json -o cdk.out/example &&
+  ../.venv/bin/cfn-lint cdk.out/*.template.json cdk.out/example/*.template.json'
 suite "ui-tests: type check" npx --prefix ui-tests tsc -p ui-tests
 
 started_stack=0

@@ -21,10 +21,6 @@ const file = path.resolve(
 const config = readDeploymentConfig(file);
 new MlflowStack(app, config.name, {
   config,
-  env:
-    config.account && config.region
-      ? { account: config.account, region: config.region }
-      : undefined,
   description:
     'sagemaker-studio-mlflow: MLflow on AWS with access control by role'
 });

@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 import type { DeploymentConfig } from './config';
@@ -30,7 +30,12 @@ export class MlflowStack extends Stack {
   readonly crossAccount: MlflowCrossAccountAccess;
 
   constructor(scope: Construct, id: string, props: MlflowStackProps) {
-    super(scope, id, props);
+    const { account, region } = props.config;
+    super(scope, id, {
+      // The configured account and region, else environment-agnostic.
+      env: account && region ? { account, region } : undefined,
+      ...props
+    });
     const { config } = props;
 
     this.identity = new MlflowIdentity(this, 'Identity', { config });
@@ -104,5 +109,14 @@ export class MlflowStack extends Stack {
       value: this.identity.client.userPoolClientId,
       description: 'The extension setting userPoolClientId'
     });
+  }
+
+  /**
+   * A stack for a given account and region would look its zones up in the
+   * account at synthesis; the region's first two, chosen by CloudFormation
+   * (`Fn::GetAZs`), keep synthesis free of look-ups and credentials.
+   */
+  get availabilityZones(): string[] {
+    return [0, 1].map(i => Fn.select(i, Fn.getAzs()));
   }
 }

@@ -9,6 +9,7 @@ import {
   readDeploymentConfig,
   testedMlflowVersion
 } from '../cdk/config';
+import { buildStack } from './support/cdk';
 
 /** The problems of a configuration, or [] when it parses. */
 function problemsOf(json: unknown): string[] {
@@ -146,7 +147,10 @@ describe('the deployment configuration', () => {
     expect(() => parseDeploymentConfig([])).toThrow(/must be a JSON object/);
   });
 
-  it('accepts the example of the README', () => {
+  it('accepts the example, which the README shows as it is', () => {
+    const file = path.join(__dirname, '..', 'deploy.example.json');
+    const text = fs.readFileSync(file, 'utf-8');
+    expect(problemsOf(JSON.parse(text))).toEqual([]);
     const readme = fs.readFileSync(
       path.join(__dirname, '..', '..', 'README.md'),
       'utf-8'
@@ -154,6 +158,50 @@ describe('the deployment configuration', () => {
     const section = readme.slice(readme.indexOf('## Deploy to AWS'));
     const example = /```json\n([\s\S]*?)```/.exec(section);
     expect(example).not.toBeNull();
-    expect(problemsOf(JSON.parse(example![1]))).toEqual([]);
+    expect(JSON.parse(example![1])).toEqual(JSON.parse(text));
+  });
+
+  it('synthesizes the example, account and region set, with no look-up and every AWS Solutions check passed', () => {
+    const example = JSON.parse(
+      fs.readFileSync(
+        path.join(__dirname, '..', 'deploy.example.json'),
+        'utf-8'
+      )
+    );
+    const assembly = buildStack(example).app.synth();
+    // A look-up CDK would need credentials for shows up as missing context.
+    expect(assembly.manifest.missing ?? []).toEqual([]);
+    expect(assembly.stacks[0].environment).toMatchObject({
+      account: '123456789012',
+      region: 'us-east-1'
+    });
+  });
+
+  it('names each wrong Studio user, cross-account role and throttle', () => {
+    const problems = problemsOf({
+      studio: {
+        users: [
+          { name: 'ann', role: 'readers' },
+          { name: 'ann', role: 'readers' },
+          { name: '-x', role: 'readers' },
+          { name: 'bo', role: 'owners' }
+        ],
+        managedPolicies: ['not a policy!']
+      },
+      crossAccount: [{ role: 'readers', accounts: ['12'] }],
+      gateway: { rateLimit: 0, burstLimit: 1.5 }
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/"studio.managedPolicies"/),
+      '"studio.users": "ann" is listed twice',
+      expect.stringMatching(
+        /"studio.users": "-x" is not a Studio user profile name/
+      ),
+      '"studio.users": "bo" has the role "owners", which is not defined',
+      expect.stringMatching(
+        /"crossAccount": the role "readers" must list the 12-digit accounts/
+      ),
+      expect.stringMatching(/"gateway.rateLimit"/)
+    ]);
   });
 });

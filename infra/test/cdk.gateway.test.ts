@@ -181,6 +181,20 @@ describe('the gateway (API Gateway REST API)', () => {
     }
   });
 
+  it('keeps no secret in any function’s environment', () => {
+    for (const fn of Object.values(
+      template.findResources('AWS::Lambda::Function')
+    )) {
+      const variables = fn.Properties.Environment.Variables;
+      for (const name of Object.keys(variables)) {
+        expect(name).not.toMatch(/PASSWORD|SECRET|KEY|TOKEN$/);
+      }
+      expect(JSON.stringify(variables)).not.toMatch(
+        /secretsmanager|SecretString|Secret[A-Z0-9]/
+      );
+    }
+  });
+
   it('forwards to MLflow through the VPC link, stating who calls', () => {
     const methods = Object.values(
       template.findResources('AWS::ApiGateway::Method')
