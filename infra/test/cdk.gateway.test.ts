@@ -5,16 +5,10 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 
 import { ACCESS_LOG_FIELDS, AUTHORIZER_CACHE_TTL, STAGE } from '../cdk/gateway';
 import { GATEWAY_PAGES, PagesConfig } from '../src/gateway-pages';
-import {
-  GatewayRoute,
-  gatewayRoutes,
-  routeOf,
-  samplePath
-} from '../src/gateway-routes';
-import { OPERATIONS, pathTemplates } from '../src/permissions';
-import { COOKIE_OPERATIONS, authorizationOf } from '../src/permissions/policy';
+import { GatewayRoute, gatewayRoutes } from '../src/gateway-routes';
 import { buildStack, templateOf } from './support/cdk';
 import { DEPLOYED_REFS, resolveIntrinsics } from './support/intrinsics';
+import { PUBLIC_ROUTES, authorizationMismatches } from './support/routes';
 
 const STUDIO = 'https://d-abc123.studio.us-east-1.sagemaker.aws';
 
@@ -81,23 +75,7 @@ describe('the gateway (API Gateway REST API)', () => {
   });
 
   it('authorizes every MLflow operation as the local gateway does', () => {
-    const mismatches: string[] = [];
-    for (const op of OPERATIONS) {
-      for (const template of pathTemplates(op)) {
-        const route = routeOf(
-          withoutPreflight,
-          op.method,
-          samplePath(template)
-        );
-        const authorization = authorizationOf(op, template);
-        const cookie =
-          authorization === 'token' && COOKIE_OPERATIONS.has(op.id);
-        if (route?.authorization !== authorization || route.cookie !== cookie) {
-          mismatches.push(`${op.id} ${template}: ${JSON.stringify(route)}`);
-        }
-      }
-    }
-    expect(mismatches).toEqual([]);
+    expect(authorizationMismatches(withoutPreflight)).toEqual([]);
   });
 
   it('authorizes every method except the data-free public routes and CORS preflights', () => {
@@ -105,17 +83,7 @@ describe('the gateway (API Gateway REST API)', () => {
       .filter(route => route.authorization === 'none')
       .filter(route => route.method !== 'OPTIONS')
       .map(route => `${route.method} ${route.path}`);
-    expect(open.sort()).toEqual(
-      [
-        'GET /',
-        'GET /auth/permissions',
-        'GET /auth/{proxy+}',
-        'GET /build/{filename+}',
-        'GET /health',
-        'GET /static-files/{path+}',
-        'GET /version'
-      ].sort()
-    );
+    expect(open.sort()).toEqual([...PUBLIC_ROUTES].sort());
     // Preflights are mock integrations: nothing reaches MLflow or a Lambda.
     const methods = Object.values(
       template.findResources('AWS::ApiGateway::Method')
