@@ -8,6 +8,8 @@ export interface Stack {
   mlflow: string;
   jupyterlab: string;
   jupyterlabToken: string;
+  /** Where a JupyterLab standing in for a Studio space runs (tests/studio.py). */
+  studioSpace: string;
   region: string;
   cognito: { endpoint: string; userPoolId: string; clientId: string };
   users: Record<string, { username: string; password: string }>;

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { DeploymentConfig } from './config';
 import { MlflowData } from './data';
 import { MlflowCrossAccountAccess } from './cross-account';
+import { ExtensionInstall } from './extension';
 import { MlflowGateway } from './gateway';
 import { MlflowIdentity } from './identity';
 import { MlflowService } from './mlflow-service';
@@ -18,7 +19,8 @@ export interface MlflowStackProps extends StackProps {
  * sagemaker-studio-mlflow in one account: the identity (Cognito), the
  * network, MLflow's data (Aurora, S3), MLflow on Fargate behind an internal
  * load balancer, the gateway in front of it, and Studio: the domain, one
- * execution role per MLflow role, the user profiles.
+ * execution role per MLflow role, the user profiles, and the lifecycle
+ * configuration that installs the extension for everyone.
  */
 export class MlflowStack extends Stack {
   readonly identity: MlflowIdentity;
@@ -28,6 +30,7 @@ export class MlflowStack extends Stack {
   readonly gateway: MlflowGateway;
   readonly studio: MlflowStudio;
   readonly crossAccount: MlflowCrossAccountAccess;
+  readonly extension: ExtensionInstall;
 
   constructor(scope: Construct, id: string, props: MlflowStackProps) {
     const { account, region } = props.config;
@@ -66,6 +69,16 @@ export class MlflowStack extends Stack {
       subnets: this.network.privateSubnets,
       api: this.gateway.api
     });
+    this.extension = new ExtensionInstall(this, 'Extension', {
+      config,
+      gatewayUrl: this.gateway.api.url,
+      userPool: this.identity.userPool,
+      client: this.identity.client,
+      executionRoles: [...this.studio.executionRoles.values()]
+    });
+    this.studio.addLifecycleConfig(
+      this.extension.lifecycleConfig.attrStudioLifecycleConfigArn
+    );
     this.crossAccount = new MlflowCrossAccountAccess(this, 'CrossAccount', {
       config,
       api: this.gateway.api
@@ -97,6 +110,11 @@ export class MlflowStack extends Stack {
         description: `Assume from the trusted accounts to reach MLflow as "${role}"`
       });
     }
+    new CfnOutput(this, 'LifecycleConfigArn', {
+      value: this.extension.lifecycleConfig.attrStudioLifecycleConfigArn,
+      description:
+        'Installs and configures the extension in every JupyterLab space'
+    });
     new CfnOutput(this, 'UserPoolId', {
       value: this.identity.userPool.userPoolId,
       description: 'The extension setting userPoolId'

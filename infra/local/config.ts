@@ -139,6 +139,15 @@ export function resolvePorts(
   return ports;
 }
 
+/**
+ * The port after JupyterLab's is kept for a second JupyterLab standing in
+ * for a Studio space (`tests/studio.py`, the lifecycle configuration's
+ * test): the gateway accepts its origin too.
+ */
+export function studioSpacePort(ports: Ports): number {
+  return ports.jupyterlab + 1;
+}
+
 export function urlOf(port: number): string {
   return `http://127.0.0.1:${port}`;
 }

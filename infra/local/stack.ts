@@ -23,6 +23,8 @@ export interface StackDescription {
   jupyterlab: string;
   /** The JupyterLab server token (JupyterLab opens at `${jupyterlab}/lab?token=...`). */
   jupyterlabToken: string;
+  /** Where a second JupyterLab, standing in for a Studio space, may run; the gateway accepts its origin. */
+  studioSpace: string;
   region: string;
   cognito: {
     endpoint: string;

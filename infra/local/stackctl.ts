@@ -15,6 +15,7 @@ import {
   type ServiceName,
   portEnvName,
   portFlag,
+  studioSpacePort,
   urlOf
 } from './config';
 import {
@@ -94,9 +95,13 @@ const STARTUP_TIMEOUT_MS: Record<ServiceName, number> = {
   jupyterlab: 90_000
 };
 
-/** Browser origins that may call the gateway: JupyterLab's. */
+/** Browser origins that may call the gateway: JupyterLab's, and a Studio space's stand-in. */
 function allowedOrigins(ports: Ports): string[] {
-  return [urlOf(ports.jupyterlab), `http://localhost:${ports.jupyterlab}`];
+  return [
+    urlOf(ports.jupyterlab),
+    `http://localhost:${ports.jupyterlab}`,
+    urlOf(studioSpacePort(ports))
+  ];
 }
 
 /**
@@ -328,6 +333,7 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
     mlflow: urlOf(ports.mlflow),
     jupyterlab: urlOf(ports.jupyterlab),
     jupyterlabToken: state.jupyterlabToken,
+    studioSpace: urlOf(studioSpacePort(ports)),
     region: LOCAL_REGION,
     cognito: {
       endpoint: urlOf(ports.cognito),

@@ -201,41 +201,40 @@ describe('Studio: execution roles, domain and users', () => {
     });
   });
 
-  it('runs the added lifecycle configuration in every JupyterLab space of the domain', () => {
+  it('runs the extension’s lifecycle configuration by default in every JupyterLab space, and any added one', () => {
     const domain = Object.values(
       template.findResources('AWS::SageMaker::Domain')
     )[0].Properties;
+    const [extension] = Object.keys(
+      template.findResources('AWS::SageMaker::StudioLifecycleConfig')
+    );
+    const arn = { 'Fn::GetAtt': [extension, 'StudioLifecycleConfigArn'] };
     expect(domain.DefaultUserSettings.JupyterLabAppSettings).toEqual({
-      LifecycleConfigArns: [lifecycle],
-      DefaultResourceSpec: { LifecycleConfigArn: lifecycle }
+      LifecycleConfigArns: [arn, lifecycle],
+      DefaultResourceSpec: { LifecycleConfigArn: arn }
     });
   });
 
   it('leaves an existing domain alone and attaches the lifecycle configuration to its new profiles', () => {
-    const existing = (withLifecycle: boolean) => {
-      const { stack } = buildStack({
+    const template = Template.fromStack(
+      buildStack({
         studio: {
           domainId: 'd-existing1',
           users: [{ name: 'carol', role: 'readers' }]
         }
-      });
-      if (withLifecycle) {
-        stack.studio.addLifecycleConfig(lifecycle);
-      }
-      return Template.fromStack(stack);
-    };
-    const without = existing(false);
-    without.resourceCountIs('AWS::SageMaker::Domain', 0);
-    without.hasResourceProperties('AWS::SageMaker::UserProfile', {
-      DomainId: 'd-existing1',
-      UserSettings: Match.objectLike({ JupyterLabAppSettings: Match.absent() })
-    });
-    existing(true).hasResourceProperties('AWS::SageMaker::UserProfile', {
+      }).stack
+    );
+    template.resourceCountIs('AWS::SageMaker::Domain', 0);
+    const [extension] = Object.keys(
+      template.findResources('AWS::SageMaker::StudioLifecycleConfig')
+    );
+    const arn = { 'Fn::GetAtt': [extension, 'StudioLifecycleConfigArn'] };
+    template.hasResourceProperties('AWS::SageMaker::UserProfile', {
       DomainId: 'd-existing1',
       UserSettings: Match.objectLike({
         JupyterLabAppSettings: {
-          LifecycleConfigArns: [lifecycle],
-          DefaultResourceSpec: { LifecycleConfigArn: lifecycle }
+          LifecycleConfigArns: [arn],
+          DefaultResourceSpec: { LifecycleConfigArn: arn }
         }
       })
     });

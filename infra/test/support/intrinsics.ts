@@ -1,7 +1,8 @@
 /**
  * CloudFormation values with their references filled in, the way a
  * deployment would resolve them: `Ref`s from a table (pseudo parameters
- * included), `Fn::Join`, and `Fn::GetAtt` as `<logical id>.<attribute>`.
+ * included), `Fn::Join`, `Fn::Sub`, `Fn::Base64`, and `Fn::GetAtt` as
+ * `<logical id>.<attribute>`.
  */
 export const DEPLOYED_REFS: Record<string, string> = {
   'AWS::Region': 'us-east-1',
@@ -35,6 +36,16 @@ export function resolveIntrinsics(
     return parts
       .map(part => String(resolveIntrinsics(part, refs)))
       .join(separator);
+  }
+  if (keys.length === 1 && keys[0] === 'Fn::Sub') {
+    return String(object['Fn::Sub']).replace(/\$\{([^}]+)\}/g, (_, name) =>
+      String(resolveIntrinsics({ Ref: name }, refs))
+    );
+  }
+  if (keys.length === 1 && keys[0] === 'Fn::Base64') {
+    return Buffer.from(
+      String(resolveIntrinsics(object['Fn::Base64'], refs))
+    ).toString('base64');
   }
   if (keys.length === 1 && keys[0] === 'Fn::GetAtt') {
     const [id, attribute] = object['Fn::GetAtt'] as [string, string];

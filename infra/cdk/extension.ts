@@ -1,0 +1,151 @@
+/**
+ * How every Studio user gets the extension: the wheel published as an S3
+ * asset, and a JupyterLab lifecycle configuration (the script of
+ * `lifecycle-config/`, this deployment's values in front of it) that
+ * installs and configures it on every start of a space. The execution
+ * roles may read the wheel and nothing else of the assets bucket.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+import {
+  Annotations,
+  AssetHashType,
+  Aws,
+  BundlingOutput,
+  DockerImage,
+  Fn,
+  Stack
+} from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
+import { Construct } from 'constructs';
+
+import type { DeploymentConfig } from './config';
+
+const REPO_ROOT = path.join(__dirname, '..', '..');
+
+/** The lifecycle script the configuration runs. */
+export const LIFECYCLE_SCRIPT = path.join(
+  REPO_ROOT,
+  'lifecycle-config',
+  'install-extension.sh'
+);
+
+/** Studio's limit on a lifecycle configuration: characters of its base64. */
+export const STUDIO_LIFECYCLE_LIMIT = 16_384;
+
+/** The wheel's file name, which pip needs (the asset's S3 key is a hash). */
+export function wheelName(): string {
+  const { version } = JSON.parse(
+    fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf-8')
+  ) as { version: string };
+  return `sagemaker_studio_mlflow-${version}-py3-none-any.whl`;
+}
+
+export interface ExtensionInstallProps {
+  readonly config: DeploymentConfig;
+  /** The extension's `gatewayUrl` (and the SDK's tracking URI). */
+  readonly gatewayUrl: string;
+  readonly userPool: cognito.IUserPool;
+  readonly client: cognito.IUserPoolClient;
+  /** The roles Studio's spaces run as: they fetch the wheel. */
+  readonly executionRoles: readonly iam.IRole[];
+}
+
+export class ExtensionInstall extends Construct {
+  readonly wheel: s3assets.Asset;
+  readonly lifecycleConfig: sagemaker.CfnStudioLifecycleConfig;
+  /** The script as Studio runs it, tokens unresolved. */
+  readonly script: string;
+
+  constructor(scope: Construct, id: string, props: ExtensionInstallProps) {
+    super(scope, id);
+    const { config, gatewayUrl, userPool, client } = props;
+    const name = wheelName();
+
+    this.wheel = new s3assets.Asset(this, 'Wheel', {
+      path: REPO_ROOT,
+      // The wheel builds reproducibly (hatchling): same sources, same hash.
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        // Never pulled: the wheel is built locally or not at all.
+        image: DockerImage.fromRegistry('python:3.11-slim'),
+        outputType: BundlingOutput.SINGLE_FILE,
+        local: { tryBundle: outputDir => buildWheel(outputDir, name) }
+      }
+    });
+
+    const settings: Record<string, string> = {
+      MLFLOW_EXTENSION_WHEEL: this.wheel.s3ObjectUrl,
+      MLFLOW_EXTENSION_WHEEL_NAME: name,
+      MLFLOW_GATEWAY_URL: gatewayUrl,
+      MLFLOW_COGNITO_REGION: Stack.of(this).region,
+      MLFLOW_USER_POOL_ID: userPool.userPoolId,
+      MLFLOW_USER_POOL_CLIENT_ID: client.userPoolClientId
+    };
+    const body = fs
+      .readFileSync(LIFECYCLE_SCRIPT, 'utf-8')
+      .replace(/^#!.*\n/, '');
+    this.script = [
+      '#!/bin/bash',
+      '# The deployment’s values, written by the CDK app (sagemaker-studio-mlflow).',
+      ...Object.entries(settings).map(([key, value]) => `${key}='${value}'`),
+      `export ${Object.keys(settings).join(' ')}`,
+      body
+    ].join('\n');
+    // The values add a few hundred characters; the body must leave room.
+    const bodySize = Buffer.from(body).toString('base64').length;
+    if (bodySize + 2048 > STUDIO_LIFECYCLE_LIMIT) {
+      Annotations.of(this).addError(
+        `${LIFECYCLE_SCRIPT} is ${bodySize} characters in base64; Studio takes ${STUDIO_LIFECYCLE_LIMIT} with the settings.`
+      );
+    }
+
+    // A lifecycle configuration cannot be changed, only replaced: a new
+    // name for each content lets CloudFormation create the new one first.
+    const digest = createHash('sha256')
+      .update(JSON.stringify(Stack.of(this).resolve(this.script)))
+      .digest('hex')
+      .slice(0, 8);
+    this.lifecycleConfig = new sagemaker.CfnStudioLifecycleConfig(
+      this,
+      'LifecycleConfig',
+      {
+        studioLifecycleConfigName: `${config.name.slice(0, 40)}-mlflow-${digest}`,
+        studioLifecycleConfigAppType: 'JupyterLab',
+        studioLifecycleConfigContent: Fn.base64(this.script)
+      }
+    );
+
+    const readWheel = new iam.PolicyStatement({
+      actions: ['s3:GetObject'],
+      resources: [
+        `arn:${Aws.PARTITION}:s3:::${this.wheel.s3BucketName}/${this.wheel.s3ObjectKey}`
+      ]
+    });
+    for (const role of props.executionRoles) {
+      role.addToPrincipalPolicy(readWheel);
+    }
+  }
+}
+
+/** Builds the wheel into `outputDir` with .venv's build tools; throws saying what to run. */
+function buildWheel(outputDir: string, name: string): boolean {
+  const python = path.join(REPO_ROOT, '.venv', 'bin', 'python');
+  const built = spawnSync(
+    python,
+    ['-m', 'build', '--wheel', '--no-isolation', '--outdir', outputDir, '.'],
+    { cwd: REPO_ROOT, encoding: 'utf-8' }
+  );
+  if (built.status !== 0 || !fs.existsSync(path.join(outputDir, name))) {
+    throw new Error(
+      `Could not build the extension's wheel ${name}: run ./scripts/setup.sh in ${REPO_ROOT} first.\n${built.error ?? ''}${built.stdout ?? ''}${built.stderr ?? ''}`
+    );
+  }
+  return true;
+}
