@@ -5,21 +5,18 @@
  * by id, or a new one in MLflow's VPC), the user profiles, and where the
  * lifecycle configuration that installs the extension is attached.
  */
-import { Aws, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Lazy, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 
-import {
-  ApiTarget,
-  apiArnPrefix,
-  iamPolicyDocuments
-} from '../src/permissions/policy';
+import { ApiTarget, iamPolicyDocuments } from '../src/permissions/policy';
 import { RoleTable, compileRoles } from '../src/permissions/roles';
 import type { DeploymentConfig } from './config';
 import { STAGE } from './gateway';
+import { wildcardFinding } from './nag';
 
 export interface MlflowStudioProps {
   readonly config: DeploymentConfig;
@@ -57,13 +54,6 @@ export function attachMlflowPolicies(
   roleName: string
 ): iam.ManagedPolicy[] {
   const target = apiTarget(api);
-  // How cdk-nag names the API's ARN prefix in its findings.
-  const nagPrefix = apiArnPrefix({
-    region: '<AWS::Region>',
-    account: '<AWS::AccountId>',
-    apiId: `<${Stack.of(api).getLogicalId(api.node.defaultChild as apigw.CfnRestApi)}>`,
-    stage: target.stage
-  });
   return iamPolicyDocuments(allowed, target).map((document, i) => {
     const policy = new iam.ManagedPolicy(scope, `${id}${i + 1}`, {
       description: `MLflow operations of the "${roleName}" role (${i + 1}), generated from the permission model`,
@@ -75,7 +65,7 @@ export function attachMlflowPolicies(
     ).filter(resource => resource.includes('*'));
     Validations.of(policy).acknowledge(
       ...wildcards.map(resource => ({
-        id: `AwsSolutions-IAM5[Resource::${resource.replace(apiArnPrefix(target), nagPrefix)}]`,
+        id: wildcardFinding(policy, resource),
         reason:
           'One MLflow operation of this role, generated from the permission model: each * stands for a path parameter (an id, a name, an artifact path), with explicit denies where it would reach an operation the role lacks.'
       }))
@@ -158,6 +148,8 @@ export class MlflowStudio extends Construct {
       this.domainId = this.domain.attrDomainId;
     }
 
+    this.allowStudioApps([...executionRoles.values()]);
+
     for (const user of config.studio.users) {
       new sagemaker.CfnUserProfile(this, `User${logicalName(user.name)}`, {
         domainId: this.domainId,
@@ -172,6 +164,68 @@ export class MlflowStudio extends Construct {
         tags: [{ key: ROLE_TAG, value: user.role }]
       });
     }
+  }
+
+  /**
+   * What a user's own JupyterLab needs from SageMaker, and no more: their
+   * spaces and apps in this domain, the domain and profiles described, and
+   * the list calls (which take no resource).
+   */
+  private allowStudioApps(roles: readonly iam.Role[]): void {
+    const arn = (resource: string) =>
+      `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+    const spaces = arn(`space/${this.domainId}/*`);
+    const apps = arn(`app/${this.domainId}/*`);
+    const profiles = arn(`user-profile/${this.domainId}/*`);
+    const policy = new iam.ManagedPolicy(this, 'StudioApps', {
+      description:
+        'Studio: the users’ own spaces and JupyterLab apps in the MLflow domain',
+      roles: [...roles],
+      statements: [
+        new iam.PolicyStatement({
+          actions: [
+            'sagemaker:CreateSpace',
+            'sagemaker:UpdateSpace',
+            'sagemaker:DeleteSpace',
+            'sagemaker:DescribeSpace',
+            'sagemaker:CreateApp',
+            'sagemaker:DeleteApp',
+            'sagemaker:DescribeApp',
+            'sagemaker:AddTags',
+            'sagemaker:ListTags'
+          ],
+          resources: [spaces, apps]
+        }),
+        new iam.PolicyStatement({
+          actions: ['sagemaker:DescribeDomain'],
+          resources: [arn(`domain/${this.domainId}`)]
+        }),
+        new iam.PolicyStatement({
+          actions: ['sagemaker:DescribeUserProfile'],
+          resources: [profiles]
+        }),
+        new iam.PolicyStatement({
+          actions: [
+            'sagemaker:ListApps',
+            'sagemaker:ListSpaces',
+            'sagemaker:ListUserProfiles'
+          ],
+          resources: ['*']
+        })
+      ]
+    });
+    Validations.of(policy).acknowledge(
+      ...[spaces, apps, profiles].map(resource => ({
+        id: wildcardFinding(policy, resource),
+        reason:
+          'Spaces, apps and profiles of this one domain: users create their spaces and apps under names Studio picks.'
+      })),
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'SageMaker’s List calls (ListApps, ListSpaces, ListUserProfiles) take no resource; they return names, not data.'
+      }
+    );
   }
 
   /**

@@ -36,7 +36,7 @@ function deployed(template: Template, value: unknown): unknown {
   });
 }
 
-/** The managed policies attached to a role, as deployed. */
+/** The MLflow managed policies attached to a role, as deployed. */
 function policiesOf(template: Template, roleId: string): PolicyDocument[] {
   return Object.values(
     template.findResources('AWS::IAM::ManagedPolicy') as Record<
@@ -44,10 +44,12 @@ function policiesOf(template: Template, roleId: string): PolicyDocument[] {
       Resource
     >
   )
-    .filter(policy =>
-      (policy.Properties.Roles as { Ref: string }[]).some(
-        ref => ref.Ref === roleId
-      )
+    .filter(
+      policy =>
+        (policy.Properties.Roles as { Ref: string }[]).some(
+          ref => ref.Ref === roleId
+        ) &&
+        String(policy.Properties.Description).startsWith('MLflow operations')
     )
     .map(
       policy =>
@@ -160,6 +162,50 @@ describe('Studio: execution roles, domain and users', () => {
     expect(wrong).toEqual([]);
     expect(roles.get('experimenters')?.has('runs.create')).toBe(true);
     expect(roles.get('readers')?.has('runs.create')).toBe(false);
+  });
+
+  it('lets every execution role run its user’s own spaces and apps in this domain, and nothing else of SageMaker', () => {
+    const policies = Object.values(
+      template.findResources('AWS::IAM::ManagedPolicy', {
+        Properties: { Description: Match.stringLikeRegexp('^Studio:') }
+      })
+    ) as Resource[];
+    expect(policies).toHaveLength(1);
+    const [domainId] = Object.keys(
+      template.findResources('AWS::SageMaker::Domain')
+    );
+    const roleIds = Object.keys(
+      template.findResources('AWS::IAM::Role', {
+        Properties: {
+          Description: Match.stringLikeRegexp('^SageMaker execution role')
+        }
+      })
+    );
+    expect(
+      policies[0].Properties.Roles.map((r: { Ref: string }) => r.Ref).sort()
+    ).toEqual(roleIds.sort());
+    const statements = deployed(
+      template,
+      policies[0].Properties.PolicyDocument.Statement
+    ) as { Action: string | string[]; Resource: string | string[] }[];
+    const prefix = 'arn:aws:sagemaker:us-east-1:123456789012:';
+    for (const statement of statements) {
+      for (const action of [statement.Action].flat()) {
+        expect(action).toMatch(/^sagemaker:[A-Z][A-Za-z]+$/);
+      }
+      const resources = [statement.Resource].flat();
+      if (resources.includes('*')) {
+        // Only the list calls, which take no resource.
+        expect(
+          [statement.Action].flat().every(a => a.startsWith('sagemaker:List'))
+        ).toBe(true);
+      } else {
+        for (const resource of resources) {
+          expect(resource.startsWith(prefix)).toBe(true);
+          expect(resource).toContain(`/${domainId}.DomainId`);
+        }
+      }
+    }
   });
 
   it('creates a VPC-only domain whose users get the least role by default', () => {
