@@ -21,6 +21,7 @@ import {
   PAGES_PREFIX,
   type PagesConfig
 } from '../src/gateway-pages';
+import { CALLER_PERMISSIONS_PATH } from '../src/authorizer/caller';
 import { GatewayRoute, gatewayRoutes } from '../src/gateway-routes';
 import { HTTP_METHODS } from '../src/permissions';
 import { PAGES_FOLDER } from '../src/pages/handler';
@@ -251,7 +252,7 @@ export class MlflowGateway extends Construct {
       let integration: apigw.Integration;
       if (route.path === `${PAGES_PREFIX}{proxy+}`) {
         integration = new apigw.LambdaIntegration(pagesFunction);
-      } else if (route.path === `${PAGES_PREFIX}permissions`) {
+      } else if (route.path === CALLER_PERMISSIONS_PATH) {
         integration = new apigw.LambdaIntegration(permissionsFunction);
       } else {
         integration = new apigw.Integration({
