@@ -243,7 +243,8 @@ export class MlflowGateway extends Construct {
       targets: [loadBalancer],
       description: 'API Gateway to MLflow’s internal load balancer'
     });
-    for (const route of gatewayRoutes()) {
+    const routes = gatewayRoutes();
+    for (const route of routes) {
       const resource = this.api.root.resourceForPath(route.path);
       const parameters = pathParameters(route.path);
       const methodParameters = Object.fromEntries(
@@ -318,7 +319,7 @@ export class MlflowGateway extends Construct {
       });
     }
 
-    this.acknowledgeFindings();
+    this.acknowledgeFindings(routes);
   }
 
   /** A TypeScript Lambda function bundled by esbuild, with its log group. */
@@ -360,8 +361,8 @@ export class MlflowGateway extends Construct {
     return fn;
   }
 
-  private acknowledgeFindings(): void {
-    const public_ = gatewayRoutes()
+  private acknowledgeFindings(routes: readonly GatewayRoute[]): void {
+    const public_ = routes
       .filter(route => route.authorization === 'none')
       .map(route => `${route.method} ${route.path}`)
       .join(', ');

@@ -9,41 +9,20 @@ import {
   wheelName
 } from '../cdk/extension';
 import { buildStack } from './support/cdk';
-import { DEPLOYED_REFS, resolveIntrinsics } from './support/intrinsics';
+import {
+  DEPLOYED_IDS,
+  deploymentRefs,
+  resolveIntrinsics
+} from './support/intrinsics';
 
 type Resource = { Properties: Record<string, any> };
-
-/** A deployment's values: references as they would resolve, long real-looking ids. */
-function deployedRefs(template: Template): Record<string, string> {
-  const resources = template.toJSON().Resources as Record<
-    string,
-    Resource & { Type: string }
-  >;
-  return {
-    ...DEPLOYED_REFS,
-    ...Object.fromEntries(
-      Object.entries(resources).map(([id, resource]) => [
-        id,
-        resource.Type === 'AWS::ApiGateway::RestApi'
-          ? 'a1b2c3d4e5'
-          : resource.Type === 'AWS::Cognito::UserPool'
-            ? 'us-east-1_AbCdEfGhI'
-            : resource.Type === 'AWS::Cognito::UserPoolClient'
-              ? '1example23456789abcdefghij'
-              : resource.Type === 'AWS::ApiGateway::Stage'
-                ? resource.Properties.StageName
-                : id
-      ])
-    )
-  };
-}
 
 describe('the lifecycle configuration that installs the extension', () => {
   const { stack } = buildStack({
     studio: { users: [{ name: 'alice', role: 'readers' }] }
   });
   const template = Template.fromStack(stack);
-  const refs = deployedRefs(template);
+  const refs = deploymentRefs(template);
   const [lccId, lcc] = Object.entries(
     template.findResources('AWS::SageMaker::StudioLifecycleConfig')
   )[0] as [string, Resource];
@@ -86,11 +65,10 @@ describe('the lifecycle configuration that installs the extension', () => {
         /^s3:\/\/cdk-[a-z0-9]+-assets-123456789012-us-east-1\/[0-9a-f]{64}\.\w+$/
       ),
       MLFLOW_EXTENSION_WHEEL_NAME: wheelName(),
-      MLFLOW_GATEWAY_URL:
-        'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/',
+      MLFLOW_GATEWAY_URL: `https://${DEPLOYED_IDS.restApi}.execute-api.us-east-1.amazonaws.com/prod/`,
       MLFLOW_COGNITO_REGION: 'us-east-1',
-      MLFLOW_USER_POOL_ID: 'us-east-1_AbCdEfGhI',
-      MLFLOW_USER_POOL_CLIENT_ID: '1example23456789abcdefghij'
+      MLFLOW_USER_POOL_ID: DEPLOYED_IDS.userPool,
+      MLFLOW_USER_POOL_CLIENT_ID: DEPLOYED_IDS.userPoolClient
     });
     expect(script).toContain(`export ${Object.keys(values).join(' ')}\n`);
   });

@@ -7,7 +7,7 @@ import { ACCESS_LOG_FIELDS, AUTHORIZER_CACHE_TTL, STAGE } from '../cdk/gateway';
 import { GATEWAY_PAGES, PagesConfig } from '../src/gateway-pages';
 import { GatewayRoute, gatewayRoutes } from '../src/gateway-routes';
 import { buildStack, templateOf } from './support/cdk';
-import { DEPLOYED_REFS, resolveIntrinsics } from './support/intrinsics';
+import { DEPLOYED_IDS, deployed } from './support/intrinsics';
 import { PUBLIC_ROUTES, authorizationMismatches } from './support/routes';
 
 const STUDIO = 'https://d-abc123.studio.us-east-1.sagemaker.aws';
@@ -132,10 +132,10 @@ describe('the gateway (API Gateway REST API)', () => {
     );
     expect(authorizer).toBeDefined();
     expect(authorizer?.Runtime).toBe('nodejs24.x');
-    const variables = resolveIntrinsics(authorizer?.Environment.Variables, {
-      ...DEPLOYED_REFS,
-      ...refsOf(template)
-    }) as Record<string, string>;
+    const variables = deployed(
+      template,
+      authorizer?.Environment.Variables
+    ) as Record<string, string>;
     // The user pool's issuer (CloudFormation's ProviderURL attribute).
     expect(variables.COGNITO_ISSUER).toMatch(/^IdentityUsers\w+\.ProviderURL$/);
     expect(variables.TOKEN_USE).toBe('access');
@@ -258,17 +258,17 @@ describe('the gateway (API Gateway REST API)', () => {
       template.findResources('AWS::Lambda::Function')
     ).map(f => f.Properties);
     const pages = functions.find(f => f.Environment.Variables.PAGES_CONFIG);
-    const variables = resolveIntrinsics(pages?.Environment.Variables, {
-      ...DEPLOYED_REFS,
-      ...refsOf(template)
-    }) as Record<string, string>;
+    const variables = deployed(
+      template,
+      pages?.Environment.Variables
+    ) as Record<string, string>;
     const config = JSON.parse(variables.PAGES_CONFIG) as PagesConfig;
     expect(config).toEqual({
       allowedOrigins: [STUDIO],
       cognito: {
         region: 'us-east-1',
-        userPoolId: expect.stringMatching(/^IdentityUsers/),
-        userPoolClientId: expect.stringMatching(/^IdentityUsersBrowser/),
+        userPoolId: DEPLOYED_IDS.userPool,
+        userPoolClientId: DEPLOYED_IDS.userPoolClient,
         endpoint: '',
         authFlow: 'USER_SRP_AUTH'
       }
@@ -322,10 +322,3 @@ describe('the gateway’s Lambda code', () => {
     ).toBe(false);
   });
 });
-
-/** Placeholder values for the template's own resources (`Ref` = logical id). */
-function refsOf(template: Template): Record<string, string> {
-  return Object.fromEntries(
-    Object.keys(template.toJSON().Resources).map(id => [id, id])
-  );
-}

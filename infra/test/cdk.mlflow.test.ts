@@ -6,7 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { testedMlflowVersion } from '../cdk/config';
 import { MLFLOW_PORT } from '../cdk/mlflow-service';
 import { buildStack, templateOf } from './support/cdk';
-import { DEPLOYED_REFS, resolveIntrinsics } from './support/intrinsics';
+import { DEPLOYED_IDS, deployed } from './support/intrinsics';
 
 const STUDIO = 'https://d-abc123.studio.us-east-1.sagemaker.aws';
 
@@ -73,15 +73,13 @@ describe('MLflow on Fargate', () => {
   });
 
   it('configures MLflow’s security middleware for the gateway', () => {
-    const api = Object.keys(template.findResources('AWS::ApiGateway::RestApi'));
-    expect(api).toHaveLength(1);
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     // Studio's requests and the MLflow UI's own (on the gateway's origin).
     expect(
-      resolveIntrinsics(environment.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS, {
-        ...DEPLOYED_REFS,
-        [api[0]]: 'abc123'
-      })
-    ).toBe(`${STUDIO},https://abc123.execute-api.us-east-1.amazonaws.com`);
+      deployed(template, environment.MLFLOW_SERVER_CORS_ALLOWED_ORIGINS)
+    ).toBe(
+      `${STUDIO},https://${DEPLOYED_IDS.restApi}.execute-api.us-east-1.amazonaws.com`
+    );
     // Framed by Studio and the gateway only: MLflow's SAMEORIGIN is off,
     // and the entry point has uvicorn send frame-ancestors instead.
     expect(environment.MLFLOW_SERVER_X_FRAME_OPTIONS).toBe('NONE');

@@ -8,7 +8,7 @@ import { iamPolicyDocuments, methodArn } from '../src/permissions/policy';
 import { compileRoles } from '../src/permissions/roles';
 import { STAGE } from '../cdk/gateway';
 import { buildStack } from './support/cdk';
-import { DEPLOYED_REFS, resolveIntrinsics } from './support/intrinsics';
+import { DEPLOYED_IDS, deployed } from './support/intrinsics';
 
 const PERMISSIONS = {
   roles: [
@@ -20,21 +20,10 @@ const PERMISSIONS = {
     }
   ]
 };
-const API_ID = 'abc123';
+const API_ID = DEPLOYED_IDS.restApi;
 const ARN_PREFIX = `arn:aws:execute-api:us-east-1:123456789012:${API_ID}/${STAGE}/`;
 
 type Resource = { Properties: Record<string, any> };
-
-/** The template's values as deployed: references filled in, the API's id known. */
-function deployed(template: Template, value: unknown): unknown {
-  const [api] = Object.keys(template.findResources('AWS::ApiGateway::RestApi'));
-  const ids = Object.keys(template.toJSON().Resources);
-  return resolveIntrinsics(value, {
-    ...DEPLOYED_REFS,
-    ...Object.fromEntries(ids.map(id => [id, id])),
-    [api]: API_ID
-  });
-}
 
 /** The MLflow managed policies attached to a role, as deployed. */
 function policiesOf(template: Template, roleId: string): PolicyDocument[] {

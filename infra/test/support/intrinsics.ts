@@ -4,6 +4,8 @@
  * included), `Fn::Join`, `Fn::Sub`, `Fn::Base64`, and `Fn::GetAtt` as
  * `<logical id>.<attribute>`.
  */
+import type { Template } from 'aws-cdk-lib/assertions';
+
 export const DEPLOYED_REFS: Record<string, string> = {
   'AWS::Region': 'us-east-1',
   'AWS::AccountId': '123456789012',
@@ -54,4 +56,56 @@ export function resolveIntrinsics(
   return Object.fromEntries(
     keys.map(key => [key, resolveIntrinsics(object[key], refs)])
   );
+}
+
+/** The ids a deployment gives the resources tests read ids of. */
+export const DEPLOYED_IDS = {
+  restApi: 'a1b2c3d4e5',
+  userPool: 'us-east-1_AbCdEfGhI',
+  userPoolClient: '1example23456789abcdefghij'
+} as const;
+
+type TemplateResource = {
+  Type: string;
+  Properties?: Record<string, unknown>;
+};
+
+/**
+ * What each `Ref` of a template gives once deployed: the pseudo parameters,
+ * the ids above for the API and the user pool, a stage's name, and the
+ * logical id for any other resource.
+ */
+export function deploymentRefs(template: Template): Record<string, string> {
+  const resources = template.toJSON().Resources as Record<
+    string,
+    TemplateResource
+  >;
+  const refOf = (id: string, resource: TemplateResource): string => {
+    switch (resource.Type) {
+      case 'AWS::ApiGateway::RestApi':
+        return DEPLOYED_IDS.restApi;
+      case 'AWS::Cognito::UserPool':
+        return DEPLOYED_IDS.userPool;
+      case 'AWS::Cognito::UserPoolClient':
+        return DEPLOYED_IDS.userPoolClient;
+      case 'AWS::ApiGateway::Stage':
+        return String(resource.Properties?.StageName);
+      default:
+        return id;
+    }
+  };
+  return {
+    ...DEPLOYED_REFS,
+    ...Object.fromEntries(
+      Object.entries(resources).map(([id, resource]) => [
+        id,
+        refOf(id, resource)
+      ])
+    )
+  };
+}
+
+/** A template's value as a deployment would resolve it. */
+export function deployed(template: Template, value: unknown): unknown {
+  return resolveIntrinsics(value, deploymentRefs(template));
 }
