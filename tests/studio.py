@@ -36,6 +36,7 @@ WHEEL_NAME = f"sagemaker_studio_mlflow-{VERSION}-py3-none-any.whl"
 
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
+    """Run a command; on failure, raise with what it printed."""
     result = subprocess.run(cmd, capture_output=True, text=True, **kwargs)  # noqa: S603
     if result.returncode != 0:
         raise RuntimeError(
@@ -45,7 +46,12 @@ def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
 
 
 def build_wheel(out: Path) -> Path:
-    """The wheel of this checkout (the extension must be built: scripts/setup.sh)."""
+    """The wheel of this checkout (the extension must be built: scripts/setup.sh).
+
+    .venv holds the build requirements (requirements/dev.lock), so the wheel
+    builds in about two seconds without an isolated environment, rather than
+    half a minute with one.
+    """
     run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)], cwd=ROOT)
     return out / WHEEL_NAME
 

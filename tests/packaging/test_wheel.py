@@ -11,32 +11,20 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests.studio import JUPYTERLAB, LOCK, build_wheel, run
+
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE_JSON = json.loads((ROOT / "package.json").read_text())
 NAME = PACKAGE_JSON["name"]  # the labextension's name
 VERSION = PACKAGE_JSON["version"]
 LABEXTENSION = ROOT / "sagemaker_studio_mlflow" / "labextension"
-JUPYTERLAB = "jupyterlab==4.5.11"
-LOCK = ROOT / "requirements" / "dev.lock"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
-    """Run a command; on failure, show what it printed."""
-    result = subprocess.run(cmd, capture_output=True, text=True, **kwargs)  # noqa: S603
-    if result.returncode != 0:
-        pytest.fail(
-            f"{' '.join(map(str, cmd))} exited with {result.returncode}\n"
-            f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
-        )
-    return result
 
 
 @pytest.fixture(scope="module")
@@ -49,13 +37,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         run(["npm", "run", "build:prod"], cwd=ROOT, env=env)
 
     out = tmp_path_factory.mktemp("dist")
-    # .venv holds the build requirements (requirements/dev.lock), so the
-    # wheel builds in about two seconds without an isolated environment,
-    # rather than half a minute with one.
-    run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(ROOT)],
-        cwd=ROOT,
-    )
+    build_wheel(out)
     wheels = list(out.glob("*.whl"))
     assert len(wheels) == 1, wheels
     return wheels[0]
