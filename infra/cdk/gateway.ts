@@ -16,13 +16,13 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-import {
-  GATEWAY_PAGES,
-  PAGES_PREFIX,
-  type PagesConfig
-} from '../src/gateway-pages';
+import { GATEWAY_PAGES, type PagesConfig } from '../src/gateway-pages';
 import { CALLER_PERMISSIONS_PATH } from '../src/authorizer/caller';
-import { GatewayRoute, gatewayRoutes } from '../src/gateway-routes';
+import {
+  GatewayRoute,
+  PAGES_ROUTE,
+  gatewayRoutes
+} from '../src/gateway-routes';
 import { HTTP_METHODS } from '../src/permissions';
 import { PAGES_FOLDER } from '../src/pages/handler';
 import type { DeploymentConfig } from './config';
@@ -251,7 +251,7 @@ export class MlflowGateway extends Construct {
         parameters.map(name => [`method.request.path.${name}`, true])
       );
       let integration: apigw.Integration;
-      if (route.path === `${PAGES_PREFIX}{proxy+}`) {
+      if (route.path === PAGES_ROUTE) {
         integration = new apigw.LambdaIntegration(pagesFunction);
       } else if (route.path === CALLER_PERMISSIONS_PATH) {
         integration = new apigw.LambdaIntegration(permissionsFunction);

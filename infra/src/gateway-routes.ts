@@ -28,6 +28,9 @@ import {
 import { CALLER_PERMISSIONS_PATH } from './authorizer/caller';
 import { PAGES_PREFIX } from './gateway-pages';
 
+/** The route of the gateway's own pages (a Lambda in AWS). */
+export const PAGES_ROUTE = `${PAGES_PREFIX}{proxy+}`;
+
 export interface GatewayRoute {
   /** An API Gateway resource path: static segments, `{name}`, a final `{name+}`. */
   readonly path: string;
@@ -224,7 +227,7 @@ export function gatewayRoutes(): GatewayRoute[] {
   // The gateway's own pages, and the caller's permissions (the handler
   // verifies the token itself: no authorizer policy to write for it).
   add({
-    path: `${PAGES_PREFIX}{proxy+}`,
+    path: PAGES_ROUTE,
     method: 'GET',
     authorization: 'none',
     cookie: false
