@@ -1,7 +1,7 @@
 /**
  * Every HTTP route of the MLflow server we run, classified.
  *
- * The coverage test (test/permissions.coverage.test.ts) lists the routes of
+ * The coverage test (test/src/permissions/operations.coverage.test.ts) lists the routes of
  * the installed MLflow and fails when a route is missing here or an entry
  * here matches no route, so this table and MLflow cannot drift apart. A
  * route that is not in this table is denied.

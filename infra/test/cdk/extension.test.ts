@@ -7,13 +7,13 @@ import {
   LIFECYCLE_SCRIPT,
   STUDIO_LIFECYCLE_LIMIT,
   wheelName
-} from '../cdk/extension';
-import { buildStack } from './support/cdk';
+} from '../../cdk/extension';
+import { buildStack } from '../support/cdk';
 import {
   DEPLOYED_IDS,
   deploymentRefs,
   resolveIntrinsics
-} from './support/intrinsics';
+} from '../support/intrinsics';
 
 type Resource = { Properties: Record<string, any> };
 

@@ -1,13 +1,16 @@
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import fc from 'fast-check';
 
-import { Authorizer, createAuthorizer } from '../src/authorizer/authorizer';
-import { configFromEnvironment } from '../src/authorizer/handler';
-import { evaluatePolicy } from '../src/authorizer/policy-evaluation';
-import { AUTH_COOKIE } from '../src/authorizer/token';
-import { compileRoles, matchOperation } from '../src/permissions';
-import { methodArn } from '../src/permissions/policy';
-import { CLIENT_ID, TestIssuer, now } from './support/issuer';
+import {
+  Authorizer,
+  createAuthorizer
+} from '../../../src/authorizer/authorizer';
+import { configFromEnvironment } from '../../../src/authorizer/handler';
+import { evaluatePolicy } from '../../../src/authorizer/policy-evaluation';
+import { AUTH_COOKIE } from '../../../src/authorizer/token';
+import { compileRoles, matchOperation } from '../../../src/permissions';
+import { methodArn } from '../../../src/permissions/policy';
+import { CLIENT_ID, TestIssuer, now } from '../../support/issuer';
 
 const PREFIX = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/';
 const ROLES = compileRoles();

@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 
-import { DEFAULT_PORTS, resolvePorts } from '../local/config';
-import { isPortInUse } from '../local/processes';
+import { DEFAULT_PORTS, resolvePorts } from '../../local/config';
+import { isPortInUse } from '../../local/processes';
 
 describe('resolvePorts', () => {
   it('uses the defaults when nothing is set', () => {

@@ -3,10 +3,10 @@ import * as path from 'node:path';
 
 import { Match } from 'aws-cdk-lib/assertions';
 
-import { testedMlflowVersion } from '../cdk/config';
-import { MLFLOW_PORT } from '../cdk/mlflow-service';
-import { buildStack, templateOf } from './support/cdk';
-import { DEPLOYED_IDS, deployed } from './support/intrinsics';
+import { testedMlflowVersion } from '../../cdk/config';
+import { MLFLOW_PORT } from '../../cdk/mlflow-service';
+import { buildStack, templateOf } from '../support/cdk';
+import { DEPLOYED_IDS, deployed } from '../support/intrinsics';
 
 const STUDIO = 'https://d-abc123.studio.us-east-1.sagemaker.aws';
 

@@ -2,7 +2,7 @@ import {
   AUTH_COOKIE,
   tokenFromAuthorizationHeader,
   tokenFromCookie
-} from '../src/authorizer/token';
+} from '../../../src/authorizer/token';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
 

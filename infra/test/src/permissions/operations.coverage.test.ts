@@ -12,10 +12,13 @@ import {
   Operation,
   matchOperation,
   pathTemplates
-} from '../src/permissions';
+} from '../../../src/permissions';
 
-const PYTHON = path.resolve(__dirname, '../../.venv/bin/python');
-const ROUTES_SCRIPT = path.resolve(__dirname, '../scripts/mlflow_routes.py');
+const PYTHON = path.resolve(__dirname, '../../../../.venv/bin/python');
+const ROUTES_SCRIPT = path.resolve(
+  __dirname,
+  '../../../scripts/mlflow_routes.py'
+);
 
 interface MlflowRoute {
   method: string;

@@ -1,8 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 
-import { BUILT_IN_ROLES } from '../src/permissions';
-import { buildStack, templateOf } from './support/cdk';
+import { BUILT_IN_ROLES } from '../../src/permissions';
+import { buildStack, templateOf } from '../support/cdk';
 
 describe('the identity (Cognito)', () => {
   it('lets only administrators create users, with strong passwords and threat protection', () => {

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
-import { DATABASE_USER } from '../cdk/data';
-import { buildStack, templateOf } from './support/cdk';
+import { DATABASE_USER } from '../../cdk/data';
+import { buildStack, templateOf } from '../support/cdk';
 
 const EXISTING_VPC = {
   vpc: {

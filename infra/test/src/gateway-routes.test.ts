@@ -3,8 +3,8 @@ import {
   resourcePath,
   resourceTree,
   routeOf
-} from '../src/gateway-routes';
-import { PUBLIC_ROUTES, authorizationMismatches } from './support/routes';
+} from '../../src/gateway-routes';
+import { PUBLIC_ROUTES, authorizationMismatches } from '../support/routes';
 
 describe('the API Gateway routes generated from the permission model', () => {
   const routes = gatewayRoutes();

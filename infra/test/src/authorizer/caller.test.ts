@@ -2,10 +2,13 @@ import {
   CallerPermissions,
   callerPermissions,
   createCallerPermissionsHandler
-} from '../src/authorizer/caller';
-import { AUTH_COOKIE } from '../src/authorizer/token';
-import { MODEL_APPROVER_OPERATIONS, compileRoles } from '../src/permissions';
-import { CLIENT_ID, TestIssuer, now } from './support/issuer';
+} from '../../../src/authorizer/caller';
+import { AUTH_COOKIE } from '../../../src/authorizer/token';
+import {
+  MODEL_APPROVER_OPERATIONS,
+  compileRoles
+} from '../../../src/permissions';
+import { CLIENT_ID, TestIssuer, now } from '../../support/issuer';
 
 describe('callerPermissions (pure)', () => {
   const roles = compileRoles({

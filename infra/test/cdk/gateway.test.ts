@@ -3,12 +3,16 @@ import * as path from 'node:path';
 
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
-import { ACCESS_LOG_FIELDS, AUTHORIZER_CACHE_TTL, STAGE } from '../cdk/gateway';
-import { GATEWAY_PAGES, PagesConfig } from '../src/gateway-pages';
-import { GatewayRoute, gatewayRoutes } from '../src/gateway-routes';
-import { buildStack, templateOf } from './support/cdk';
-import { DEPLOYED_IDS, deployed } from './support/intrinsics';
-import { PUBLIC_ROUTES, authorizationMismatches } from './support/routes';
+import {
+  ACCESS_LOG_FIELDS,
+  AUTHORIZER_CACHE_TTL,
+  STAGE
+} from '../../cdk/gateway';
+import { GATEWAY_PAGES, PagesConfig } from '../../src/gateway-pages';
+import { GatewayRoute, gatewayRoutes } from '../../src/gateway-routes';
+import { buildStack, templateOf } from '../support/cdk';
+import { DEPLOYED_IDS, deployed } from '../support/intrinsics';
+import { PUBLIC_ROUTES, authorizationMismatches } from '../support/routes';
 
 const STUDIO = 'https://d-abc123.studio.us-east-1.sagemaker.aws';
 

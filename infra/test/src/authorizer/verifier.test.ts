@@ -1,8 +1,8 @@
 import { type KeyLike, SignJWT, generateKeyPair } from 'jose';
 
-import { JwksFetcher } from '../src/authorizer/fetcher';
-import { createTokenVerifier } from '../src/authorizer/verifier';
-import { CLIENT_ID, TestIssuer, now } from './support/issuer';
+import { JwksFetcher } from '../../../src/authorizer/fetcher';
+import { createTokenVerifier } from '../../../src/authorizer/verifier';
+import { CLIENT_ID, TestIssuer, now } from '../../support/issuer';
 
 describe('createTokenVerifier', () => {
   let issuer: TestIssuer;

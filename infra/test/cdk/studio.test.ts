@@ -1,14 +1,14 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
-import { evaluatePolicy } from '../src/authorizer/policy-evaluation';
-import type { PolicyDocument } from '../src/authorizer/policy-evaluation';
-import { samplePath } from '../src/gateway-routes';
-import { OPERATIONS, pathTemplates } from '../src/permissions';
-import { iamPolicyDocuments, methodArn } from '../src/permissions/policy';
-import { compileRoles } from '../src/permissions/roles';
-import { STAGE } from '../cdk/gateway';
-import { buildStack } from './support/cdk';
-import { DEPLOYED_IDS, deployed } from './support/intrinsics';
+import { evaluatePolicy } from '../../src/authorizer/policy-evaluation';
+import type { PolicyDocument } from '../../src/authorizer/policy-evaluation';
+import { samplePath } from '../../src/gateway-routes';
+import { OPERATIONS, pathTemplates } from '../../src/permissions';
+import { iamPolicyDocuments, methodArn } from '../../src/permissions/policy';
+import { compileRoles } from '../../src/permissions/roles';
+import { STAGE } from '../../cdk/gateway';
+import { buildStack } from '../support/cdk';
+import { DEPLOYED_IDS, deployed } from '../support/intrinsics';
 
 const PERMISSIONS = {
   roles: [

@@ -12,13 +12,13 @@ import {
   matchOperation,
   pathTemplates,
   validateRoleDefinitions
-} from '../src/permissions';
-import { compileOperations } from '../src/permissions/match';
+} from '../../../src/permissions';
+import { compileOperations } from '../../../src/permissions/match';
 import {
   MAX_PATH_SEGMENTS,
   matchPathTemplate,
   parsePathTemplate
-} from '../src/permissions/path-template';
+} from '../../../src/permissions/path-template';
 
 const ALL_IDS = OPERATIONS.map(op => op.id);
 const idsWhere = (keep: (op: Operation) => boolean): string[] =>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 
-import { PERMISSIONS_DOC } from '../scripts/permissions-table';
-import { renderPermissionTable } from '../src/permissions/table';
+import { PERMISSIONS_DOC } from '../../../scripts/permissions-table';
+import { renderPermissionTable } from '../../../src/permissions/table';
 
 describe('docs/permissions.md', () => {
   it('is what the permission model generates', () => {

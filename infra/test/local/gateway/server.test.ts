@@ -6,11 +6,14 @@ import * as path from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
-import type { AccessDecision, GatewayRequest } from '../local/gateway/access';
-import { PRINCIPAL_HEADER, createGateway } from '../local/gateway/server';
-import { AUTH_COOKIE } from '../src/authorizer/token';
-import type { PagesConfig } from '../src/gateway-pages';
-import { Operation, findOperation } from '../src/permissions';
+import type {
+  AccessDecision,
+  GatewayRequest
+} from '../../../local/gateway/access';
+import { PRINCIPAL_HEADER, createGateway } from '../../../local/gateway/server';
+import { AUTH_COOKIE } from '../../../src/authorizer/token';
+import type { PagesConfig } from '../../../src/gateway-pages';
+import { Operation, findOperation } from '../../../src/permissions';
 
 /** What the server behind the gateway saw of one request. */
 interface Seen {

@@ -13,7 +13,7 @@ import {
   SigV4Request,
   SigV4Result,
   verifySigV4
-} from '../local/gateway/sigv4';
+} from '../../../local/gateway/sigv4';
 
 // The same module object sigv4.ts calls into, so a spy on it is seen there.
 // eslint-disable-next-line @typescript-eslint/no-var-requires

@@ -8,8 +8,8 @@ import {
   parseDeploymentConfig,
   readDeploymentConfig,
   testedMlflowVersion
-} from '../cdk/config';
-import { buildStack } from './support/cdk';
+} from '../../cdk/config';
+import { buildStack } from '../support/cdk';
 
 /** The problems of a configuration, or [] when it parses. */
 function problemsOf(json: unknown): string[] {
@@ -28,7 +28,7 @@ describe('the deployment configuration', () => {
   it('is valid as defaults, deploying the MLflow release the tests run', () => {
     expect(problemsOf({})).toEqual([]);
     const requirements = fs.readFileSync(
-      path.join(__dirname, '..', '..', 'requirements', 'dev.in'),
+      path.join(__dirname, '..', '..', '..', 'requirements', 'dev.in'),
       'utf-8'
     );
     expect(requirements).toContain(`mlflow==${testedMlflowVersion()}\n`);
@@ -148,11 +148,11 @@ describe('the deployment configuration', () => {
   });
 
   it('accepts the example, which the README shows as it is', () => {
-    const file = path.join(__dirname, '..', 'deploy.example.json');
+    const file = path.join(__dirname, '..', '..', 'deploy.example.json');
     const text = fs.readFileSync(file, 'utf-8');
     expect(problemsOf(JSON.parse(text))).toEqual([]);
     const readme = fs.readFileSync(
-      path.join(__dirname, '..', '..', 'README.md'),
+      path.join(__dirname, '..', '..', '..', 'README.md'),
       'utf-8'
     );
     const section = readme.slice(readme.indexOf('## Deploy to AWS'));
@@ -164,7 +164,7 @@ describe('the deployment configuration', () => {
   it('synthesizes the example, account and region set, with no look-up and every AWS Solutions check passed', () => {
     const example = JSON.parse(
       fs.readFileSync(
-        path.join(__dirname, '..', 'deploy.example.json'),
+        path.join(__dirname, '..', '..', 'deploy.example.json'),
         'utf-8'
       )
     );

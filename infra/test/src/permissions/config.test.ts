@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { loadPermissionsConfig } from '../src/permissions/config';
+import { loadPermissionsConfig } from '../../../src/permissions/config';
 
 describe('loadPermissionsConfig', () => {
   let dir: string;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import {
   PolicyDocument,
   evaluatePolicy
-} from '../src/authorizer/policy-evaluation';
+} from '../../../src/authorizer/policy-evaluation';
 import {
   OPERATIONS,
   Operation,
@@ -11,8 +11,8 @@ import {
   findOperation,
   matchOperation,
   pathTemplates
-} from '../src/permissions';
-import { isMatchablePath } from '../src/permissions/path-template';
+} from '../../../src/permissions';
+import { isMatchablePath } from '../../../src/permissions/path-template';
 import {
   Authorization,
   COOKIE_OPERATIONS,
@@ -25,7 +25,7 @@ import {
   patternsOverlap,
   policyResources,
   templateToArnPath
-} from '../src/permissions/policy';
+} from '../../../src/permissions/policy';
 
 const TARGET = {
   region: 'eu-west-1',
