@@ -1,7 +1,8 @@
 /**
- * cognito-local (started in-process by test/cognito-bridge.test.ts) requires
- * otplib, which requires these ESM-only packages. Node loads them with
- * require(esm); jest's module system cannot, so they are compiled to CommonJS.
+ * cognito-local (started in-process by the tests in test/local/cognito/)
+ * requires otplib, which requires these ESM-only packages. Node loads them
+ * with require(esm); jest's module system cannot, so they are compiled to
+ * CommonJS.
  */
 const ESM_ONLY = '@scure/base|@noble/hashes';
 

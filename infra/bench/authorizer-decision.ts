@@ -5,7 +5,7 @@ import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 
 import { evaluatePolicy } from '../src/authorizer/policy-evaluation';
 import { apiArnPrefix, methodArn } from '../src/permissions/policy';
-import { cognitoClient } from '../local/cognito';
+import { cognitoClient } from '../local/cognito/pool';
 import { PATHS } from '../local/config';
 import { readGatewayConfig } from '../local/gateway/config';
 import { loadAuthorizer } from '../local/authorizer-bundle';

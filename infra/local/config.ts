@@ -26,7 +26,7 @@ export const PATHS = {
   seedScript: path.join(__dirname, 'seed.py'),
   gatewayMain: path.join(__dirname, 'gateway', 'main.ts'),
   /** cognito-local and the bridge before it, one process. */
-  cognitoMain: path.join(__dirname, 'cognito-main.ts'),
+  cognitoMain: path.join(__dirname, 'cognito', 'main.ts'),
   cognitoLocalServer: path.join(
     REPO_ROOT,
     'infra',

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { loadPermissionsConfig } from '../src/permissions/config';
 import type { PermissionsConfig } from '../src/permissions/roles';
 import { bundleAuthorizer } from './authorizer-bundle';
-import { provisionCognito } from './cognito';
+import { provisionCognito } from './cognito/pool';
 import {
   LOCAL_API,
   LOCAL_REGION,

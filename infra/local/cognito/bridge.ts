@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
-import { writeCognitoConfig } from './cognito';
-import { urlOf } from './config';
+import { writeCognitoConfig } from './pool';
+import { urlOf } from '../config';
 
 /**
  * cognito-local answers every Cognito target but one that aws-amplify 6 uses:

@@ -11,17 +11,17 @@ import {
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { BUILT_IN_ROLES } from '../src/roles';
-import { PASSWORD_POLICY, TOKEN_VALIDITY } from '../src/user-pool';
-import { LOCAL_REGION, urlOf } from './config';
-import type { LocalState } from './stack';
+import { BUILT_IN_ROLES } from '../../src/roles';
+import { PASSWORD_POLICY, TOKEN_VALIDITY } from '../../src/user-pool';
+import { LOCAL_REGION, urlOf } from '../config';
+import type { LocalState } from '../stack';
 
 export const USER_POOL_NAME = 'sagemaker-studio-mlflow-local';
 export const APP_CLIENT_NAME = 'jupyterlab';
 
 /**
  * Writes cognito-local's configuration into `directory`: it listens on an
- * ephemeral port of 127.0.0.1 behind the bridge (cognito-bridge.ts), and
+ * ephemeral port of 127.0.0.1 behind the bridge (bridge.ts), and
  * issues tokens whose issuer names the bridge's address, where callers
  * really reach it.
  */

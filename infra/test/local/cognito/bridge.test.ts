@@ -27,12 +27,12 @@ import {
   startCognito,
   toGetTokensResponse,
   toInitiateAuthRequest
-} from '../../local/cognito-bridge';
-import { cognitoClient, provisionCognito } from '../../local/cognito';
-import { PATHS } from '../../local/config';
-import type { LocalState } from '../../local/stack';
-import { SEEDED_USERNAMES } from '../../local/stack';
-import { BUILT_IN_ROLES } from '../../src/roles';
+} from '../../../local/cognito/bridge';
+import { cognitoClient, provisionCognito } from '../../../local/cognito/pool';
+import { PATHS } from '../../../local/config';
+import type { LocalState } from '../../../local/stack';
+import { SEEDED_USERNAMES } from '../../../local/stack';
+import { BUILT_IN_ROLES } from '../../../src/roles';
 
 // Loading cognito-local (and the AWS SDK v2 it requires) takes a few seconds.
 jest.setTimeout(30_000);
@@ -497,7 +497,7 @@ describe('cognito-local behind the bridge', () => {
   });
 });
 
-describe('the cognito process (cognito-main.ts)', () => {
+describe('the cognito process (cognito/main.ts)', () => {
   let dir: string;
   let child: ChildProcess | undefined;
 
