@@ -1,17 +1,22 @@
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
+import replyFrom, { type FastifyReplyFromHooks } from '@fastify/reply-from';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RawServerBase,
+  type RouteGenericInterface
+} from 'fastify';
 
-import { writeCognitoConfig } from './pool';
-import { urlOf } from '../config';
+import type { Readable } from 'node:stream';
+
+import { endToEndHeaders } from '../hop-by-hop';
 
 /**
  * cognito-local answers every Cognito target but one that aws-amplify 6 uses:
- * it refreshes tokens with GetTokensFromRefreshToken. This module puts a small
+ * it refreshes tokens with GetTokensFromRefreshToken. This module is a small
  * HTTP front before cognito-local that answers that target by calling
- * cognito-local's own InitiateAuth (REFRESH_TOKEN_AUTH) and passes everything
- * else through untouched.
+ * cognito-local's own InitiateAuth (REFRESH_TOKEN_AUTH) and proxies everything
+ * else, as the local gateway proxies MLflow.
  */
 
 const SERVICE = 'AWSCognitoIdentityProviderService';
@@ -187,103 +192,53 @@ export function toGetTokensResponse(
   };
 }
 
-/** Headers that describe one connection, not the message being passed on. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection']);
-
-/** rawHeaders (name, value, name, value, ...) without the hop-by-hop ones. */
-function passedHeaders(raw: string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    if (!HOP_BY_HOP.has(raw[i].toLowerCase())) {
-      kept.push(raw[i], raw[i + 1]);
-    }
-  }
-  return kept;
+/**
+ * A JSON answer with Cognito's content type as it is, without the charset
+ * Fastify would add to a string.
+ */
+function amzJson(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
 }
 
-function sendJson(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  headers: http.OutgoingHttpHeaders = {}
-): void {
-  const bytes = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, {
-    ...headers,
-    'content-type': AMZ_JSON,
-    'content-length': bytes.length
-  });
-  res.end(bytes);
+/** An error as Cognito words it: its SDKs read the `__type`. */
+function sendError<
+  Reply extends FastifyReply<RouteGenericInterface, RawServerBase>
+>(reply: Reply, status: number, type: string, message: string): Reply {
+  void reply
+    .code(status)
+    .type(AMZ_JSON)
+    .send(amzJson({ __type: type, message }));
+  return reply;
 }
 
-/** Sends the request on to cognito-local as it came, and its answer back. */
-function forward(
-  upstream: URL,
-  req: http.IncomingMessage,
-  res: http.ServerResponse
-): void {
-  const outgoing = http.request(
-    {
-      host: upstream.hostname,
-      port: upstream.port,
-      method: req.method,
-      path: req.url,
-      headers: passedHeaders(req.rawHeaders)
-    },
-    incoming => {
-      res.writeHead(
-        incoming.statusCode ?? 502,
-        incoming.statusMessage,
-        passedHeaders(incoming.rawHeaders)
-      );
-      incoming.pipe(res);
-    }
-  );
-  outgoing.on('error', error => {
-    if (res.headersSent) {
-      res.destroy(error);
-    } else {
-      sendJson(res, 502, {
-        __type: 'InternalErrorException',
-        message: `cognito-local did not answer: ${error.message}`
-      });
-    }
-  });
-  // A caller that goes away takes its upstream request with it.
-  res.on('close', () => {
-    if (!res.writableFinished) {
-      outgoing.destroy();
-    }
-  });
-  req.pipe(outgoing);
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(body: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        body.off('data', onData);
+        body.pause();
         reject(
           new BridgeRequestError(
             'InvalidParameterException',
             'The request body is too large.'
           )
         );
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+    };
+    body.on('data', onData);
+    body.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    body.on('error', reject);
   });
 }
 
 /** The headers of cognito-local's answer that a browser needs (CORS). */
-function corsHeaders(headers: Headers): http.OutgoingHttpHeaders {
-  const kept: http.OutgoingHttpHeaders = {};
+function corsHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
   headers.forEach((value, name) => {
     if (name.startsWith('access-control-') || name === 'vary') {
       kept[name] = value;
@@ -294,17 +249,20 @@ function corsHeaders(headers: Headers): http.OutgoingHttpHeaders {
 
 /** Answers GetTokensFromRefreshToken with cognito-local's InitiateAuth. */
 async function getTokensFromRefreshToken(
-  upstream: URL,
-  req: http.IncomingMessage,
-  res: http.ServerResponse
-): Promise<void> {
-  let request: GetTokensFromRefreshTokenRequest;
+  upstream: string,
+  request: FastifyRequest,
+  reply: FastifyReply
+): Promise<FastifyReply> {
+  let parsed: GetTokensFromRefreshTokenRequest;
   try {
-    request = parseGetTokensRequest(await readBody(req));
+    parsed = parseGetTokensRequest(await readBody(request.raw));
   } catch (error) {
     if (error instanceof BridgeRequestError) {
-      sendJson(res, 400, { __type: error.type, message: error.message });
-      return;
+      if (!request.raw.complete) {
+        // The rest of an oversized body is not read: this connection ends.
+        void reply.header('connection', 'close');
+      }
+      return sendError(reply, 400, error.type, error.message);
     }
     throw error;
   }
@@ -313,163 +271,119 @@ async function getTokensFromRefreshToken(
     'x-amz-target': INITIATE_AUTH_TARGET
   };
   // cognito-local's CORS answer depends on the caller's origin.
-  if (typeof req.headers.origin === 'string') {
-    headers.origin = req.headers.origin;
+  if (typeof request.headers.origin === 'string') {
+    headers.origin = request.headers.origin;
   }
   const answer = await fetch(upstream, {
     method: 'POST',
     headers,
-    body: JSON.stringify(toInitiateAuthRequest(request))
+    body: JSON.stringify(toInitiateAuthRequest(parsed))
   });
   const bytes = Buffer.from(await answer.arrayBuffer());
-  const cors = corsHeaders(answer.headers);
+  void reply.code(answer.status).headers(corsHeaders(answer.headers));
   if (!answer.ok) {
     // cognito-local's errors (NotAuthorizedException, ...) are Cognito's.
-    res.writeHead(answer.status, {
-      ...cors,
-      'content-type': answer.headers.get('content-type') ?? AMZ_JSON,
-      'content-length': bytes.length
-    });
-    res.end(bytes);
-    return;
+    return reply
+      .type(answer.headers.get('content-type') ?? AMZ_JSON)
+      .send(bytes);
   }
-  sendJson(
-    res,
-    answer.status,
-    toGetTokensResponse(
-      JSON.parse(bytes.toString('utf8')) as InitiateAuthResponse,
-      request.RefreshToken
-    ),
-    cors
+  const response = toGetTokensResponse(
+    JSON.parse(bytes.toString('utf8')) as InitiateAuthResponse,
+    parsed.RefreshToken
+  );
+  return reply.type(AMZ_JSON).send(amzJson(response));
+}
+
+/** The bridge's own failures, in Cognito's format too. */
+function refuse(
+  error: unknown,
+  _request: FastifyRequest,
+  reply: FastifyReply
+): FastifyReply {
+  const { statusCode } = error as { statusCode?: unknown };
+  const status =
+    typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500
+      ? statusCode
+      : 500;
+  return sendError(
+    reply,
+    status,
+    status < 500 ? 'InvalidParameterException' : 'InternalErrorException',
+    error instanceof Error ? error.message : String(error)
   );
 }
 
-/**
- * The front's request handler: GetTokensFromRefreshToken is translated, every
- * other request (other targets, keys, preflights, /health) goes to
- * cognito-local at `upstream` unchanged.
- */
-export function createBridgeHandler(upstream: string): http.RequestListener {
-  const target = new URL(upstream);
-  return (req, res) => {
-    if (
-      req.method === 'POST' &&
-      req.headers['x-amz-target'] === GET_TOKENS_TARGET
-    ) {
-      getTokensFromRefreshToken(target, req, res).catch((error: unknown) => {
-        if (res.headersSent) {
-          res.destroy();
-          return;
-        }
-        sendJson(res, 500, {
-          __type: 'InternalErrorException',
-          message: error instanceof Error ? error.message : String(error)
-        });
-      });
-      return;
-    }
-    forward(target, req, res);
-  };
-}
-
-type CognitoLocalServer = typeof import('cognito-local/lib/server');
-/** The logger cognito-local is built against (pino, its own copy). */
-export type CognitoLocalLogger = Parameters<
-  CognitoLocalServer['createDefaultServer']
->[0];
-
-/**
- * cognito-local's own requires, so the logger comes from the pino it was
- * built with rather than one infra would have to pin alongside it.
- */
-const cognitoLocalRequire = createRequire(
-  require.resolve('cognito-local/package.json')
-);
-
-export function cognitoLocalLogger(level: string): CognitoLocalLogger {
-  const pino = cognitoLocalRequire('pino') as (options: {
-    level: string;
-  }) => CognitoLocalLogger;
-  return pino({ level });
-}
-
-export interface RunningCognito {
-  /** The public address: the bridge, and the issuer's domain. */
-  url: string;
-  /** cognito-local itself, on an ephemeral port. */
-  internalUrl: string;
-  close(): Promise<void>;
-}
-
-function listen(server: http.Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.removeListener('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function close(server: http.Server): Promise<void> {
-  return new Promise(resolve => {
-    server.close(() => resolve());
-    // Idle keep-alive connections would otherwise hold close() open.
-    server.closeAllConnections();
-  });
-}
-
-/**
- * Starts cognito-local in this process on an ephemeral port of 127.0.0.1,
- * with its data in `directory`, and the bridge in front of it on `port` (0:
- * any free port). Tokens name the bridge's address as their issuer, since
- * that is where callers find the keys.
- *
- * cognito-local reads `.cognito/` relative to the working directory, on
- * every call and not only at start, so this changes the process's working
- * directory to `directory` for as long as it runs.
- */
-export async function startCognito(options: {
-  directory: string;
-  port: number;
-  logger: CognitoLocalLogger;
-}): Promise<RunningCognito> {
-  // cognito-local loads the AWS SDK v2 (for Lambda triggers), which warns at
-  // load time about its end of support; nothing here uses it.
-  process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1';
-  // The front listens first: its port is the issuer cognito-local must be
-  // configured with. Until cognito-local is up, it answers 503.
-  let handle: http.RequestListener = (_req, res) => {
-    sendJson(res, 503, {
-      __type: 'InternalErrorException',
-      message: 'cognito-local is starting.'
-    });
-  };
-  const front = http.createServer((req, res) => handle(req, res));
-  const publicPort = await listen(front, options.port);
-  const url = urlOf(publicPort);
-  let internal: http.Server;
-  try {
-    const directory = path.resolve(options.directory);
-    writeCognitoConfig(directory, url);
-    process.chdir(directory);
-    const { createDefaultServer } = cognitoLocalRequire(
-      './lib/server'
-    ) as CognitoLocalServer;
-    const server = await createDefaultServer(options.logger);
-    internal = (await server.start()) as http.Server;
-  } catch (error) {
-    await close(front);
-    throw error;
-  }
-  const internalUrl = urlOf((internal.address() as AddressInfo).port);
-  handle = createBridgeHandler(internalUrl);
+/** How every request but GetTokensFromRefreshToken reaches cognito-local. */
+function proxyTo(upstream: string): FastifyReplyFromHooks {
   return {
-    url,
-    internalUrl,
-    close: async () => {
-      await close(front);
-      await close(internal);
+    getUpstream: () => upstream,
+    rewriteRequestHeaders: (_request, headers) => {
+      const forwarded = endToEndHeaders(headers);
+      // Node has already answered `Expect: 100-continue` to the caller; the
+      // upstream client (undici) refuses to send it again.
+      delete forwarded['expect'];
+      return forwarded;
+    },
+    rewriteHeaders: headers => endToEndHeaders(headers),
+    // Each request reaches cognito-local once, as the caller sent it.
+    retryDelay: () => null,
+    onError: (reply, { error }) => {
+      void sendError(
+        reply,
+        502,
+        'InternalErrorException',
+        `cognito-local did not answer: ${error.message}`
+      );
     }
   };
+}
+
+/**
+ * The bridge: GetTokensFromRefreshToken is translated, every other request
+ * (other targets, keys, preflights, /health) is proxied to cognito-local at
+ * `upstream()`, bodies streamed and hop-by-hop headers dropped both ways.
+ * While `upstream()` is undefined (cognito-local is starting) it answers 503.
+ */
+export function createBridge(
+  upstream: () => string | undefined
+): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    // Stopping ends every connection, as stopping cognito-local does.
+    forceCloseConnections: true,
+    // URLs Fastify cannot route (bad percent-encoding, ...).
+    frameworkErrors: refuse
+  });
+
+  // Bodies stay streams: proxied as they arrive, read only when translated.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, payload, done) =>
+    done(null, payload)
+  );
+
+  // No base: each request names cognito-local's address, known once it runs.
+  app.register(replyFrom, { destroyAgent: true });
+
+  app.setErrorHandler(refuse);
+
+  app.all('/*', async (request, reply) => {
+    const base = upstream();
+    if (base === undefined) {
+      return sendError(
+        reply,
+        503,
+        'InternalErrorException',
+        'cognito-local is starting.'
+      );
+    }
+    if (
+      request.method === 'POST' &&
+      request.headers['x-amz-target'] === GET_TOKENS_TARGET
+    ) {
+      return getTokensFromRefreshToken(base, request, reply);
+    }
+    return reply.from(request.url, proxyTo(base));
+  });
+
+  return app;
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 
-import { cognitoLocalLogger, startCognito } from './bridge';
+import { cognitoLocalLogger, startCognito } from './provider';
 
 /**
  * Runs the local identity provider as its own process (started by `npm run

@@ -8,8 +8,6 @@ import {
   CreateUserPoolCommand,
   DescribeUserPoolCommand
 } from '@aws-sdk/client-cognito-identity-provider';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 import { BUILT_IN_ROLES } from '../../src/roles';
 import { PASSWORD_POLICY, TOKEN_VALIDITY } from '../../src/user-pool';
@@ -18,30 +16,6 @@ import type { LocalState } from '../stack';
 
 export const USER_POOL_NAME = 'sagemaker-studio-mlflow-local';
 export const APP_CLIENT_NAME = 'jupyterlab';
-
-/**
- * Writes cognito-local's configuration into `directory`: it listens on an
- * ephemeral port of 127.0.0.1 behind the bridge (bridge.ts), and
- * issues tokens whose issuer names the bridge's address, where callers
- * really reach it.
- */
-export function writeCognitoConfig(
-  directory: string,
-  issuerDomain: string
-): void {
-  const dir = path.join(directory, '.cognito');
-  fs.mkdirSync(dir, { recursive: true });
-  const config = {
-    ServerConfig: { hostname: '127.0.0.1', port: 0 },
-    TokenConfig: { IssuerDomain: issuerDomain },
-    // Plain usernames (admin, reader, ...) rather than e-mail addresses.
-    UserPoolDefaults: { UsernameAttributes: [] }
-  };
-  fs.writeFileSync(
-    path.join(dir, 'config.json'),
-    JSON.stringify(config, null, 2) + '\n'
-  );
-}
 
 export function cognitoClient(port: number): CognitoIdentityProviderClient {
   // The SDK's version is pinned and the project runs on Node 20 by choice; its

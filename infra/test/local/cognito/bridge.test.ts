@@ -1,41 +1,17 @@
-import {
-  type AuthenticationResultType,
-  CognitoIdentityProviderClient,
-  DescribeUserPoolClientCommand,
-  GetTokensFromRefreshTokenCommand,
-  InitiateAuthCommand
-} from '@aws-sdk/client-cognito-identity-provider';
-import { type ChildProcess, spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 
-import {
-  SignJWT,
-  createRemoteJWKSet,
-  decodeJwt,
-  generateKeyPair,
-  jwtVerify
-} from 'jose';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 import {
   BridgeRequestError,
   GET_TOKENS_TARGET,
-  type RunningCognito,
-  cognitoLocalLogger,
+  INITIATE_AUTH_TARGET,
+  createBridge,
   parseGetTokensRequest,
-  startCognito,
   toGetTokensResponse,
   toInitiateAuthRequest
 } from '../../../local/cognito/bridge';
-import { cognitoClient, provisionCognito } from '../../../local/cognito/pool';
-import { PATHS } from '../../../local/config';
-import type { LocalState } from '../../../local/stack';
-import { SEEDED_USERNAMES } from '../../../local/stack';
-import { BUILT_IN_ROLES } from '../../../src/roles';
-
-// Loading cognito-local (and the AWS SDK v2 it requires) takes a few seconds.
-jest.setTimeout(30_000);
 
 /** An unsigned JWT with these claims, enough for the bridge to read them. */
 function unsignedJwt(claims: Record<string, unknown>): string {
@@ -157,390 +133,258 @@ describe('translating GetTokensFromRefreshToken', () => {
   });
 });
 
-describe('cognito-local behind the bridge', () => {
-  const startedIn = process.cwd();
-  let dir: string;
-  let cognito: RunningCognito;
-  let client: CognitoIdentityProviderClient;
-  let state: LocalState;
-  let userPoolId: string;
-  let clientId: string;
-  let signIn: AuthenticationResultType;
+/** What the server behind the bridge saw of one request. */
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cognito-bridge-'));
-    cognito = await startCognito({
-      directory: dir,
-      port: 0,
-      logger: cognitoLocalLogger('silent')
-    });
-    const users: LocalState['users'] = {};
-    for (const role of BUILT_IN_ROLES) {
-      users[role] = {
-        username: SEEDED_USERNAMES[role],
-        password: `Pw-${role}-Aa1!x`,
-        accessKeyId: 'unused',
-        secretAccessKey: 'unused'
-      };
-    }
-    // The stack's own provisioning: pool, app client, groups, users.
-    state = await provisionCognito(Number(new URL(cognito.url).port), {
-      users,
-      jupyterlabToken: 'unused'
-    });
-    userPoolId = state.cognito!.userPoolId;
-    clientId = state.cognito!.clientId;
-    client = cognitoClient(Number(new URL(cognito.url).port));
-    const reader = state.users.readers;
-    const answer = await client.send(
-      new InitiateAuthCommand({
-        ClientId: clientId,
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: reader.username, PASSWORD: reader.password }
-      })
-    );
-    signIn = answer.AuthenticationResult!;
-  });
-
-  afterAll(async () => {
-    client?.destroy();
-    await cognito?.close();
-    process.chdir(startedIn);
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  const issuer = () => `${cognito.url}/${userPoolId}`;
-
-  /** A raw Cognito call through the bridge (or, with `base`, elsewhere). */
-  const call = (
-    target: string,
-    body: unknown,
-    headers: Record<string, string> = {},
-    base = cognito.url
-  ) =>
-    fetch(`${base}/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
-        ...headers
-      },
-      body: typeof body === 'string' ? body : JSON.stringify(body)
-    });
-
-  it('creates the app client with Cognito’s default token lifetimes', async () => {
-    const described = await client.send(
-      new DescribeUserPoolClientCommand({
-        UserPoolId: userPoolId,
-        ClientId: clientId
-      })
-    );
-    expect(described.UserPoolClient).toMatchObject({
-      AccessTokenValidity: 60,
-      IdTokenValidity: 60,
-      RefreshTokenValidity: 30,
-      TokenValidityUnits: {
-        AccessToken: 'minutes',
-        IdToken: 'minutes',
-        RefreshToken: 'days'
-      }
-    });
-    const access = decodeJwt(signIn.AccessToken!);
-    const refresh = decodeJwt(signIn.RefreshToken!);
-    expect(access.exp! - access.iat!).toBe(3600);
-    expect(refresh.exp! - refresh.iat!).toBe(30 * 24 * 3600);
-  });
-
-  it('answers GetTokensFromRefreshToken with new tokens for the same user', async () => {
-    const answer = await client.send(
-      new GetTokensFromRefreshTokenCommand({
-        ClientId: clientId,
-        RefreshToken: signIn.RefreshToken!
-      })
-    );
-    const result = answer.AuthenticationResult!;
-    expect(answer.$metadata.httpStatusCode).toBe(200);
-    expect(result.RefreshToken).toBe(signIn.RefreshToken);
-    expect(result.TokenType).toBe('Bearer');
-    expect(result.ExpiresIn).toBe(3600);
-    expect(result.AccessToken).not.toBe(signIn.AccessToken);
-    expect(result.IdToken).not.toBe(signIn.IdToken);
-
-    // Verified as the authorizer would: the pool's keys, through the bridge.
-    const keys = createRemoteJWKSet(
-      new URL(`${issuer()}/.well-known/jwks.json`)
-    );
-    const access = (
-      await jwtVerify(result.AccessToken!, keys, { issuer: issuer() })
-    ).payload;
-    const id = (
-      await jwtVerify(result.IdToken!, keys, {
-        issuer: issuer(),
-        audience: clientId
-      })
-    ).payload;
-    const before = decodeJwt(signIn.AccessToken!);
-    expect(access).toMatchObject({
-      token_use: 'access',
-      client_id: clientId,
-      username: 'reader',
-      sub: before.sub,
-      'cognito:groups': ['readers']
-    });
-    expect(access.jti).not.toBe(before.jti);
-    expect(access.iat!).toBeGreaterThanOrEqual(before.iat!);
-    expect(access.exp! - access.iat!).toBe(3600);
-    expect(id).toMatchObject({
-      token_use: 'id',
-      'cognito:username': 'reader',
-      'cognito:groups': ['readers']
-    });
-  });
-
-  it('is what answers: cognito-local alone lacks the target', async () => {
-    const direct = await call(
-      'GetTokensFromRefreshToken',
-      { ClientId: clientId, RefreshToken: signIn.RefreshToken },
-      {},
-      cognito.internalUrl
-    );
-    expect(direct.status).toBe(500);
-    expect(await direct.text()).toMatch(/Unsupported x-amz-target/);
-  });
-
-  it('refuses a refresh token cognito-local never issued', async () => {
-    const { privateKey } = await generateKeyPair('RS256');
-    const forged = await new SignJWT({ 'cognito:username': 'reader' })
-      .setProtectedHeader({ alg: 'RS256' })
-      .setIssuer(issuer())
-      .setIssuedAt()
-      .setExpirationTime('30d')
-      .sign(privateKey);
-    for (const token of [forged, 'not-a-token']) {
-      await expect(
-        client.send(
-          new GetTokensFromRefreshTokenCommand({
-            ClientId: clientId,
-            RefreshToken: token
-          })
-        )
-      ).rejects.toMatchObject({
-        name: 'NotAuthorizedException',
-        $metadata: { httpStatusCode: 400 }
+/**
+ * A plain HTTP server standing in for cognito-local: it records what reaches
+ * it and answers, in two chunks, with hop-by-hop headers of its own.
+ */
+async function recordingUpstream(): Promise<{
+  url: string;
+  seen: Seen[];
+  close: () => Promise<void>;
+}> {
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      seen.push({
+        method: req.method!,
+        url: req.url!,
+        headers: req.headers,
+        body
       });
-    }
-  });
-
-  it("passes cognito-local's errors through, and answers bad requests itself", async () => {
-    const unknownClient = await call('GetTokensFromRefreshToken', {
-      ClientId: 'nope',
-      RefreshToken: signIn.RefreshToken
-    });
-    // Byte for byte what cognito-local's InitiateAuth says to the same request.
-    const direct = await call(
-      'InitiateAuth',
-      {
-        AuthFlow: 'REFRESH_TOKEN_AUTH',
-        ClientId: 'nope',
-        AuthParameters: { REFRESH_TOKEN: signIn.RefreshToken }
-      },
-      {},
-      cognito.internalUrl
-    );
-    expect(unknownClient.status).toBe(direct.status);
-    expect(await unknownClient.clone().text()).toBe(await direct.text());
-    expect(unknownClient.status).toBe(400);
-    expect(await unknownClient.json()).toMatchObject({
-      __type: 'ResourceNotFoundException'
-    });
-
-    const missing = await call('GetTokensFromRefreshToken', {
-      ClientId: clientId
-    });
-    expect(missing.status).toBe(400);
-    expect(await missing.json()).toMatchObject({
-      __type: 'InvalidParameterException'
-    });
-  });
-
-  it('passes other targets, keys and health checks through unchanged', async () => {
-    const same = async (make: (base: string) => Promise<Response>) => {
-      const [viaBridge, direct] = await Promise.all([
-        make(cognito.url),
-        make(cognito.internalUrl)
-      ]);
-      expect(viaBridge.status).toBe(direct.status);
-      expect(viaBridge.headers.get('content-type')).toBe(
-        direct.headers.get('content-type')
-      );
-      expect(Buffer.from(await viaBridge.arrayBuffer())).toEqual(
-        Buffer.from(await direct.arrayBuffer())
-      );
-      return viaBridge;
-    };
-    const pool = await same(base =>
-      call('DescribeUserPool', { UserPoolId: userPoolId }, {}, base)
-    );
-    expect(pool.status).toBe(200);
-    // An error of another target, and a target cognito-local lacks.
-    expect(
-      (
-        await same(base =>
-          call('DescribeUserPool', { UserPoolId: 'x' }, {}, base)
-        )
-      ).status
-    ).toBe(400);
-    expect(
-      (
-        await same(base =>
-          call(
-            'DescribeRiskConfiguration',
-            { UserPoolId: userPoolId },
-            {},
-            base
-          )
-        )
-      ).status
-    ).toBe(500);
-    const jwks = await same(base =>
-      fetch(`${base}/${userPoolId}/.well-known/jwks.json`)
-    );
-    expect(jwks.status).toBe(200);
-    expect((await same(base => fetch(`${base}/health`))).status).toBe(200);
-  });
-
-  it('signs in through the bridge byte for byte, chunked bodies included', async () => {
-    const reader = state.users.readers;
-    const body = JSON.stringify({
-      AuthFlow: 'USER_PASSWORD_AUTH',
-      ClientId: clientId,
-      AuthParameters: { USERNAME: reader.username, PASSWORD: reader.password }
-    });
-    // A stream has no known length, so fetch sends it chunked.
-    const stream = new ReadableStream<Uint8Array>({
-      start(controller) {
-        const bytes = new TextEncoder().encode(body);
-        controller.enqueue(bytes.slice(0, 10));
-        controller.enqueue(bytes.slice(10));
-        controller.close();
-      }
-    });
-    const answer = await fetch(`${cognito.url}/`, {
-      method: 'POST',
-      headers: {
+      res.writeHead(200, {
         'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': 'AWSCognitoIdentityProviderService.InitiateAuth'
-      },
-      body: stream,
-      duplex: 'half'
-    } as RequestInit);
-    expect(answer.status).toBe(200);
-    const { AuthenticationResult } = (await answer.json()) as {
-      AuthenticationResult: { AccessToken: string };
-    };
-    expect(decodeJwt(AuthenticationResult.AccessToken).iss).toBe(issuer());
+        connection: 'keep-alive, x-upstream-hop',
+        'x-upstream-hop': 'for the bridge only',
+        'keep-alive': 'timeout=99, max=7',
+        'proxy-connection': 'keep-alive',
+        trailer: 'x-checksum',
+        upgrade: 'h2c',
+        'x-end-to-end': 'upstream'
+      });
+      res.write('{"answered":');
+      res.end('true}');
+    });
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () =>
+      new Promise(resolve => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })
+  };
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/**
+ * A request sent with node:http, which (unlike fetch) sends whatever headers
+ * it is given, and `path` as it is; the body goes out in the given chunks.
+ */
+function send(
+  url: string,
+  headers: http.OutgoingHttpHeaders,
+  chunks: string[],
+  path?: string
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', headers, agent: false, ...(path && { path }) },
+      res => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, headers: res.headers, body })
+        );
+      }
+    );
+    req.on('error', reject);
+    for (const chunk of chunks) {
+      req.write(chunk);
+    }
+    req.end();
+  });
+}
+
+/** Which of `names` are among `headers`. */
+function present(headers: http.IncomingHttpHeaders, names: string[]): string[] {
+  return names.filter(name => headers[name] !== undefined);
+}
+
+describe('the bridge as a proxy', () => {
+  let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
+  let bridge: FastifyInstance;
+  let base: string;
+  /** Where the bridge finds cognito-local; undefined while it starts. */
+  let upstreamUrl: string | undefined;
+
+  beforeEach(async () => {
+    upstream = await recordingUpstream();
+    upstreamUrl = upstream.url;
+    bridge = createBridge(() => upstreamUrl);
+    base = await bridge.listen({ host: '127.0.0.1', port: 0 });
   });
 
-  it('serves browsers on another origin: preflights and answers carry CORS', async () => {
-    const origin = 'http://127.0.0.1:8888';
-    const preflight = await fetch(`${cognito.url}/`, {
-      method: 'OPTIONS',
-      headers: {
-        origin,
-        'access-control-request-method': 'POST',
-        'access-control-request-headers':
-          'content-type,x-amz-target,x-amz-user-agent'
-      }
-    });
-    expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
-    expect(preflight.headers.get('access-control-allow-methods')).toMatch(
-      /POST/
-    );
-    expect(preflight.headers.get('access-control-allow-headers')).toMatch(
-      /x-amz-target/
+  afterEach(async () => {
+    await bridge.close();
+    await upstream.close();
+  });
+
+  it('keeps hop-by-hop headers to their hop, both ways, and passes the rest', async () => {
+    const answer = await send(
+      `${base}/?a=1`,
+      {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': INITIATE_AUTH_TARGET,
+        connection: 'keep-alive, x-client-hop',
+        'x-client-hop': 'for the bridge only',
+        'keep-alive': 'timeout=5',
+        'proxy-connection': 'keep-alive',
+        te: 'trailers',
+        trailer: 'x-checksum',
+        upgrade: 'h2c',
+        'x-end-to-end': 'client'
+      },
+      // No length given: sent chunked, and framed anew for cognito-local.
+      ['{"AuthFlow":', '"USER_PASSWORD_AUTH"}']
     );
 
-    const refreshed = await call(
-      'GetTokensFromRefreshToken',
-      { ClientId: clientId, RefreshToken: signIn.RefreshToken },
-      { origin }
+    expect(answer.status).toBe(200);
+    const [request] = upstream.seen;
+    expect(request).toMatchObject({
+      method: 'POST',
+      url: '/?a=1',
+      body: '{"AuthFlow":"USER_PASSWORD_AUTH"}'
+    });
+    expect(request.headers).toMatchObject({
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': INITIATE_AUTH_TARGET,
+      'x-end-to-end': 'client'
+    });
+    expect(
+      present(request.headers, [
+        'x-client-hop',
+        'keep-alive',
+        'proxy-connection',
+        'te',
+        'trailer',
+        'upgrade'
+      ])
+    ).toEqual([]);
+    expect(request.headers.connection ?? '').not.toMatch(/x-client-hop/);
+
+    expect(answer.body).toBe('{"answered":true}');
+    expect(answer.headers['content-type']).toBe('application/x-amz-json-1.1');
+    expect(answer.headers['x-end-to-end']).toBe('upstream');
+    expect(
+      present(answer.headers, [
+        'x-upstream-hop',
+        'proxy-connection',
+        'trailer',
+        'upgrade'
+      ])
+    ).toEqual([]);
+    // The bridge's own connection headers, not cognito-local's.
+    expect(answer.headers.connection ?? '').not.toMatch(/x-upstream-hop/);
+    expect(answer.headers['keep-alive'] ?? '').not.toMatch(/max=7/);
+  });
+
+  it('answers a caller’s Expect: 100-continue itself', async () => {
+    const answer = await send(
+      `${base}/`,
+      {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': INITIATE_AUTH_TARGET,
+        expect: '100-continue',
+        'content-length': 2
+      },
+      ['{}']
     );
-    expect(refreshed.status).toBe(200);
-    expect(refreshed.headers.get('access-control-allow-origin')).toBe('*');
-    expect(refreshed.headers.get('content-type')).toBe(
+    expect(answer.status).toBe(200);
+    expect(upstream.seen[0].body).toBe('{}');
+    expect(upstream.seen[0].headers.expect).toBeUndefined();
+  });
+
+  it('says in Cognito’s format that cognito-local is starting, or not answering', async () => {
+    const call = () =>
+      fetch(`${base}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': INITIATE_AUTH_TARGET
+        },
+        body: '{}'
+      });
+    upstreamUrl = undefined;
+    const starting = await call();
+    expect(starting.status).toBe(503);
+    expect(starting.headers.get('content-type')).toBe(
       'application/x-amz-json-1.1'
     );
-    expect(await refreshed.json()).toMatchObject({
-      AuthenticationResult: { TokenType: 'Bearer', ExpiresIn: 3600 }
+    expect(await starting.json()).toEqual({
+      __type: 'InternalErrorException',
+      message: 'cognito-local is starting.'
     });
 
-    // The browser must be able to read a refusal too.
-    const refused = await call(
-      'GetTokensFromRefreshToken',
-      { ClientId: clientId, RefreshToken: 'not-a-token' },
-      { origin }
-    );
-    expect(refused.status).toBe(400);
-    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
-    expect(await refused.json()).toMatchObject({
-      __type: 'NotAuthorizedException'
+    upstreamUrl = upstream.url;
+    await upstream.close();
+    const gone = await call();
+    expect(gone.status).toBe(502);
+    expect(gone.headers.get('content-type')).toBe('application/x-amz-json-1.1');
+    expect(await gone.json()).toMatchObject({
+      __type: 'InternalErrorException',
+      message: expect.stringMatching(/^cognito-local did not answer/)
     });
+    expect(upstream.seen).toEqual([]);
   });
 
-  it('only translates POSTs of that target', async () => {
-    const get = await fetch(`${cognito.url}/`, {
-      headers: { 'x-amz-target': GET_TOKENS_TARGET }
-    });
-    // cognito-local has no GET /: its own 404, not a translation.
-    expect(get.status).toBe(404);
-  });
-});
-
-describe('the cognito process (cognito/main.ts)', () => {
-  let dir: string;
-  let child: ChildProcess | undefined;
-
-  afterEach(() => {
-    if (child?.exitCode === null) {
-      child.kill('SIGKILL');
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('serves on its port and stops on SIGTERM', async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cognito-main-'));
-    const proc = spawn(
-      process.execPath,
-      [PATHS.tsxCli, PATHS.cognitoMain, '--port', '0', '--dir', dir],
-      { env: { ...process.env, DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] }
-    );
-    child = proc;
-    let output = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      proc.stdout!.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const found = /reached through (http:\/\/127\.0\.0\.1:\d+)/.exec(
-          output
-        );
-        if (found) {
-          resolve(found[1]);
-        }
+  it('refuses in Cognito’s format what it cannot pass on', async () => {
+    const headers = { 'x-amz-target': INITIATE_AUTH_TARGET };
+    for (const path of ['/%zz', '/keys/../..']) {
+      const answer = await send(base, headers, [], path);
+      expect([path, answer.status]).toEqual([path, 400]);
+      expect(answer.headers['content-type']).toBe('application/x-amz-json-1.1');
+      expect(JSON.parse(answer.body)).toMatchObject({
+        __type: 'InvalidParameterException'
       });
-      proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      proc.once('exit', code => reject(new Error(`exited ${code}: ${output}`)));
-    });
-    expect((await fetch(`${url}/health`)).status).toBe(200);
-    const config = JSON.parse(
-      fs.readFileSync(path.join(dir, '.cognito', 'config.json'), 'utf8')
-    ) as { TokenConfig: { IssuerDomain: string } };
-    expect(config.TokenConfig.IssuerDomain).toBe(url);
+    }
+    expect(upstream.seen).toEqual([]);
+  });
 
-    const exited = new Promise<number | null>(resolve =>
-      proc.once('exit', code => resolve(code))
+  it('answers a GetTokensFromRefreshToken body over 1 MiB with a refusal', async () => {
+    const answer = await send(
+      `${base}/`,
+      {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': GET_TOKENS_TARGET
+      },
+      ['{"ClientId":"', 'x'.repeat(2 * 1024 * 1024), '"}']
     );
-    proc.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    await expect(fetch(`${url}/health`)).rejects.toThrow();
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({
+      __type: 'InvalidParameterException',
+      message: 'The request body is too large.'
+    });
+    expect(upstream.seen).toEqual([]);
   });
 });

@@ -1,0 +1,120 @@
+import * as fs from 'node:fs';
+import type * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+
+import { urlOf } from '../config';
+import { createBridge } from './bridge';
+
+/**
+ * The local identity provider: cognito-local, run in this process, behind the
+ * bridge (bridge.ts) that adds the one Cognito call it lacks.
+ */
+
+/**
+ * Writes cognito-local's configuration into `directory`: it listens on an
+ * ephemeral port of 127.0.0.1 behind the bridge, and issues tokens whose
+ * issuer names the bridge's address, where callers really reach it.
+ */
+function writeCognitoConfig(directory: string, issuerDomain: string): void {
+  const dir = path.join(directory, '.cognito');
+  fs.mkdirSync(dir, { recursive: true });
+  const config = {
+    ServerConfig: { hostname: '127.0.0.1', port: 0 },
+    TokenConfig: { IssuerDomain: issuerDomain },
+    // Plain usernames (admin, reader, ...) rather than e-mail addresses.
+    UserPoolDefaults: { UsernameAttributes: [] }
+  };
+  fs.writeFileSync(
+    path.join(dir, 'config.json'),
+    JSON.stringify(config, null, 2) + '\n'
+  );
+}
+
+type CognitoLocalServer = typeof import('cognito-local/lib/server');
+/** The logger cognito-local is built against (pino, its own copy). */
+export type CognitoLocalLogger = Parameters<
+  CognitoLocalServer['createDefaultServer']
+>[0];
+
+/**
+ * cognito-local's own requires, so the logger comes from the pino it was
+ * built with rather than one infra would have to pin alongside it.
+ */
+const cognitoLocalRequire = createRequire(
+  require.resolve('cognito-local/package.json')
+);
+
+export function cognitoLocalLogger(level: string): CognitoLocalLogger {
+  const pino = cognitoLocalRequire('pino') as (options: {
+    level: string;
+  }) => CognitoLocalLogger;
+  return pino({ level });
+}
+
+export interface RunningCognito {
+  /** The public address: the bridge, and the issuer's domain. */
+  url: string;
+  /** cognito-local itself, on an ephemeral port. */
+  internalUrl: string;
+  close(): Promise<void>;
+}
+
+function close(server: http.Server): Promise<void> {
+  return new Promise(resolve => {
+    server.close(() => resolve());
+    // Idle keep-alive connections would otherwise hold close() open.
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * Starts cognito-local in this process on an ephemeral port of 127.0.0.1,
+ * with its data in `directory`, and the bridge in front of it on `port` (0:
+ * any free port). Tokens name the bridge's address as their issuer, since
+ * that is where callers find the keys.
+ *
+ * cognito-local reads `.cognito/` relative to the working directory, on
+ * every call and not only at start, so this changes the process's working
+ * directory to `directory` for as long as it runs.
+ */
+export async function startCognito(options: {
+  directory: string;
+  port: number;
+  logger: CognitoLocalLogger;
+}): Promise<RunningCognito> {
+  // cognito-local loads the AWS SDK v2 (for Lambda triggers), which warns at
+  // load time about its end of support; nothing here uses it.
+  process.env.AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE ??= '1';
+  // The bridge listens first: its port is the issuer cognito-local must be
+  // configured with. Until cognito-local is up, it answers 503.
+  const cognitoLocal: { url?: string } = {};
+  const bridge = createBridge(() => cognitoLocal.url);
+  await bridge.listen({ host: '127.0.0.1', port: options.port });
+  const url = urlOf((bridge.server.address() as AddressInfo).port);
+  let internal: http.Server;
+  try {
+    const directory = path.resolve(options.directory);
+    writeCognitoConfig(directory, url);
+    process.chdir(directory);
+    const { createDefaultServer } = cognitoLocalRequire(
+      './lib/server'
+    ) as CognitoLocalServer;
+    const server = await createDefaultServer(options.logger);
+    internal = (await server.start()) as http.Server;
+  } catch (error) {
+    await bridge.close();
+    throw error;
+  }
+  const internalUrl = urlOf((internal.address() as AddressInfo).port);
+  cognitoLocal.url = internalUrl;
+  return {
+    url,
+    internalUrl,
+    close: async () => {
+      await bridge.close();
+      await close(internal);
+    }
+  };
+}

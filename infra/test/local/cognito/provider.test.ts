@@ -1,0 +1,327 @@
+import {
+  type AuthenticationResultType,
+  CognitoIdentityProviderClient,
+  GetTokensFromRefreshTokenCommand,
+  InitiateAuthCommand
+} from '@aws-sdk/client-cognito-identity-provider';
+
+import {
+  SignJWT,
+  createRemoteJWKSet,
+  decodeJwt,
+  generateKeyPair,
+  jwtVerify
+} from 'jose';
+
+import {
+  GET_TOKENS_TARGET,
+  INITIATE_AUTH_TARGET
+} from '../../../local/cognito/bridge';
+import { cognitoClient, provisionCognito } from '../../../local/cognito/pool';
+import type { RunningCognito } from '../../../local/cognito/provider';
+import type { LocalState } from '../../../local/stack';
+import { seededUsers, startTestCognito } from '../../support/cognito';
+
+// Loading cognito-local (and the AWS SDK v2 it requires) takes a few seconds.
+jest.setTimeout(30_000);
+
+describe('cognito-local behind the bridge', () => {
+  let cognito: RunningCognito;
+  let stop: () => Promise<void>;
+  let client: CognitoIdentityProviderClient;
+  let state: LocalState;
+  let userPoolId: string;
+  let clientId: string;
+  let signIn: AuthenticationResultType;
+
+  beforeAll(async () => {
+    let port: number;
+    ({ cognito, port, stop } = await startTestCognito());
+    // The stack's own provisioning: pool, app client, groups, users.
+    state = await provisionCognito(port, {
+      users: seededUsers(),
+      jupyterlabToken: 'unused'
+    });
+    userPoolId = state.cognito!.userPoolId;
+    clientId = state.cognito!.clientId;
+    client = cognitoClient(port);
+    const reader = state.users.readers;
+    const answer = await client.send(
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: reader.username, PASSWORD: reader.password }
+      })
+    );
+    signIn = answer.AuthenticationResult!;
+  });
+
+  afterAll(async () => {
+    client?.destroy();
+    await stop?.();
+  });
+
+  const issuer = () => `${cognito.url}/${userPoolId}`;
+
+  /** A raw Cognito call through the bridge (or, with `base`, elsewhere). */
+  const call = (
+    target: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+    base = cognito.url
+  ) =>
+    fetch(`${base}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
+        ...headers
+      },
+      body: typeof body === 'string' ? body : JSON.stringify(body)
+    });
+
+  it('answers GetTokensFromRefreshToken with new tokens for the same user', async () => {
+    const answer = await client.send(
+      new GetTokensFromRefreshTokenCommand({
+        ClientId: clientId,
+        RefreshToken: signIn.RefreshToken!
+      })
+    );
+    const result = answer.AuthenticationResult!;
+    expect(answer.$metadata.httpStatusCode).toBe(200);
+    expect(result.RefreshToken).toBe(signIn.RefreshToken);
+    expect(result.TokenType).toBe('Bearer');
+    expect(result.ExpiresIn).toBe(3600);
+    expect(result.AccessToken).not.toBe(signIn.AccessToken);
+    expect(result.IdToken).not.toBe(signIn.IdToken);
+
+    // Verified as the authorizer would: the pool's keys, through the bridge.
+    const keys = createRemoteJWKSet(
+      new URL(`${issuer()}/.well-known/jwks.json`)
+    );
+    const access = (
+      await jwtVerify(result.AccessToken!, keys, { issuer: issuer() })
+    ).payload;
+    const id = (
+      await jwtVerify(result.IdToken!, keys, {
+        issuer: issuer(),
+        audience: clientId
+      })
+    ).payload;
+    const before = decodeJwt(signIn.AccessToken!);
+    expect(access).toMatchObject({
+      token_use: 'access',
+      client_id: clientId,
+      username: 'reader',
+      sub: before.sub,
+      'cognito:groups': ['readers']
+    });
+    expect(access.jti).not.toBe(before.jti);
+    expect(access.iat!).toBeGreaterThanOrEqual(before.iat!);
+    expect(access.exp! - access.iat!).toBe(3600);
+    expect(id).toMatchObject({
+      token_use: 'id',
+      'cognito:username': 'reader',
+      'cognito:groups': ['readers']
+    });
+  });
+
+  it('is what answers: cognito-local alone lacks the target', async () => {
+    const direct = await call(
+      'GetTokensFromRefreshToken',
+      { ClientId: clientId, RefreshToken: signIn.RefreshToken },
+      {},
+      cognito.internalUrl
+    );
+    expect(direct.status).toBe(500);
+    expect(await direct.text()).toMatch(/Unsupported x-amz-target/);
+  });
+
+  it('refuses a refresh token cognito-local never issued', async () => {
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({ 'cognito:username': 'reader' })
+      .setProtectedHeader({ alg: 'RS256' })
+      .setIssuer(issuer())
+      .setIssuedAt()
+      .setExpirationTime('30d')
+      .sign(privateKey);
+    for (const token of [forged, 'not-a-token']) {
+      await expect(
+        client.send(
+          new GetTokensFromRefreshTokenCommand({
+            ClientId: clientId,
+            RefreshToken: token
+          })
+        )
+      ).rejects.toMatchObject({
+        name: 'NotAuthorizedException',
+        $metadata: { httpStatusCode: 400 }
+      });
+    }
+  });
+
+  it("passes cognito-local's errors through, and answers bad requests itself", async () => {
+    const unknownClient = await call('GetTokensFromRefreshToken', {
+      ClientId: 'nope',
+      RefreshToken: signIn.RefreshToken
+    });
+    // Byte for byte what cognito-local's InitiateAuth says to the same request.
+    const direct = await call(
+      'InitiateAuth',
+      {
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        ClientId: 'nope',
+        AuthParameters: { REFRESH_TOKEN: signIn.RefreshToken }
+      },
+      {},
+      cognito.internalUrl
+    );
+    expect(unknownClient.status).toBe(direct.status);
+    expect(await unknownClient.clone().text()).toBe(await direct.text());
+    expect(unknownClient.status).toBe(400);
+    expect(await unknownClient.json()).toMatchObject({
+      __type: 'ResourceNotFoundException'
+    });
+
+    const missing = await call('GetTokensFromRefreshToken', {
+      ClientId: clientId
+    });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({
+      __type: 'InvalidParameterException'
+    });
+  });
+
+  it('passes other targets, keys and health checks through unchanged', async () => {
+    const same = async (make: (base: string) => Promise<Response>) => {
+      const [viaBridge, direct] = await Promise.all([
+        make(cognito.url),
+        make(cognito.internalUrl)
+      ]);
+      expect(viaBridge.status).toBe(direct.status);
+      expect(viaBridge.headers.get('content-type')).toBe(
+        direct.headers.get('content-type')
+      );
+      expect(Buffer.from(await viaBridge.arrayBuffer())).toEqual(
+        Buffer.from(await direct.arrayBuffer())
+      );
+      return viaBridge;
+    };
+    const pool = await same(base =>
+      call('DescribeUserPool', { UserPoolId: userPoolId }, {}, base)
+    );
+    expect(pool.status).toBe(200);
+    // An error of another target, and a target cognito-local lacks.
+    expect(
+      (
+        await same(base =>
+          call('DescribeUserPool', { UserPoolId: 'x' }, {}, base)
+        )
+      ).status
+    ).toBe(400);
+    expect(
+      (
+        await same(base =>
+          call(
+            'DescribeRiskConfiguration',
+            { UserPoolId: userPoolId },
+            {},
+            base
+          )
+        )
+      ).status
+    ).toBe(500);
+    const jwks = await same(base =>
+      fetch(`${base}/${userPoolId}/.well-known/jwks.json`)
+    );
+    expect(jwks.status).toBe(200);
+    expect((await same(base => fetch(`${base}/health`))).status).toBe(200);
+  });
+
+  it('signs in through the bridge byte for byte, chunked bodies included', async () => {
+    const reader = state.users.readers;
+    const body = JSON.stringify({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: clientId,
+      AuthParameters: { USERNAME: reader.username, PASSWORD: reader.password }
+    });
+    // A stream has no known length, so fetch sends it chunked.
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const bytes = new TextEncoder().encode(body);
+        controller.enqueue(bytes.slice(0, 10));
+        controller.enqueue(bytes.slice(10));
+        controller.close();
+      }
+    });
+    const answer = await fetch(`${cognito.url}/`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': INITIATE_AUTH_TARGET
+      },
+      body: stream,
+      duplex: 'half'
+    } as RequestInit);
+    expect(answer.status).toBe(200);
+    const { AuthenticationResult } = (await answer.json()) as {
+      AuthenticationResult: { AccessToken: string };
+    };
+    expect(decodeJwt(AuthenticationResult.AccessToken).iss).toBe(issuer());
+  });
+
+  it('serves browsers on another origin: preflights and answers carry CORS', async () => {
+    const origin = 'http://127.0.0.1:8888';
+    const preflight = await fetch(`${cognito.url}/`, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers':
+          'content-type,x-amz-target,x-amz-user-agent'
+      }
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toMatch(
+      /POST/
+    );
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(
+      /x-amz-target/
+    );
+
+    const refreshed = await call(
+      'GetTokensFromRefreshToken',
+      { ClientId: clientId, RefreshToken: signIn.RefreshToken },
+      { origin }
+    );
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.headers.get('access-control-allow-origin')).toBe('*');
+    expect(refreshed.headers.get('content-type')).toBe(
+      'application/x-amz-json-1.1'
+    );
+    expect(await refreshed.json()).toMatchObject({
+      AuthenticationResult: { TokenType: 'Bearer', ExpiresIn: 3600 }
+    });
+
+    // The browser must be able to read a refusal too.
+    const refused = await call(
+      'GetTokensFromRefreshToken',
+      { ClientId: clientId, RefreshToken: 'not-a-token' },
+      { origin }
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await refused.json()).toMatchObject({
+      __type: 'NotAuthorizedException'
+    });
+  });
+
+  it('only translates POSTs of that target', async () => {
+    const get = await fetch(`${cognito.url}/`, {
+      headers: { 'x-amz-target': GET_TOKENS_TARGET }
+    });
+    // cognito-local has no GET /: its own 404, not a translation.
+    expect(get.status).toBe(404);
+  });
+});
