@@ -1,18 +1,34 @@
-import { HandoffError, TokenHandoff } from '../handoff/client';
+import { TokenHandoff } from '../handoff/client';
 import { CHANNEL, HANDOFF_PATH } from '../handoff/protocol';
 
 const GATEWAY = 'https://gw.example.com/prod';
 const ORIGIN = 'https://gw.example.com';
 
+/** A message to JupyterLab's window, from `source` at `origin`. */
+function post(source: Window | null, data: unknown, origin = ORIGIN) {
+  window.dispatchEvent(new MessageEvent('message', { data, origin, source }));
+}
+
 /** Answer as the gateway's page would, from the frame's window. */
 function fromPage(frame: HTMLIFrameElement, data: unknown, origin = ORIGIN) {
-  window.dispatchEvent(
-    new MessageEvent('message', {
-      data,
-      origin,
-      source: frame.contentWindow
-    })
+  post(frame.contentWindow, data, origin);
+}
+
+/** Let the hand-off act on what it was told. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await Promise.resolve();
+  }
+}
+
+/** Whether a promise has resolved or rejected, without waiting for it. */
+function watch(promise: Promise<void>): () => boolean {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true)
   );
+  return () => settled;
 }
 
 function setup(timeoutMs = 1000) {
@@ -57,23 +73,56 @@ describe('TokenHandoff', () => {
     expect(s.host.querySelectorAll('iframe')).toHaveLength(0);
   });
 
-  it('ignores answers from other origins or windows', async () => {
-    const s = setup(200);
-    const stored = s.handoff.store('aaa.bbb.ccc');
-    const frame = s.frame();
-    fromPage(
-      frame,
-      { channel: CHANNEL, type: 'ready' },
-      'https://evil.example'
-    );
-    window.dispatchEvent(
-      new MessageEvent('message', {
-        data: { channel: CHANNEL, type: 'ready' },
-        origin: ORIGIN,
-        source: window
+  // Each part of the check on its own: a page of another origin, or another
+  // window of the gateway's origin (say, an MLflow UI frame running a
+  // script), must neither start the hand-off nor answer for the page.
+  it.each([
+    [
+      'another origin, from the frame',
+      (frame: HTMLIFrameElement) => ({
+        source: frame.contentWindow,
+        origin: 'https://evil.example'
       })
+    ],
+    [
+      "the gateway's origin, from another window",
+      () => {
+        const other = document.createElement('iframe');
+        document.body.appendChild(other);
+        return { source: other.contentWindow, origin: ORIGIN };
+      }
+    ]
+  ])('ignores messages from %s', async (_case, impostorOf) => {
+    const s = setup();
+    const stored = s.handoff.store('aaa.bbb.ccc');
+    const isSettled = watch(stored);
+    const frame = s.frame();
+    const impostor = impostorOf(frame);
+    const sent = jest.spyOn(frame.contentWindow!, 'postMessage');
+
+    post(impostor.source, { channel: CHANNEL, type: 'ready' }, impostor.origin);
+    await settle();
+    expect(sent).not.toHaveBeenCalled();
+
+    fromPage(frame, { channel: CHANNEL, type: 'ready' });
+    await settle();
+    expect(sent).toHaveBeenCalledTimes(1);
+
+    post(
+      impostor.source,
+      { channel: CHANNEL, type: 'done', id: 1 },
+      impostor.origin
     );
-    await expect(stored).rejects.toBeInstanceOf(HandoffError);
+    post(
+      impostor.source,
+      { channel: CHANNEL, type: 'refused', id: 1, reason: 'forged' },
+      impostor.origin
+    );
+    await settle();
+    expect(isSettled()).toBe(false);
+
+    fromPage(frame, { channel: CHANNEL, type: 'done', id: 1 });
+    await expect(stored).resolves.toBeUndefined();
     s.handoff.dispose();
   });
 
