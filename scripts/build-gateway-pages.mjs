@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'src', 'gateway-pages');
+// infra/src/pages/build.ts (PAGES_BUILD_DIR) names the same folder; a test
+// keeps the two equal.
 const out = join(root, 'lib', 'gateway-pages');
 const production = process.argv.includes('--production');
 

@@ -13,16 +13,7 @@ import type {
   ReadonlyPartialJSONValue
 } from '@lumino/coreutils';
 
-/**
- * The sign-in flows the extension can use with the user pool.
- */
-export const AUTH_FLOWS = ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH'] as const;
-
-/**
- * A sign-in flow: `USER_SRP_AUTH` for Amazon Cognito, `USER_PASSWORD_AUTH`
- * for the local identity provider, which has no SRP.
- */
-export type AuthFlow = (typeof AUTH_FLOWS)[number];
+import { AUTH_FLOWS, AuthFlow } from './contract';
 
 /**
  * The sides of the JupyterLab shell the run browser can live on.

@@ -8,8 +8,9 @@ import { settingsPlugin } from './plugins/settings';
 export * from './config';
 export * from './tokens';
 export { CommandIDs } from './commands';
+export { SETTINGS_PLUGIN_ID } from './contract';
 export { MlflowSettings } from './settings';
-export { PLUGIN_ID, settingsPlugin as plugin } from './plugins/settings';
+export { settingsPlugin as plugin } from './plugins/settings';
 export { authPlugin, panelPlugin, runBrowserPlugin };
 
 const plugins: JupyterFrontEndPlugin<any>[] = [

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { FrameLocator, TestInfo } from '@playwright/test';
 
+import { HANDOFF_PATH, MLFLOW_HEADER_COOKIE_PREFIX } from '../src/contract';
 import { expect } from './fixtures';
 import { readStack } from './stack';
 
@@ -196,17 +197,16 @@ export async function requestAsMlflowUi(
   const gateway = readStack().gateway;
   const frame = page
     .frames()
-    .find(f => f.url().startsWith(`${gateway}/auth/handoff`));
+    .find(f => f.url().startsWith(`${gateway}${HANDOFF_PATH}`));
   if (!frame) {
     throw new Error('The hand-off frame is not loaded.');
   }
-  return frame.evaluate(async () => {
+  return frame.evaluate(async prefix => {
     const headers: Record<string, string> = {};
     for (const part of document.cookie.split(';')) {
       const [name, value] = part.trim().split('=');
-      if (name.startsWith('mlflow-request-header-')) {
-        headers[name.slice('mlflow-request-header-'.length)] =
-          decodeURIComponent(value ?? '');
+      if (name.startsWith(prefix)) {
+        headers[name.slice(prefix.length)] = decodeURIComponent(value ?? '');
       }
     }
     const response = await fetch(
@@ -216,7 +216,7 @@ export async function requestAsMlflowUi(
       }
     );
     return { hasCookie: 'Authorization' in headers, status: response.status };
-  });
+  }, MLFLOW_HEADER_COOKIE_PREFIX);
 }
 
 /** WCAG contrast of an element's text against its (first opaque) background. */

@@ -16,14 +16,15 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
-import { GATEWAY_PAGES, type PagesConfig } from '../src/gateway-pages';
-import { CALLER_PERMISSIONS_PATH } from '../src/authorizer/caller';
+import { PERMISSIONS_PATH, type PagesConfig } from '../src/contract';
 import {
   GatewayRoute,
   PAGES_ROUTE,
   gatewayRoutes
 } from '../src/gateway-routes';
 import { HTTP_METHODS } from '../src/permissions';
+import { GATEWAY_PAGES } from '../src/pages';
+import { PAGES_BUILD_DIR } from '../src/pages/build';
 import { PAGES_FOLDER } from '../src/pages/handler';
 import type { DeploymentConfig } from './config';
 
@@ -32,15 +33,6 @@ export const STAGE = 'prod';
 
 /** How long API Gateway keeps an authorizer's policy for a token (or cookie). */
 export const AUTHORIZER_CACHE_TTL = Duration.minutes(5);
-
-/** Where the extension's build puts the `/auth/` pages. */
-export const PAGES_BUILD_DIR = path.join(
-  __dirname,
-  '..',
-  '..',
-  'lib',
-  'gateway-pages'
-);
 
 const SOURCE_DIR = path.join(__dirname, '..', 'src');
 
@@ -253,7 +245,7 @@ export class MlflowGateway extends Construct {
       let integration: apigw.Integration;
       if (route.path === PAGES_ROUTE) {
         integration = new apigw.LambdaIntegration(pagesFunction);
-      } else if (route.path === CALLER_PERMISSIONS_PATH) {
+      } else if (route.path === PERMISSIONS_PATH) {
         integration = new apigw.LambdaIntegration(permissionsFunction);
       } else {
         integration = new apigw.Integration({

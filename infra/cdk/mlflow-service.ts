@@ -16,7 +16,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
-import { frameAncestorsPolicy } from '../src/gateway-pages';
+import { frameAncestorsPolicy } from '../src/pages';
 import type { DeploymentConfig } from './config';
 import { DATABASE_NAME, DATABASE_USER } from './data';
 

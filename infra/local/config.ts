@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 
+import { PAGES_BUILD_DIR } from '../src/pages/build';
+
 /** The repository root: infra/local/ is two levels below it. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -15,7 +17,7 @@ export const PATHS = {
   rolesConfig: path.join(REPO_ROOT, 'infra', 'roles.json'),
   authorizerBundle: path.join(LOCAL_DIR, 'authorizer', 'index.js'),
   /** The gateway's `/auth/` pages, built by the extension's `npm run build:pages`. */
-  gatewayPages: path.join(REPO_ROOT, 'lib', 'gateway-pages'),
+  gatewayPages: PAGES_BUILD_DIR,
   logs: path.join(LOCAL_DIR, 'logs'),
   mlflow: path.join(LOCAL_DIR, 'mlflow'),
   cognito: path.join(LOCAL_DIR, 'cognito'),
@@ -63,12 +65,6 @@ export const LOCAL_API = {
   apiId: 'local',
   stage: 'local'
 } as const;
-
-/**
- * The MLflow request-auth provider our Python package ships: the SDK signs
- * `/api/` requests with SigV4 through it (`MLFLOW_TRACKING_AUTH`).
- */
-export const SDK_AUTH_PROVIDER = 'sagemaker-studio-mlflow-sigv4';
 
 export type ServiceName = 'cognito' | 'mlflow' | 'gateway' | 'jupyterlab';
 

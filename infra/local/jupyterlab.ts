@@ -1,18 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { type AuthFlow, SETTINGS_PLUGIN_ID } from '../src/contract';
 import { LOCAL_REGION, PATHS } from './config';
 import { type LocalUser, sdkEnvironment } from './stack';
-
-/** The extension's settings id, as in schema/plugin.json. */
-export const PLUGIN_ID = 'sagemaker-studio-mlflow:plugin';
 
 /**
  * Where JupyterLab reads administrator defaults for the venv's JupyterLab.
  * This is the place the Studio lifecycle configuration writes too
  * (`/opt/conda/share/jupyter/lab/settings/overrides.d/`).
  */
-export const OVERRIDES_FILE = path.join(
+const OVERRIDES_FILE = path.join(
   PATHS.venv,
   'share',
   'jupyter',
@@ -28,7 +26,7 @@ export interface ExtensionSettings {
   userPoolId: string;
   userPoolClientId: string;
   cognitoEndpoint: string;
-  authFlow: 'USER_SRP_AUTH' | 'USER_PASSWORD_AUTH';
+  authFlow: AuthFlow;
 }
 
 /** Pre-configures the extension for the local stack, as an administrator would. */
@@ -36,7 +34,7 @@ export function writeExtensionOverrides(settings: ExtensionSettings): void {
   fs.mkdirSync(path.dirname(OVERRIDES_FILE), { recursive: true });
   fs.writeFileSync(
     OVERRIDES_FILE,
-    JSON.stringify({ [PLUGIN_ID]: settings }, null, 2) + '\n'
+    JSON.stringify({ [SETTINGS_PLUGIN_ID]: settings }, null, 2) + '\n'
   );
   // The local JupyterLab has no business asking to fetch Jupyter's news feed.
   fs.writeFileSync(

@@ -2,8 +2,9 @@ import { randomBytes, randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { SDK_AUTH_PROVIDER } from '../src/contract';
 import { BUILT_IN_ROLES } from '../src/roles';
-import { LOCAL_REGION, PATHS, SDK_AUTH_PROVIDER } from './config';
+import { LOCAL_REGION, PATHS } from './config';
 
 /** One seeded identity: a Cognito user and the IAM access key of its role. */
 export interface LocalUser {

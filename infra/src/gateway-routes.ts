@@ -25,8 +25,7 @@ import {
   COOKIE_OPERATIONS,
   authorizationOf
 } from './permissions/policy';
-import { CALLER_PERMISSIONS_PATH } from './authorizer/caller';
-import { PAGES_PREFIX } from './gateway-pages';
+import { PAGES_PREFIX, PERMISSIONS_PATH } from './contract';
 
 /** The route of the gateway's own pages (a Lambda in AWS). */
 export const PAGES_ROUTE = `${PAGES_PREFIX}{proxy+}`;
@@ -233,7 +232,7 @@ export function gatewayRoutes(): GatewayRoute[] {
     cookie: false
   });
   add({
-    path: CALLER_PERMISSIONS_PATH,
+    path: PERMISSIONS_PATH,
     method: 'GET',
     authorization: 'none',
     cookie: false

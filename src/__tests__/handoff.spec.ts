@@ -1,5 +1,6 @@
+import { HANDOFF_PATH } from '../contract';
 import { TokenHandoff } from '../handoff/client';
-import { CHANNEL, HANDOFF_PATH } from '../handoff/protocol';
+import { CHANNEL } from '../handoff/protocol';
 
 const GATEWAY = 'https://gw.example.com/prod';
 const ORIGIN = 'https://gw.example.com';

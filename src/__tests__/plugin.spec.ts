@@ -8,7 +8,7 @@ import plugins, {
   MlflowConfig,
   MlflowSettings,
   plugin,
-  PLUGIN_ID
+  SETTINGS_PLUGIN_ID
 } from '../index';
 import schemaJson from '../../schema/plugin.json';
 
@@ -86,10 +86,10 @@ function setup(
   options: { schema?: ISettingRegistry.ISchema; raw?: string } = {}
 ): ISetup {
   const connector = new MemoryConnector({
-    [PLUGIN_ID]: options.schema ?? SCHEMA
+    [SETTINGS_PLUGIN_ID]: options.schema ?? SCHEMA
   });
   if (options.raw !== undefined) {
-    connector.raw[PLUGIN_ID] = options.raw;
+    connector.raw[SETTINGS_PLUGIN_ID] = options.raw;
   }
   const registry = new SettingRegistry({ connector });
   const commands = {
@@ -137,7 +137,7 @@ describe('the settings schema', () => {
   });
 });
 
-describe(PLUGIN_ID, () => {
+describe(SETTINGS_PLUGIN_ID, () => {
   let consoleWarn: jest.SpyInstance;
   let consoleError: jest.SpyInstance;
 
@@ -155,12 +155,12 @@ describe(PLUGIN_ID, () => {
   it('is the default export, provides the token and starts by itself', () => {
     expect(plugins[0]).toBe(plugin);
     expect(plugins.map(p => p.id)).toEqual([
-      PLUGIN_ID,
+      SETTINGS_PLUGIN_ID,
       'sagemaker-studio-mlflow:auth',
       'sagemaker-studio-mlflow:panel',
       'sagemaker-studio-mlflow:run-browser'
     ]);
-    expect(plugin.id).toBe(PLUGIN_ID);
+    expect(plugin.id).toBe(SETTINGS_PLUGIN_ID);
     expect(plugin.autoStart).toBe(true);
     expect(plugin.provides).toBe(IMlflowSettings);
     expect(plugin.requires).toEqual([ISettingRegistry]);
@@ -221,12 +221,14 @@ describe(PLUGIN_ID, () => {
       seen.push(config);
     });
 
-    await s.registry.set(PLUGIN_ID, 'sidebarSide', 'left');
+    await s.registry.set(SETTINGS_PLUGIN_ID, 'sidebarSide', 'left');
 
     expect(seen).toHaveLength(1);
     expect(seen[0].sidebarSide).toBe('left');
     expect(model.config.sidebarSide).toBe('left');
-    expect(s.connector.raw[PLUGIN_ID]).toMatch(/"sidebarSide": "left"/);
+    expect(s.connector.raw[SETTINGS_PLUGIN_ID]).toMatch(
+      /"sidebarSide": "left"/
+    );
   });
 
   it('stops following the settings once disposed', async () => {
@@ -237,7 +239,7 @@ describe(PLUGIN_ID, () => {
 
     model.dispose();
     model.dispose();
-    await s.registry.set(PLUGIN_ID, 'sidebarSide', 'left');
+    await s.registry.set(SETTINGS_PLUGIN_ID, 'sidebarSide', 'left');
 
     expect(model.isDisposed).toBe(true);
     expect(changed).not.toHaveBeenCalled();
@@ -250,7 +252,7 @@ describe(PLUGIN_ID, () => {
     const changed = jest.fn();
     model.changed.connect(changed);
 
-    await s.registry.set(PLUGIN_ID, 'region', ' us-east-1 ');
+    await s.registry.set(SETTINGS_PLUGIN_ID, 'region', ' us-east-1 ');
 
     expect(changed).not.toHaveBeenCalled();
     expect(model.config.region).toBe('us-east-1');
@@ -350,13 +352,13 @@ describe(PLUGIN_ID, () => {
     const [first] = warnings();
     expect(first.message).toContain('"region"');
 
-    await s.registry.set(PLUGIN_ID, 'region', 'somewhere');
+    await s.registry.set(SETTINGS_PLUGIN_ID, 'region', 'somewhere');
     const [second, ...others] = warnings();
     expect(others).toEqual([]);
     expect(second.id).not.toBe(first.id);
     expect(second.message).toContain('"somewhere"');
 
-    await s.registry.set(PLUGIN_ID, 'region', 'us-east-1');
+    await s.registry.set(SETTINGS_PLUGIN_ID, 'region', 'us-east-1');
     expect(warnings()).toEqual([]);
     expect(model.isConfigured).toBe(true);
     expect(model.problems).toEqual([]);

@@ -4,9 +4,11 @@
  * only needs the claims to show the user and to refresh in time.
  */
 
+import { tokenUser } from '../contract';
+
 /** The claims of an access token that the extension uses. */
 export interface ITokenClaims {
-  /** The user name (`username`, else `cognito:username`, else `sub`). */
+  /** The user name, as the gateway names the caller ({@link tokenUser}). */
   readonly username: string;
   /** The user's Cognito groups, i.e. their MLflow roles. */
   readonly groups: ReadonlyArray<string>;
@@ -35,18 +37,12 @@ export function readClaims(jwt: string): ITokenClaims {
   if (typeof payload !== 'object' || payload === null) {
     throw new Error('The sign-in token has an unreadable payload.');
   }
-  const username = [payload.username, payload['cognito:username'], payload.sub]
-    .filter(value => typeof value === 'string' && value !== '')
-    .shift();
-  const groups = payload['cognito:groups'];
-  if (typeof payload.exp !== 'number' || username === undefined) {
+  const user = tokenUser(payload);
+  if (typeof payload.exp !== 'number' || user === undefined) {
     throw new Error('The sign-in token lacks a user name or an expiry.');
   }
   return {
-    username,
-    groups: Array.isArray(groups)
-      ? groups.filter((g): g is string => typeof g === 'string')
-      : [],
+    ...user,
     exp: payload.exp,
     iat: typeof payload.iat === 'number' ? payload.iat : payload.exp - 3600
   };

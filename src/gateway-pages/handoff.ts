@@ -8,14 +8,13 @@
  */
 import { readClaims } from '../auth/claims';
 import {
-  CHANNEL,
-  HandoffReply,
   IPagesConfig,
+  PAGES_CONFIG_FILE,
   clearedTokenCookie,
-  isHandoffRequest,
   looksLikeJwt,
   tokenCookie
-} from '../handoff/protocol';
+} from '../contract';
+import { CHANNEL, HandoffReply, isHandoffRequest } from '../handoff/protocol';
 
 async function main(): Promise<void> {
   const status = document.getElementById('status');
@@ -33,7 +32,7 @@ async function main(): Promise<void> {
 
   let config: IPagesConfig;
   try {
-    const response = await fetch('config.json', { cache: 'no-store' });
+    const response = await fetch(PAGES_CONFIG_FILE, { cache: 'no-store' });
     config = (await response.json()) as IPagesConfig;
   } catch {
     say('The gateway configuration could not be read.');

@@ -13,7 +13,13 @@ import { configureAmplify } from '../auth/amplify';
 import { readClaims } from '../auth/claims';
 import { SignInForm } from '../auth/signin';
 import { DEFAULT_CONFIG, MlflowConfig, englishFormatter } from '../config';
-import { IPagesConfig, routeOrHome, tokenCookie } from '../handoff/protocol';
+import {
+  IPagesConfig,
+  LOGIN_NEXT_PARAM,
+  PAGES_CONFIG_FILE,
+  routeOrHome,
+  tokenCookie
+} from '../contract';
 import { mlflowUrl } from '../panel/routes';
 
 async function main(): Promise<void> {
@@ -28,7 +34,7 @@ async function main(): Promise<void> {
   // Before anything asks Amplify for the stored session.
   configureAmplify(config);
   const next = routeOrHome(
-    new URLSearchParams(window.location.search).get('next')
+    new URLSearchParams(window.location.search).get(LOGIN_NEXT_PARAM)
   );
   const openMlflow = async (): Promise<void> => {
     const session = await fetchAuthSession().catch(() => null);
@@ -55,11 +61,11 @@ async function main(): Promise<void> {
 }
 
 async function readConfig(): Promise<MlflowConfig> {
-  const response = await fetch('config.json', { cache: 'no-store' });
+  const response = await fetch(PAGES_CONFIG_FILE, { cache: 'no-store' });
   const pages = (await response.json()) as IPagesConfig;
   return {
     ...DEFAULT_CONFIG,
-    // The MLflow UI is the gateway's root, beside `/auth/`.
+    // The MLflow UI is the gateway's root, beside the pages.
     gatewayUrl: new URL('..', window.location.href).href.replace(/\/$/, ''),
     region: pages.cognito.region,
     userPoolId: pages.cognito.userPoolId,

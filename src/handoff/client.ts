@@ -1,8 +1,8 @@
 import { IDisposable } from '@lumino/disposable';
 
+import { HANDOFF_PATH } from '../contract';
 import {
   CHANNEL,
-  HANDOFF_PATH,
   HandoffReply,
   HandoffRequest,
   isHandoffReply

@@ -24,8 +24,8 @@ import {
   OPEN_SETTINGS_COMMAND,
   TRANSLATION_DOMAIN
 } from '../commands';
+import { loginPath } from '../contract';
 import { TokenHandoff } from '../handoff/client';
-import { LOGIN_PATH } from '../handoff/protocol';
 import { mlflowIcon } from '../icons';
 import { measureActivation } from '../perf';
 import { MlflowPanelModel } from '../panel/model';
@@ -225,7 +225,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: () => settings.isConfigured,
       execute: () => {
         const route = current()?.content.model.route ?? HOME_ROUTE;
-        const url = `${settings.config.gatewayUrl}${LOGIN_PATH}?next=${encodeURIComponent(route)}`;
+        const url = `${settings.config.gatewayUrl}${loginPath(route)}`;
         window.open(url, '_blank', 'noopener');
       }
     });

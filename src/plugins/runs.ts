@@ -22,6 +22,7 @@ import {
   OPEN_SETTINGS_COMMAND,
   TRANSLATION_DOMAIN
 } from '../commands';
+import { SETTINGS_PLUGIN_ID as PLUGIN_ID } from '../contract';
 import { mlflowIcon } from '../icons';
 import { measureActivation } from '../perf';
 import { gatewayClient } from '../runs/client';
@@ -30,7 +31,6 @@ import { IRememberedState, RunBrowserModel } from '../runs/model';
 import { IRunRow, availableKeys, runSnippet, runUri } from '../runs/table';
 import { RunBrowser } from '../runs/widget';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
-import { PLUGIN_ID } from './settings';
 
 /** Where the run browser keeps what it remembers, in the state database. */
 const STATE_KEY = 'sagemaker-studio-mlflow:run-browser';

@@ -11,21 +11,17 @@ import {
 } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 import { OPEN_SETTINGS_COMMAND, TRANSLATION_DOMAIN } from '../commands';
+import { SETTINGS_PLUGIN_ID } from '../contract';
 import { measureActivation } from '../perf';
 import { MlflowSettings } from '../settings';
 import { IMlflowSettings } from '../tokens';
-
-/**
- * The id of the settings plugin; `schema/plugin.json` holds its schema.
- */
-export const PLUGIN_ID = 'sagemaker-studio-mlflow:plugin';
 
 /**
  * Reads the MLflow settings, keeps them current and warns when they are set
  * but unusable.
  */
 export const settingsPlugin: JupyterFrontEndPlugin<IMlflowSettings> = {
-  id: PLUGIN_ID,
+  id: SETTINGS_PLUGIN_ID,
   description:
     'Reads and checks the MLflow settings and provides them to the other MLflow plugins.',
   autoStart: true,
@@ -42,10 +38,13 @@ export const settingsPlugin: JupyterFrontEndPlugin<IMlflowSettings> = {
 
     let model: MlflowSettings;
     try {
-      const settings = await registry.load(PLUGIN_ID);
+      const settings = await registry.load(SETTINGS_PLUGIN_ID);
       model = new MlflowSettings(settings, { formatter: trans });
     } catch (reason) {
-      console.error(`Failed to load the settings of ${PLUGIN_ID}.`, reason);
+      console.error(
+        `Failed to load the settings of ${SETTINGS_PLUGIN_ID}.`,
+        reason
+      );
       model = new MlflowSettings(null, {
         formatter: trans,
         problems: [
@@ -61,9 +60,9 @@ export const settingsPlugin: JupyterFrontEndPlugin<IMlflowSettings> = {
     // notification center, not the screen.
     void app.restored.then(() => new ProblemNotifier(app, model, trans));
     console.debug(
-      `${PLUGIN_ID}: ${model.isConfigured ? 'configured' : 'not configured'}`
+      `${SETTINGS_PLUGIN_ID}: ${model.isConfigured ? 'configured' : 'not configured'}`
     );
-    measureActivation(PLUGIN_ID, startedAt);
+    measureActivation(SETTINGS_PLUGIN_ID, startedAt);
     return model;
   }
 };

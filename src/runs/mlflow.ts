@@ -3,7 +3,7 @@
  * the user's token. Only the fields the run browser reads are declared.
  */
 import { IApiOptions, MlflowApiError, callGateway, callMlflow } from '../api';
-import { ICallerPermissions, PERMISSIONS_PATH } from '../handoff/protocol';
+import { ICallerPermissions, PERMISSIONS_PATH } from '../contract';
 
 export interface IExperiment {
   readonly experiment_id: string;

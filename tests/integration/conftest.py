@@ -11,6 +11,8 @@ from pathlib import Path
 import boto3
 import pytest
 
+from sagemaker_studio_mlflow.sigv4 import PROVIDER_NAME
+
 REPO = Path(__file__).resolve().parents[2]
 STACK_FILE = REPO / ".local" / "stack.json"
 MLFLOW_DB = REPO / ".local" / "mlflow" / "mlflow.db"
@@ -57,7 +59,7 @@ def sdk_environment(stack: dict, role: str) -> dict:
     user = stack["users"][role]
     return {
         "MLFLOW_TRACKING_URI": stack["gateway"],
-        "MLFLOW_TRACKING_AUTH": "sagemaker-studio-mlflow-sigv4",
+        "MLFLOW_TRACKING_AUTH": PROVIDER_NAME,
         "AWS_ACCESS_KEY_ID": user["accessKeyId"],
         "AWS_SECRET_ACCESS_KEY": user["secretAccessKey"],
         "AWS_REGION": stack["region"],

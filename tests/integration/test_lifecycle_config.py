@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from sagemaker_studio_mlflow.sigv4 import PROVIDER_NAME
 from tests import studio
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -64,7 +65,7 @@ def test_the_kernels_reach_mlflow_with_the_signed_sdk(space) -> None:
     kernel = json.loads((space["prefix"] / "share" / "jupyter" / "kernels" / "python3" / "kernel.json").read_text())
     assert kernel["env"] == {
         "MLFLOW_TRACKING_URI": space["stack"]["gateway"],
-        "MLFLOW_TRACKING_AUTH": "sagemaker-studio-mlflow-sigv4",
+        "MLFLOW_TRACKING_AUTH": PROVIDER_NAME,
         "AWS_REGION": space["stack"]["region"],
     }
 

@@ -4,6 +4,7 @@ import * as zlib from 'node:zlib';
 
 import { type Browser, type Page, chromium } from '@playwright/test';
 
+import { SETTINGS_PLUGIN_ID } from '../../src/contract';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../chromium';
 import { type Stack } from '../stack';
 import { deleteWorkspace, requireStack, workspaceUrl } from './lab';
@@ -28,7 +29,7 @@ const OURS = '/lab/extensions/sagemaker-studio-mlflow/';
 // The local stack loads Galata's in-page helpers too; Studio does not.
 const GALATA = '/lab/extensions/@jupyterlab/galata-extension/';
 const PLUGIN_IDS = [
-  'sagemaker-studio-mlflow:plugin',
+  SETTINGS_PLUGIN_ID,
   'sagemaker-studio-mlflow:auth',
   'sagemaker-studio-mlflow:panel',
   'sagemaker-studio-mlflow:run-browser'

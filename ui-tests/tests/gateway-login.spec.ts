@@ -1,3 +1,4 @@
+import { loginPath } from '../../src/contract';
 import { expect, test } from '../fixtures';
 import { keepScreenshot } from '../mlflow';
 import { readStack } from '../stack';
@@ -10,9 +11,7 @@ test('outside JupyterLab, /auth/login signs in with the same form and opens the 
   const stack = readStack();
   // A plain browser tab, no JupyterLab: what "Open MLflow in a Browser Tab" opens.
   const tab = await page.context().newPage();
-  await tab.goto(
-    `${stack.gateway}/auth/login?next=${encodeURIComponent('/models')}`
-  );
+  await tab.goto(`${stack.gateway}${loginPath('/models')}`);
   await expect(tab.getByLabel('User name')).toBeVisible();
   await tab.getByLabel('User name').fill(stack.users.readers.username);
   await tab
@@ -32,9 +31,7 @@ test('outside JupyterLab, /auth/login signs in with the same form and opens the 
   await expect(tab.getByText('churn-classifier').first()).toBeVisible();
 
   // An address outside the gateway is never a place to go after sign-in.
-  await tab.goto(
-    `${stack.gateway}/auth/login?next=${encodeURIComponent('https://example.com/')}`
-  );
+  await tab.goto(`${stack.gateway}${loginPath('https://example.com/')}`);
   await expect(tab).toHaveURL(`${stack.gateway}/#/`);
   await tab.close();
 });

@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { AUTH_COOKIE } from '../../src/contract';
 import { expect, test } from '../fixtures';
 import {
   contrastOf,
@@ -154,7 +155,7 @@ test('a page outside the allow-list cannot frame the gateway, and its form POST 
       .evaluate(form => (form as HTMLFormElement).submit());
     const answer = await deleteAnswer;
     expect((await answer.request().allHeaders())['cookie'] ?? '').toContain(
-      'mlflow-request-header-Authorization'
+      AUTH_COOKIE
     );
     expect(answer.status()).toBe(401);
     expect((await experimentById(victim)).lifecycle_stage).toBe('active');

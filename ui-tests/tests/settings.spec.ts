@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { SETTINGS_PLUGIN_ID } from '../../src/contract';
 import { expect, test } from '../fixtures';
 import { readStack } from '../stack';
 
-const PLUGIN_ID = 'sagemaker-studio-mlflow:plugin';
 const DOCS_IMAGES = path.resolve(__dirname, '..', '..', 'docs', 'images');
 
 // Open JupyterLab inside the test, so messages logged while it loads are seen.
@@ -25,7 +25,7 @@ test('JupyterLab loads the extension with no console error', async ({
 
   const activated = await page.evaluate(
     id => (window as any).jupyterapp.isPluginActivated(id),
-    PLUGIN_ID
+    SETTINGS_PLUGIN_ID
   );
   expect(activated).toBe(true);
   expect(errors).toEqual([]);

@@ -12,11 +12,11 @@ import * as readline from 'node:readline';
 
 import { expect, test } from '@playwright/test';
 
+import { SETTINGS_PLUGIN_ID } from '../../src/contract';
 import { CHROMIUM_LAUNCH_OPTIONS } from '../chromium';
 import { readStack } from '../stack';
 
 const REPO = path.resolve(__dirname, '..', '..');
-const PLUGIN_ID = 'sagemaker-studio-mlflow:plugin';
 
 test.use({
   storageState: { cookies: [], origins: [] },
@@ -76,7 +76,7 @@ test('a new Studio space starts with the MLflow tile, already set up for the dep
         ])
       );
     },
-    { url: lab.url, token: lab.token, id: PLUGIN_ID }
+    { url: lab.url, token: lab.token, id: SETTINGS_PLUGIN_ID }
   );
   expect(settings).toMatchObject({
     gatewayUrl: stack.gateway,

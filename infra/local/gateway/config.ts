@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 
-import type { PagesConfig } from '../../src/gateway-pages';
+import type { PagesConfig } from '../../src/contract';
 import type { ApiTarget } from '../../src/permissions/policy';
 import type { PermissionsConfig } from '../../src/permissions/roles';
 import type { IamIdentity } from './access';

@@ -8,17 +8,15 @@ import Fastify, {
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import type { CallerPermissionsHandler } from '../../src/authorizer/caller';
+import { cookieParts } from '../../src/authorizer/token';
 import {
-  CALLER_PERMISSIONS_PATH,
-  type CallerPermissionsHandler
-} from '../../src/authorizer/caller';
-import { AUTH_COOKIE, cookieParts } from '../../src/authorizer/token';
-import {
+  AUTH_COOKIE,
   PAGES_PREFIX,
-  type PagesConfig,
-  frameAncestorsPolicy,
-  pageAnswer
-} from '../../src/gateway-pages';
+  PERMISSIONS_PATH,
+  type PagesConfig
+} from '../../src/contract';
+import { frameAncestorsPolicy, pageAnswer } from '../../src/pages';
 import { HTTP_METHODS } from '../../src/permissions';
 import type { AccessDecision, GatewayRequest } from './access';
 
@@ -169,7 +167,7 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   }
   const callerPermissions = options.callerPermissions;
   if (callerPermissions) {
-    app.get(CALLER_PERMISSIONS_PATH, async (request, reply) => {
+    app.get(PERMISSIONS_PATH, async (request, reply) => {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) {
         if (typeof value === 'string') {

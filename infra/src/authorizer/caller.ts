@@ -12,15 +12,9 @@ import {
   compileRoles,
   operationsOfGroups
 } from '../permissions/roles';
-import type { ICallerPermissions as CallerPermissions } from '../../../src/handoff/protocol';
+import type { CallerPermissions } from '../contract';
 import { headerValue, tokenFromAuthorizationHeader } from './token';
 import { TokenVerifierConfig, createTokenVerifier } from './verifier';
-
-// The contract is the extension's, which reads the answer.
-export {
-  PERMISSIONS_PATH as CALLER_PERMISSIONS_PATH,
-  type ICallerPermissions as CallerPermissions
-} from '../../../src/handoff/protocol';
 
 /** The pure part: a verified user's groups against the roles. */
 export function callerPermissions(

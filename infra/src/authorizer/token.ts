@@ -1,7 +1,4 @@
-import { AUTH_COOKIE } from '../../../src/handoff/protocol';
-
-/** The cookie the stock MLflow UI turns into an `Authorization` request header. */
-export { AUTH_COOKIE };
+import { AUTH_COOKIE, bearerToken, tokenOfCookieValue } from '../contract';
 
 export type Headers = Record<string, string | undefined> | null | undefined;
 
@@ -22,19 +19,11 @@ export function headerValue(
   return undefined;
 }
 
-/** A JWT is three base64url parts; anything else is not worth verifying. */
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-
-function bearer(value: string | undefined): string | undefined {
-  const match = value?.match(/^Bearer ([^\s]+)$/);
-  return match && JWT_SHAPE.test(match[1]) ? match[1] : undefined;
-}
-
 /** The token of an `Authorization: Bearer <jwt>` header, if the request has one. */
 export function tokenFromAuthorizationHeader(
   headers: Headers
 ): string | undefined {
-  return bearer(headerValue(headers, 'authorization'));
+  return bearerToken(headerValue(headers, 'authorization'));
 }
 
 /** The parts of a Cookie header (`name=value`, trimmed), each with its name. */
@@ -69,12 +58,5 @@ export function tokenFromCookie(headers: Headers): string | undefined {
     return undefined;
   }
   const part = cookieParts(cookies).find(({ name }) => name === AUTH_COOKIE);
-  if (part === undefined) {
-    return undefined;
-  }
-  try {
-    return bearer(decodeURIComponent(part.value));
-  } catch {
-    return undefined;
-  }
+  return part === undefined ? undefined : tokenOfCookieValue(part.value);
 }

@@ -2,6 +2,7 @@ import { JwtVerifier } from 'aws-jwt-verify';
 import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import { SimpleJwksCache } from 'aws-jwt-verify/jwk';
 
+import { tokenUser } from '../contract';
 import { JwksFetcher } from './fetcher';
 
 export interface TokenVerifierConfig {
@@ -48,17 +49,10 @@ export function createTokenVerifier(
     { jwksCache: new SimpleJwksCache({ fetcher: new JwksFetcher() }) }
   );
   return async token => {
-    const payload = await verifier.verify(token);
-    const username = payload['cognito:username'] ?? payload.username;
-    if (typeof username !== 'string' || username === '') {
+    const user = tokenUser(await verifier.verify(token));
+    if (user === undefined) {
       throw new Error('The token names no user.');
     }
-    const groups = payload['cognito:groups'];
-    return {
-      username,
-      groups: Array.isArray(groups)
-        ? groups.filter((g): g is string => typeof g === 'string')
-        : []
-    };
+    return user;
   };
 }

@@ -1,14 +1,16 @@
 /**
- * `GET /auth/{name}` in AWS: the gateway's own pages as a Lambda proxy
- * integration. The built pages travel in the function's code, beside this
- * file; their configuration comes from the deployment (`PAGES_CONFIG`).
+ * `GET /auth/{name}` in AWS: the gateway's own pages (`./index.ts`) as a
+ * Lambda proxy integration. The built pages travel in the function's code,
+ * beside this file; their configuration comes from the deployment
+ * (`PAGES_CONFIG`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
-import { PagesConfig, pageAnswer } from '../gateway-pages';
+import type { PagesConfig } from '../contract';
+import { pageAnswer } from './index';
 
 /** Where the function's code keeps the built pages. */
 export const PAGES_FOLDER = 'gateway-pages';

@@ -8,8 +8,9 @@ import {
   AUTHORIZER_CACHE_TTL,
   STAGE
 } from '../../cdk/gateway';
-import { GATEWAY_PAGES, PagesConfig } from '../../src/gateway-pages';
+import type { PagesConfig } from '../../src/contract';
 import { GatewayRoute, gatewayRoutes } from '../../src/gateway-routes';
+import { GATEWAY_PAGES } from '../../src/pages';
 import { buildStack, templateOf } from '../support/cdk';
 import { DEPLOYED_IDS, deployed } from '../support/intrinsics';
 import { PUBLIC_ROUTES, authorizationMismatches } from '../support/routes';

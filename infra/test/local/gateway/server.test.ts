@@ -11,8 +11,7 @@ import type {
   GatewayRequest
 } from '../../../local/gateway/access';
 import { PRINCIPAL_HEADER, createGateway } from '../../../local/gateway/server';
-import { AUTH_COOKIE } from '../../../src/authorizer/token';
-import type { PagesConfig } from '../../../src/gateway-pages';
+import { AUTH_COOKIE, type PagesConfig } from '../../../src/contract';
 import { Operation, findOperation } from '../../../src/permissions';
 
 /** What the server behind the gateway saw of one request. */

@@ -7,7 +7,7 @@ import {
 } from '../../../src/authorizer/authorizer';
 import { configFromEnvironment } from '../../../src/authorizer/handler';
 import { evaluatePolicy } from '../../../src/authorizer/policy-evaluation';
-import { AUTH_COOKIE } from '../../../src/authorizer/token';
+import { AUTH_COOKIE } from '../../../src/contract';
 import { compileRoles, matchOperation } from '../../../src/permissions';
 import { methodArn } from '../../../src/permissions/policy';
 import { CLIENT_ID, TestIssuer, now } from '../../support/issuer';

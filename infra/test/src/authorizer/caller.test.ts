@@ -1,9 +1,8 @@
 import {
-  CallerPermissions,
   callerPermissions,
   createCallerPermissionsHandler
 } from '../../../src/authorizer/caller';
-import { AUTH_COOKIE } from '../../../src/authorizer/token';
+import { AUTH_COOKIE, CallerPermissions } from '../../../src/contract';
 import {
   MODEL_APPROVER_OPERATIONS,
   compileRoles

@@ -1,8 +1,8 @@
 import {
-  AUTH_COOKIE,
   tokenFromAuthorizationHeader,
   tokenFromCookie
 } from '../../../src/authorizer/token';
+import { AUTH_COOKIE } from '../../../src/contract';
 
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl';
 

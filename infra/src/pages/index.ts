@@ -1,39 +1,48 @@
 /**
- * The gateway's own pages under `/auth/`: the token hand-off for the MLflow
- * panel in JupyterLab and the sign-in page for use outside it. They are
- * built from the extension's `src/gateway-pages` into `lib/gateway-pages`;
- * the local gateway serves them and the CDK app deploys the same files.
+ * The gateway's own pages under `/auth/`: `handoff`, which takes the token
+ * from the MLflow panel in JupyterLab and stores it as the MLflow UI's
+ * cookie, and `login`, the sign-in page for use outside JupyterLab. All of
+ * them, from one place:
+ *
+ * - sources: the extension's `src/gateway-pages/` (browser code sharing the
+ *   extension's sign-in form and `src/contract.ts`);
+ * - build: `npm run build:pages` in the repository root
+ *   (`scripts/build-gateway-pages.mjs`, esbuild) into `lib/gateway-pages/`,
+ *   `PAGES_BUILD_DIR` in `./build.ts`;
+ * - routes: {@link GATEWAY_PAGES} and {@link pageAnswer} below, used alike by
+ *   the local gateway (`infra/local/gateway/server.ts`) and in AWS by the
+ *   Lambda `./handler.ts`, which the CDK app (`infra/cdk/gateway.ts`)
+ *   deploys with the built files inside;
+ * - configuration: {@link PagesConfig} at `/auth/config.json`, from the
+ *   deployment (the CDK app) or the local stack (`infra/local/stackctl.ts`).
  */
-import type { IPagesConfig as PagesConfig } from '../../src/handoff/protocol';
-
-/** Where the pages live on the gateway. */
-export const PAGES_PREFIX = '/auth/';
+import {
+  HANDOFF_PAGE,
+  LOGIN_PAGE,
+  PAGES_CONFIG_FILE,
+  PAGES_PREFIX,
+  type PagesConfig
+} from '../contract';
 
 /** Each page's path under {@link PAGES_PREFIX}, its built file and type. */
 export const GATEWAY_PAGES: Readonly<
   Record<string, { file: string; contentType: string }>
 > = Object.freeze({
-  handoff: { file: 'handoff.html', contentType: 'text/html; charset=utf-8' },
+  [HANDOFF_PAGE]: {
+    file: 'handoff.html',
+    contentType: 'text/html; charset=utf-8'
+  },
   'handoff.js': {
     file: 'handoff.js',
     contentType: 'text/javascript; charset=utf-8'
   },
-  login: { file: 'login.html', contentType: 'text/html; charset=utf-8' },
+  [LOGIN_PAGE]: { file: 'login.html', contentType: 'text/html; charset=utf-8' },
   'login.js': {
     file: 'login.js',
     contentType: 'text/javascript; charset=utf-8'
   },
   'login.css': { file: 'login.css', contentType: 'text/css; charset=utf-8' }
 });
-
-/** The pages' public configuration, generated from the deployment. */
-export const PAGES_CONFIG = 'config.json';
-
-/**
- * What the gateway serves at `/auth/config.json`: nothing secret. The
- * pages read it; its shape is the extension's `IPagesConfig`.
- */
-export type { PagesConfig };
 
 /**
  * The `Content-Security-Policy` every gateway answer carries: only the
@@ -74,7 +83,7 @@ export async function pageAnswer(
     headers: headers('application/json'),
     body: JSON.stringify(body)
   });
-  if (name === PAGES_CONFIG) {
+  if (name === PAGES_CONFIG_FILE) {
     return json(200, config);
   }
   const page = Object.prototype.hasOwnProperty.call(GATEWAY_PAGES, name)

@@ -1,0 +1,28 @@
+/**
+ * The gateway's side of the contract with the extension: the paths, the
+ * pages' configuration, the token cookie, the token's shape and user, the
+ * `/auth/permissions` answer, the sign-in flows, the settings plugin's id
+ * and the SDK's auth-provider name, all defined by the extension's
+ * `src/contract.ts` (the repository root's `src/`).
+ *
+ * This is the one file of `infra/` that imports the extension's sources;
+ * every other one imports from here (`test/src/contract.test.ts` fails
+ * otherwise). The names follow infra's style (no `I` prefix).
+ */
+export {
+  AUTH_COOKIE,
+  AUTH_FLOWS,
+  HANDOFF_PAGE,
+  LOGIN_PAGE,
+  PAGES_CONFIG_FILE,
+  PAGES_PREFIX,
+  PERMISSIONS_PATH,
+  SDK_AUTH_PROVIDER,
+  SETTINGS_PLUGIN_ID,
+  bearerToken,
+  tokenOfCookieValue,
+  tokenUser,
+  type AuthFlow,
+  type ICallerPermissions as CallerPermissions,
+  type IPagesConfig as PagesConfig
+} from '../../src/contract';

@@ -1,0 +1,205 @@
+/**
+ * The gateway contract: what the extension, the gateway's `/auth/` pages
+ * (`src/gateway-pages/`) and the gateway itself (`infra/`) must agree on.
+ * The gateway's paths and page names, the pages' configuration, the cookie
+ * that carries the token to the MLflow UI, what a token must look like and
+ * whom it names, the `/auth/permissions` answer, the sign-in flows, the
+ * settings plugin's id and the SDK's auth-provider name live here and only
+ * here; the messages of the token hand-off are `src/handoff/protocol.ts`.
+ *
+ * `infra/` imports this module through `infra/src/contract.ts` alone.
+ * Files that cannot import TypeScript keep a literal that a test holds to
+ * the constant here: `schema/plugin.json` (`src/__tests__/contract.spec.ts`),
+ * `lifecycle-config/install-extension.sh`, `pyproject.toml` and
+ * `sagemaker_studio_mlflow/sigv4.py` (`infra/test/src/contract.test.ts`).
+ *
+ * It runs in JupyterLab, in the pages, in the gateway's Lambda functions and
+ * in Node: plain data and pure functions only, no imports.
+ */
+
+/** Where the gateway serves its own pages, their configuration and `permissions`. */
+export const PAGES_PREFIX = '/auth/';
+
+/** The page the extension frames to hand the MLflow UI its token. */
+export const HANDOFF_PAGE = 'handoff';
+
+/** The sign-in page, for the MLflow UI outside JupyterLab. */
+export const LOGIN_PAGE = 'login';
+
+/** The pages' public configuration ({@link IPagesConfig}), beside them. */
+export const PAGES_CONFIG_FILE = 'config.json';
+
+/** The gateway path of the hand-off page. */
+export const HANDOFF_PATH = `${PAGES_PREFIX}${HANDOFF_PAGE}`;
+
+/** The gateway path that answers what the caller's token allows. */
+export const PERMISSIONS_PATH = `${PAGES_PREFIX}permissions`;
+
+/** The sign-in page's parameter naming the MLflow UI route to open after it. */
+export const LOGIN_NEXT_PARAM = 'next';
+
+/**
+ * The gateway path of the sign-in page that opens the MLflow UI at `route`
+ * (its hash part, e.g. `/experiments/1`) once the user is signed in.
+ */
+export function loginPath(route: string): string {
+  return `${PAGES_PREFIX}${LOGIN_PAGE}?${LOGIN_NEXT_PARAM}=${encodeURIComponent(route)}`;
+}
+
+/**
+ * The MLflow UI route to open after sign-in, from the sign-in page's
+ * {@link LOGIN_NEXT_PARAM}. Routes live after `#`, so no value can lead off
+ * the gateway; anything that is not a route opens the start page.
+ */
+export function routeOrHome(next: string | null): string {
+  const printable = (text: string) =>
+    [...text].every(char => char.charCodeAt(0) >= 0x20);
+  return next !== null && next.startsWith('/') && printable(next) ? next : '/';
+}
+
+/** The ways the extension and the sign-in page may send the password. */
+export const AUTH_FLOWS = ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH'] as const;
+
+/**
+ * A sign-in flow: `USER_SRP_AUTH` for Amazon Cognito, `USER_PASSWORD_AUTH`
+ * for the local identity provider, which has no SRP.
+ */
+export type AuthFlow = (typeof AUTH_FLOWS)[number];
+
+/** What the gateway serves at {@link PAGES_CONFIG_FILE}: nothing secret. */
+export interface IPagesConfig {
+  /** Origins allowed to frame the gateway and hand it a token. */
+  allowedOrigins: string[];
+  /** How the sign-in page signs in. */
+  cognito: {
+    region: string;
+    userPoolId: string;
+    userPoolClientId: string;
+    /** A custom endpoint (local identity provider only), or `''`. */
+    endpoint: string;
+    authFlow: AuthFlow;
+  };
+}
+
+/** What {@link PERMISSIONS_PATH} answers, from the gateway's permission model. */
+export interface ICallerPermissions {
+  /** The Cognito user name. */
+  readonly principal: string;
+  /** The user's Cognito groups. */
+  readonly groups: ReadonlyArray<string>;
+  /** Those of the groups that are roles of the permission model. */
+  readonly roles: ReadonlyArray<string>;
+  /** The operation ids the roles allow, sorted; public ones left out. */
+  readonly operations: ReadonlyArray<string>;
+}
+
+/** Three base64url parts: the only shape of token worth storing or verifying. */
+const JWT_PATTERN = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+export function looksLikeJwt(token: string): boolean {
+  return token.length <= 16_384 && JWT_PATTERN.test(token);
+}
+
+/** Whom a token's claims name: the user and their Cognito groups (roles). */
+export interface ITokenUser {
+  readonly username: string;
+  readonly groups: string[];
+}
+
+/**
+ * The user a Cognito token names: `cognito:username` (ID tokens) or
+ * `username` (access tokens), and `cognito:groups`; `undefined` when it
+ * names no user. The gateway's principal and the user the extension shows
+ * are the same name.
+ */
+export function tokenUser(
+  claims: Readonly<Record<string, unknown>>
+): ITokenUser | undefined {
+  const username = [claims['cognito:username'], claims.username].find(
+    (value): value is string => typeof value === 'string' && value !== ''
+  );
+  if (username === undefined) {
+    return undefined;
+  }
+  const groups = claims['cognito:groups'];
+  return {
+    username,
+    groups: Array.isArray(groups)
+      ? groups.filter((group): group is string => typeof group === 'string')
+      : []
+  };
+}
+
+const BEARER = 'Bearer ';
+
+/** The token of a `Bearer <jwt>` value, if it holds one. */
+export function bearerToken(value: string | undefined): string | undefined {
+  if (value === undefined || !value.startsWith(BEARER)) {
+    return undefined;
+  }
+  const token = value.slice(BEARER.length);
+  return looksLikeJwt(token) ? token : undefined;
+}
+
+/**
+ * The stock MLflow UI turns each cookie `mlflow-request-header-<Name>` into
+ * a request header `<Name>` on its fetches, URI-decoding the value.
+ */
+export const MLFLOW_HEADER_COOKIE_PREFIX = 'mlflow-request-header-';
+
+/** The cookie the MLflow UI turns into an `Authorization` header. */
+export const AUTH_COOKIE = `${MLFLOW_HEADER_COOKIE_PREFIX}Authorization`;
+
+/**
+ * The `document.cookie` assignment that stores a token for the MLflow UI:
+ * `Bearer <token>`, URI-encoded, until the token expires.
+ *
+ * @param expiresAtSeconds - The token's `exp` claim.
+ */
+export function tokenCookie(
+  token: string,
+  expiresAtSeconds: number,
+  nowMs: number
+): string {
+  const maxAge = Math.max(0, Math.floor(expiresAtSeconds - nowMs / 1000));
+  return cookie(encodeURIComponent(`${BEARER}${token}`), maxAge);
+}
+
+/** The `document.cookie` assignment that removes the token. */
+export function clearedTokenCookie(): string {
+  return cookie('', 0);
+}
+
+/** The token in a value of {@link AUTH_COOKIE}, as {@link tokenCookie} stored it. */
+export function tokenOfCookieValue(value: string): string | undefined {
+  try {
+    return bearerToken(decodeURIComponent(value));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `Secure; SameSite=None; Partitioned`: in Studio the gateway is framed by
+ * another site, so the cookie is a third-party one, kept in a jar of its own
+ * for that top-level site (CHIPS).
+ */
+function cookie(value: string, maxAge: number): string {
+  return [
+    `${AUTH_COOKIE}=${value}`,
+    'Path=/',
+    `Max-Age=${maxAge}`,
+    'Secure',
+    'SameSite=None',
+    'Partitioned'
+  ].join('; ');
+}
+
+/** The extension's settings plugin: its settings are `schema/plugin.json`. */
+export const SETTINGS_PLUGIN_ID = 'sagemaker-studio-mlflow:plugin';
+
+/**
+ * The MLflow request-auth provider our Python package ships
+ * (`MLFLOW_TRACKING_AUTH`): the SDK signs `/api/` requests with SigV4.
+ */
+export const SDK_AUTH_PROVIDER = 'sagemaker-studio-mlflow-sigv4';
