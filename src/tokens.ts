@@ -87,7 +87,7 @@ export interface IMlflowAuth {
   /**
    * A valid access token for the gateway.
    *
-   * @throws NotSignedInError when nobody is signed in.
+   * @throws NotSignedInError (`src/auth/errors.ts`) when nobody is signed in.
    */
   accessToken(): Promise<string>;
 

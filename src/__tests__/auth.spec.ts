@@ -1,5 +1,6 @@
 import { IAuthBackend } from '../auth/backend';
-import { MlflowAuth, NotSignedInError } from '../auth/session';
+import { NotSignedInError } from '../auth/errors';
+import { MlflowAuth } from '../auth/session';
 import { DEFAULT_CONFIG } from '../config';
 import { CONFIGURED, FakeSettings, accessToken } from './fakes';
 

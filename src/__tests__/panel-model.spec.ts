@@ -1,4 +1,5 @@
 import { MlflowApiError } from '../api';
+import { NotSignedInError } from '../auth/errors';
 import { HandoffError } from '../handoff/client';
 import { ITokenStore, MlflowPanelModel, PanelState } from '../panel/model';
 import { DEFAULT_CONFIG } from '../config';
@@ -118,6 +119,17 @@ describe('MlflowPanelModel', () => {
       message: error.message
     });
     expect(s.store.stored).toEqual([]);
+  });
+
+  it('asks for sign-in when the session ends during the gateway check', async () => {
+    const s = setup({
+      probe: async () => {
+        throw new NotSignedInError();
+      }
+    });
+    s.auth.set('signed-in', accessToken('reader', ['readers']));
+    await settle();
+    expect(s.model.state).toEqual({ kind: 'signed-out' });
   });
 
   it('says the sign-in could not start when the identity library fails to load', async () => {

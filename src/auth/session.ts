@@ -16,16 +16,7 @@ import type {
   ISignInFormProps
 } from './backend';
 import { ITokenClaims, readClaims, refreshDelayMs } from './claims';
-
-/**
- * Asked for a token while nobody is signed in.
- */
-export class NotSignedInError extends Error {
-  constructor() {
-    super('Sign in to MLflow first.');
-    this.name = 'NotSignedInError';
-  }
-}
+import { NotSignedInError } from './errors';
 
 /**
  * The MLflow sign-in: holds the current user, hands out fresh tokens and

@@ -2,6 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiErrorKind, MlflowApiError, callMlflow } from '../api';
+import { NotSignedInError } from '../auth/errors';
 import { sessionGate } from '../auth/gate';
 import { HandoffError } from '../handoff/client';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
@@ -152,7 +153,7 @@ export class MlflowPanelModel implements IDisposable {
       this._fail(reason.kind, reason.message);
     } else if (reason instanceof HandoffError) {
       this._fail('handoff', reason.message);
-    } else if ((reason as Error)?.name === 'NotSignedInError') {
+    } else if (reason instanceof NotSignedInError) {
       this._setState({ kind: 'signed-out' });
     } else {
       this._fail('unreachable', describe(reason));

@@ -2,6 +2,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiErrorKind, MlflowApiError } from '../api';
+import { NotSignedInError } from '../auth/errors';
 import { sessionGate } from '../auth/gate';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 import { IRunBrowserClient } from './client';
@@ -586,7 +587,7 @@ export class RunBrowserModel implements IDisposable {
 
   /** A call found nobody signed in: show the sign-in. */
   private _signedOut(reason: unknown): boolean {
-    if ((reason as Error)?.name === 'NotSignedInError') {
+    if (reason instanceof NotSignedInError) {
       this._evaluate();
       return true;
     }
