@@ -33,6 +33,8 @@ export interface IFakeRun {
   rmse: number;
   start: number;
   status?: string;
+  /** How long it ran, in ms (1 s unless given); running runs have no end. */
+  duration?: number;
   parent?: string;
   model?: string;
 }
@@ -46,7 +48,10 @@ export function runJson(run: IFakeRun): IRunJson {
       user_id: 'admin',
       status: run.status ?? 'FINISHED',
       start_time: run.start,
-      end_time: run.status === 'RUNNING' ? undefined : run.start + 1000
+      end_time:
+        run.status === 'RUNNING'
+          ? undefined
+          : run.start + (run.duration ?? 1000)
     },
     data: {
       metrics: [{ key: 'rmse', value: run.rmse }],
@@ -198,6 +203,7 @@ export async function setup(
     store?: MemoryStore;
     signedIn?: boolean;
     pageSize?: number;
+    pollMs?: number;
   } = {}
 ) {
   const settings = new FakeSettings({ ...CONFIGURED, ...options.config });
@@ -213,7 +219,7 @@ export async function setup(
     client: mlflow,
     store: options.store,
     pageSize: options.pageSize ?? 10,
-    pollMs: 20
+    pollMs: options.pollMs ?? 20
   });
   model.active = true;
   await settle();

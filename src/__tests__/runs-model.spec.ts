@@ -1,6 +1,7 @@
 import { MlflowApiError } from '../api';
+import { NotSignedInError } from '../auth/errors';
 import { RunBrowserModel } from '../runs/model';
-import { metricColumn, paramColumn } from '../runs/table';
+import { durationOf, metricColumn, paramColumn } from '../runs/table';
 import {
   CHURN,
   FakeMlflow,
@@ -68,6 +69,19 @@ describe('RunBrowserModel', () => {
       await settle();
       expect(model.experiments.error).toBeNull();
       expect(model.experiments.items).toHaveLength(2);
+    });
+
+    it('shows the sign-in when a call finds nobody signed in', async () => {
+      const { model, mlflow, auth } = await setup({ runs: manyRuns(3) });
+      model.openExperiment(CHURN);
+      await settle();
+      // The session ended elsewhere; the next call is the first to know.
+      auth.status = 'signed-out';
+      mlflow.failNext = new NotSignedInError();
+      model.setFilter('metrics.rmse < 0.5');
+      await settle();
+      expect(model.session.kind).toBe('signed-out');
+      expect(model.runs).toBeNull();
     });
 
     it('shows a 403 as forbidden, not as an empty list', async () => {
@@ -170,6 +184,44 @@ describe('RunBrowserModel', () => {
       expect(lastOrder(mlflow)).toBe('attributes.start_time DESC');
     });
 
+    it('orders the loaded runs by duration, both ways, and says so while more pages exist', async () => {
+      // Durations unrelated to the start times (MLflow's order for pages).
+      const runs = manyRuns(12).map((run, i) => ({
+        ...run,
+        duration: (((i * 5) % 12) + 1) * 1000
+      }));
+      const { model } = await setup({ runs, pageSize: 10 });
+      model.openExperiment(CHURN);
+      await settle();
+      const shownDurations = () =>
+        model.items.map(item => durationOf(item.row, Date.now()));
+      // The first page: the ten newest runs.
+      const loaded = runs.slice(2).map(run => run.duration);
+      const longestFirst = [...loaded].sort((a, b) => b - a);
+      expect(shownDurations()).not.toEqual(longestFirst);
+
+      model.sortBy('duration');
+      await settle();
+      expect(model.runs?.sort).toEqual({
+        column: 'duration',
+        descending: true
+      });
+      expect(shownDurations()).toEqual(longestFirst);
+      expect(model.sortedLocally).toBe(true);
+
+      model.sortBy('duration');
+      expect(model.runs?.sort.descending).toBe(false);
+      expect(shownDurations()).toEqual([...longestFirst].reverse());
+      expect(model.sortedLocally).toBe(true);
+
+      model.loadMoreRuns();
+      await settle();
+      expect(shownDurations()).toEqual(
+        runs.map(run => run.duration).sort((a, b) => a - b)
+      );
+      expect(model.sortedLocally).toBe(false); // all runs are loaded
+    });
+
     it('shows MLflow’s message when the filter is wrong, and keeps the filter', async () => {
       const { model } = await setup({ runs: manyRuns(5) });
       model.openExperiment(CHURN);
@@ -231,7 +283,7 @@ describe('RunBrowserModel', () => {
       model.dispose();
     });
 
-    it('does not poll while hidden', async () => {
+    it('does not poll while hidden, and polls again once shown', async () => {
       const runs: IFakeRun[] = [
         { id: 'training', rmse: 0.9, start: 1, status: 'RUNNING' }
       ];
@@ -239,8 +291,12 @@ describe('RunBrowserModel', () => {
       model.openExperiment(CHURN);
       await settle();
       model.active = false;
+      const polls = mlflow.polled.length;
       await new Promise(resolve => setTimeout(resolve, 60));
-      expect(mlflow.polled).toEqual([]);
+      expect(mlflow.polled.length).toBe(polls);
+      model.active = true;
+      await new Promise(resolve => setTimeout(resolve, 60));
+      expect(mlflow.polled.length).toBeGreaterThan(polls);
       model.dispose();
     });
 

@@ -72,7 +72,8 @@ function render(model: RunBrowserModel) {
 const flush = () => act(settle);
 
 async function browsing(runs: IFakeRun[], options = {}) {
-  const fixture = await setup({ runs, ...options });
+  // No live refresh: its renders would come outside act().
+  const fixture = await setup({ runs, pollMs: 60_000, ...options });
   const view = render(fixture.model);
   await flush();
   return { ...fixture, ...view };

@@ -1,4 +1,5 @@
 import { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiErrorKind, MlflowApiError } from '../api';
@@ -11,6 +12,7 @@ import {
   IExperiment,
   REGISTER_MODEL_OPERATIONS
 } from './mlflow';
+import { IPagedListState, PagedList } from './paged-list';
 import {
   ColumnId,
   DEFAULT_SORT,
@@ -40,29 +42,38 @@ export interface IBrowserError {
   readonly message: string;
 }
 
-/** The list of experiments. */
-export interface IExperimentList {
-  readonly query: string;
-  readonly items: ReadonlyArray<IExperiment>;
-  readonly nextPageToken: string | null;
-  readonly loading: boolean;
-  readonly error: IBrowserError | null;
-}
+/** The list of experiments, searched by name. */
+export type IExperimentList = IPagedListState<
+  IExperiment,
+  string,
+  IBrowserError
+>;
 
-/** The runs of the chosen experiment. */
-export interface IRunList {
+/** What the user chose to see of the chosen experiment's runs. */
+export interface IRunsView {
   readonly experiment: IExperiment;
   readonly filter: string;
   readonly sort: ISort;
+  /** The metric and param columns shown. */
+  readonly columns: ReadonlyArray<ColumnId>;
+  readonly expanded: ReadonlySet<string>;
+  readonly selected: ReadonlySet<string>;
+}
+
+/** The runs of the chosen experiment. */
+export interface IRunList extends IRunsView {
   /** The loaded runs, in the server's order (or sorted here: `RunBrowserModel.sortedLocally`). */
   readonly rows: ReadonlyArray<IRunRow>;
   readonly nextPageToken: string | null;
   readonly loading: boolean;
   readonly error: IBrowserError | null;
-  /** The metric and param columns shown. */
-  readonly columns: ReadonlyArray<ColumnId>;
-  readonly expanded: ReadonlySet<string>;
-  readonly selected: ReadonlySet<string>;
+}
+
+/** What a runs search asks MLflow for. */
+export interface IRunsQuery {
+  readonly experimentId: string;
+  readonly filter: string;
+  readonly orderBy: ReadonlyArray<string>;
 }
 
 /** What the run browser remembers between sessions. */
@@ -79,9 +90,9 @@ export interface IStateStore {
 }
 
 /**
- * The run browser's state: the session, the experiments, the chosen
- * experiment's runs (paged from the server), what the user's roles allow,
- * and the live refresh of running runs.
+ * The run browser's state: the session, the experiments and the chosen
+ * experiment's runs (each a `PagedList`), what the user's roles allow, and
+ * the live refresh of running runs.
  */
 export class RunBrowserModel implements IDisposable {
   constructor(options: RunBrowserModel.IOptions) {
@@ -90,8 +101,24 @@ export class RunBrowserModel implements IDisposable {
     this._client = options.client;
     this._store = options.store ?? null;
     this._pageSize = options.pageSize ?? 100;
-    this._pollMs = options.pollMs ?? 5000;
     this._now = options.now ?? Date.now;
+    this._experiments = new PagedList({
+      query: '',
+      fetch: (query, pageToken) =>
+        this._ask(() => this._client.searchExperiments({ query, pageToken })),
+      keyOf: experiment => experiment.experiment_id,
+      describeError: toBrowserError
+    });
+    this._experiments.changed.connect(this._emit, this);
+    // Stands by (asks nothing) unless the sidebar is shown and running
+    // runs are loaded; failed refreshes back off.
+    this._poll = new Poll({
+      auto: false,
+      name: 'sagemaker-studio-mlflow:running-runs',
+      factory: () => this._refreshRunning(),
+      frequency: { interval: options.pollMs ?? 5000, backoff: true },
+      standby: () => (this._hasRunningRuns() ? 'when-hidden' : true)
+    });
     this._settings.changed.connect(this._onSessionChanged, this);
     this._auth.changed.connect(this._onSessionChanged, this);
   }
@@ -121,12 +148,26 @@ export class RunBrowserModel implements IDisposable {
   }
 
   get experiments(): IExperimentList {
-    return this._experiments;
+    return this._experiments.state;
   }
 
   /** The chosen experiment's runs, or `null` while choosing one. */
   get runs(): IRunList | null {
-    return this._runs;
+    const runs = this._runs;
+    if (runs === null) {
+      return null;
+    }
+    if (this._runList === null) {
+      const { items, nextPageToken, loading, error } = runs.list.state;
+      this._runList = {
+        ...runs.view,
+        rows: items,
+        nextPageToken,
+        loading,
+        error
+      };
+    }
+    return this._runList;
   }
 
   /**
@@ -134,7 +175,7 @@ export class RunBrowserModel implements IDisposable {
    * cannot sort by the duration, and more pages exist.
    */
   get sortedLocally(): boolean {
-    const runs = this._runs;
+    const runs = this.runs;
     return (
       runs !== null &&
       orderByOf(runs.sort) === null &&
@@ -145,7 +186,7 @@ export class RunBrowserModel implements IDisposable {
   /** The lines of the runs table, parents above their expanded children. */
   get items(): ReadonlyArray<ITableItem> {
     if (this._items === null) {
-      const runs = this._runs;
+      const runs = this.runs;
       this._items = runs
         ? tableItems(
             sortLocally(runs.rows, runs.sort, this._now()),
@@ -170,62 +211,71 @@ export class RunBrowserModel implements IDisposable {
     if (active && !this._started) {
       this._started = true;
       this._evaluate();
+      void this._poll.start();
     }
-    this._schedulePoll();
   }
 
   /** Search experiments by name (any case, part of the name). */
   searchExperiments(query: string): void {
-    this._experiments = { ...this._experiments, query };
-    this._runs = null;
-    this._emit();
-    void this._loadExperiments(false);
+    this._closeRuns();
+    void this._experiments.load(query);
   }
 
   /** Load the next page of experiments. */
   loadMoreExperiments(): void {
-    if (this._experiments.nextPageToken && !this._experiments.loading) {
-      void this._loadExperiments(true);
-    }
+    void this._experiments.loadMore();
   }
 
   /** Back to the list of experiments. */
   showExperiments(): void {
-    this._runs = null;
-    this._runsGeneration++;
-    this._emit();
-    if (this._experiments.items.length === 0 && !this._experiments.loading) {
-      void this._loadExperiments(false);
+    this._closeRuns();
+    const list = this._experiments.state;
+    if (list.items.length === 0 && !list.loading) {
+      void this._experiments.load(list.query);
     }
   }
 
   /** Show an experiment's runs, and remember it. */
   openExperiment(experiment: IExperiment): void {
-    const remembered = this._remembered.columns?.[experiment.experiment_id];
-    this._runs = {
+    this._closeRuns();
+    const view: IRunsView = {
       experiment,
       filter: '',
       sort: DEFAULT_SORT,
-      rows: [],
-      nextPageToken: null,
-      loading: true,
-      error: null,
-      columns: remembered ?? [],
+      columns: this._remembered.columns?.[experiment.experiment_id] ?? [],
       expanded: new Set(),
       selected: new Set()
     };
+    const list = new PagedList<IRunRow, IRunsQuery, IBrowserError>({
+      query: runsQuery(view),
+      fetch: async (query, pageToken) => {
+        const page = await this._ask(() =>
+          this._client.searchRuns({
+            ...query,
+            orderBy: [...query.orderBy],
+            pageToken,
+            maxResults: this._pageSize
+          })
+        );
+        return {
+          items: page.items.map(toRunRow),
+          nextPageToken: page.nextPageToken
+        };
+      },
+      keyOf: row => row.id,
+      describeError: toBrowserError
+    });
+    list.changed.connect(this._onRunsChanged, this);
+    this._runs = { view, list };
     this._remember({ lastExperimentId: experiment.experiment_id });
-    this._emit();
-    void this._loadRuns(false);
+    this._reloadRuns();
   }
 
   /** Filter runs with MLflow's search syntax; `''` shows all. */
   setFilter(filter: string): void {
-    if (!this._runs) {
-      return;
+    if (this._updateRunsView({ filter: filter.trim() })) {
+      this._reloadRuns();
     }
-    this._updateRuns({ filter: filter.trim() });
-    void this._loadRuns(false);
   }
 
   /**
@@ -237,27 +287,24 @@ export class RunBrowserModel implements IDisposable {
     if (!runs) {
       return;
     }
+    const current = runs.view.sort;
     const descending =
-      runs.sort.column === column
-        ? !runs.sort.descending
+      current.column === column
+        ? !current.descending
         : column === 'start' ||
           column === 'duration' ||
           columnKey(column)?.kind === 'metric';
-    const before = orderByOf(runs.sort);
     const sort = { column, descending };
-    const after = orderByOf(sort);
-    this._updateRuns({ sort });
-    if (after !== null || before !== null) {
+    this._updateRunsView({ sort });
+    if (orderByOf(sort) !== null || orderByOf(current) !== null) {
       // The server's order changes (to MLflow's default for the duration).
-      void this._loadRuns(false);
+      this._reloadRuns();
     }
   }
 
   /** Load the next page of runs, if there is one and none is loading. */
   loadMoreRuns(): void {
-    if (this._runs?.nextPageToken && !this._runs.loading) {
-      void this._loadRuns(true);
-    }
+    void this._runs?.list.loadMore();
   }
 
   /** Load the runs (or experiments) afresh. */
@@ -265,9 +312,9 @@ export class RunBrowserModel implements IDisposable {
     if (this._session.kind !== 'ready') {
       this._evaluate();
     } else if (this._runs) {
-      void this._loadRuns(false);
+      this._reloadRuns();
     } else {
-      void this._loadExperiments(false);
+      void this._experiments.load(this._experiments.state.query);
     }
   }
 
@@ -278,26 +325,16 @@ export class RunBrowserModel implements IDisposable {
 
   toggleExpanded(runId: string): void {
     const runs = this._runs;
-    if (!runs) {
-      return;
+    if (runs) {
+      this._updateRunsView({ expanded: toggled(runs.view.expanded, runId) });
     }
-    const expanded = new Set(runs.expanded);
-    if (!expanded.delete(runId)) {
-      expanded.add(runId);
-    }
-    this._updateRuns({ expanded });
   }
 
   toggleSelected(runId: string): void {
     const runs = this._runs;
-    if (!runs) {
-      return;
+    if (runs) {
+      this._updateRunsView({ selected: toggled(runs.view.selected, runId) });
     }
-    const selected = new Set(runs.selected);
-    if (!selected.delete(runId)) {
-      selected.add(runId);
-    }
-    this._updateRuns({ selected });
   }
 
   /** Show these metric and param columns, and remember them. */
@@ -306,18 +343,18 @@ export class RunBrowserModel implements IDisposable {
     if (!runs) {
       return;
     }
-    this._updateRuns({ columns: [...columns] });
+    this._updateRunsView({ columns: [...columns] });
     this._remember({
       columns: {
         ...this._remembered.columns,
-        [runs.experiment.experiment_id]: [...columns]
+        [runs.view.experiment.experiment_id]: [...columns]
       }
     });
   }
 
   /** A loaded run by id. */
   row(runId: string): IRunRow | undefined {
-    return this._runs?.rows.find(row => row.id === runId);
+    return this._runs?.list.state.items.find(row => row.id === runId);
   }
 
   /** The name of a run's model in the run (for `runs:/<id>/<name>`). */
@@ -351,10 +388,10 @@ export class RunBrowserModel implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    this._settings.changed.disconnect(this._onSessionChanged, this);
-    this._auth.changed.disconnect(this._onSessionChanged, this);
-    this._clearPoll();
     Signal.clearData(this);
+    this._poll.dispose();
+    this._closeRuns();
+    this._experiments.dispose();
   }
 
   private _onSessionChanged(): void {
@@ -363,12 +400,11 @@ export class RunBrowserModel implements IDisposable {
     }
   }
 
+  /** Where the session stands, then the permissions and the first list. */
   private _evaluate(): void {
-    const generation = ++this._sessionGeneration;
-    this._runsGeneration++;
-    this._experimentsGeneration++;
+    const attempt = ++this._sessionAttempts;
     const current = () =>
-      generation === this._sessionGeneration && !this._isDisposed;
+      attempt === this._sessionAttempts && !this._isDisposed;
     this._permissions = null;
     const gate = sessionGate(this._settings, this._auth, reason => {
       if (current()) {
@@ -388,227 +424,147 @@ export class RunBrowserModel implements IDisposable {
         return;
       }
       this._remembered = remembered;
-      let permissions: ICallerPermissions;
       try {
-        permissions = await this._client.permissions();
+        const permissions = await this._ask(() => this._client.permissions());
+        if (!current()) {
+          return;
+        }
+        this._permissions = permissions;
+        this._setSession({ kind: 'ready' });
+        const first = await this._firstExperiment();
+        if (!current()) {
+          return;
+        }
+        if (first) {
+          this.openExperiment(first);
+        } else {
+          void this._experiments.load(this._experiments.state.query);
+        }
       } catch (reason) {
         if (current()) {
           this._failSession(reason);
         }
-        return;
       }
-      if (!current()) {
-        return;
-      }
-      this._permissions = permissions;
-      this._setSession({ kind: 'ready' });
-      await this._openFirstExperiment(current);
     })();
   }
 
-  /** The pinned experiment, else the last one, else the list. */
-  private async _openFirstExperiment(current: () => boolean): Promise<void> {
+  /** The pinned experiment, else the last one, if they still exist. */
+  private async _firstExperiment(): Promise<IExperiment | null> {
     const candidates = [
       this._settings.config.defaultExperiment,
       this._remembered.lastExperimentId ?? ''
     ].filter(candidate => candidate !== '');
     for (const candidate of candidates) {
-      try {
-        const experiment = await this._client.findExperiment(candidate);
-        if (!current()) {
-          return;
-        }
-        if (experiment) {
-          this.openExperiment(experiment);
-          return;
-        }
-      } catch (reason) {
-        if (current()) {
-          this._failSession(reason);
-        }
-        return;
+      const experiment = await this._ask(() =>
+        this._client.findExperiment(candidate)
+      );
+      if (experiment) {
+        return experiment;
       }
     }
-    if (current()) {
-      void this._loadExperiments(false);
-    }
+    return null;
   }
 
-  private async _loadExperiments(more: boolean): Promise<void> {
-    const generation = ++this._experimentsGeneration;
-    const list = this._experiments;
-    this._experiments = {
-      ...list,
-      items: more ? list.items : [],
-      nextPageToken: more ? list.nextPageToken : null,
-      loading: true,
-      error: null
-    };
-    this._emit();
+  /**
+   * Make a call to the gateway. A call that finds nobody signed in shows the
+   * sign-in (and so drops what was loading); its failure is passed on.
+   */
+  private async _ask<T>(call: () => Promise<T>): Promise<T> {
     try {
-      const page = await this._client.searchExperiments({
-        query: list.query,
-        pageToken: more ? (list.nextPageToken ?? undefined) : undefined
-      });
-      if (generation !== this._experimentsGeneration) {
-        return;
-      }
-      this._experiments = {
-        ...this._experiments,
-        items: [...this._experiments.items, ...page.items],
-        nextPageToken: page.nextPageToken,
-        loading: false
-      };
+      return await call();
     } catch (reason) {
-      if (generation !== this._experimentsGeneration) {
-        return;
+      if (reason instanceof NotSignedInError && !this._isDisposed) {
+        this._evaluate();
       }
-      if (this._signedOut(reason)) {
-        return;
-      }
-      this._experiments = {
-        ...this._experiments,
-        loading: false,
-        error: toBrowserError(reason)
-      };
+      throw reason;
     }
-    this._emit();
   }
 
-  private async _loadRuns(more: boolean): Promise<void> {
+  /** The session is there, but what the browser needs first failed. */
+  private _failSession(reason: unknown): void {
+    // Shown in the experiment list, with a way to try again.
+    this._setSession({ kind: 'ready' });
+    this._closeRuns();
+    this._experiments.fail(reason);
+  }
+
+  /** Load the first page of runs for the current view, unselecting all. */
+  private _reloadRuns(): void {
     const runs = this._runs;
     if (!runs) {
       return;
     }
-    const generation = ++this._runsGeneration;
-    this._updateRuns({
-      loading: true,
-      error: null,
-      ...(more
-        ? {}
-        : {
-            rows: [],
-            nextPageToken: null,
-            selected: new Set<string>()
-          })
-    });
-    try {
-      const page = await this._client.searchRuns({
-        experimentId: runs.experiment.experiment_id,
-        filter: runs.filter,
-        orderBy: orderByOf(runs.sort) ?? orderByOf(DEFAULT_SORT) ?? [],
-        pageToken: more ? (runs.nextPageToken ?? undefined) : undefined,
-        maxResults: this._pageSize
-      });
-      const latest = this._runs;
-      if (generation !== this._runsGeneration || !latest) {
-        return;
-      }
-      // A run that moved across a page boundary meanwhile is shown once.
-      const seen = new Set(latest.rows.map(row => row.id));
-      const rows = [
-        ...latest.rows,
-        ...page.items.map(toRunRow).filter(row => !seen.has(row.id))
-      ];
-      // Until the user picks columns for this experiment, the first keys.
-      const chosen =
-        this._remembered.columns?.[latest.experiment.experiment_id] !==
-        undefined;
-      const columns = chosen ? latest.columns : defaultColumns(rows);
-      this._updateRuns({
-        rows,
-        columns,
-        nextPageToken: page.nextPageToken,
-        loading: false
-      });
-    } catch (reason) {
-      if (generation !== this._runsGeneration || this._signedOut(reason)) {
-        return;
-      }
-      this._updateRuns({ loading: false, error: toBrowserError(reason) });
-    }
-    this._schedulePoll();
+    this._updateRunsView({ selected: new Set() });
+    void runs.list.load(runsQuery(runs.view));
+  }
+
+  /** Whether there are running runs to refresh, on screen. */
+  private _hasRunningRuns(): boolean {
+    const runs = this._runs?.list.state;
+    return (
+      this._active &&
+      runs !== undefined &&
+      !runs.loading &&
+      runs.items.some(isActive)
+    );
   }
 
   /** Replace the running runs with their current state. */
-  private async _poll(): Promise<void> {
+  private async _refreshRunning(): Promise<void> {
     const runs = this._runs;
     if (!runs) {
       return;
     }
-    const generation = this._runsGeneration;
-    const activeIds = runs.rows.filter(isActive).map(row => row.id);
-    try {
-      const fresh = new Map<string, IRunRow>();
+    const experimentId = runs.view.experiment.experiment_id;
+    await runs.list.update(async rows => {
+      const activeIds = rows.filter(isActive).map(row => row.id);
+      const fresh: IRunRow[] = [];
       for (let i = 0; i < activeIds.length; i += 100) {
-        const found = await this._client.getRuns(
-          runs.experiment.experiment_id,
-          activeIds.slice(i, i + 100)
+        const found = await this._ask(() =>
+          this._client.getRuns(experimentId, activeIds.slice(i, i + 100))
         );
-        found.map(toRunRow).forEach(row => fresh.set(row.id, row));
+        fresh.push(...found.map(toRunRow));
       }
-      const latest = this._runs;
-      if (generation === this._runsGeneration && latest) {
-        this._updateRuns({
-          rows: latest.rows.map(row => fresh.get(row.id) ?? row)
-        });
-      }
-    } catch (reason) {
-      // A missed update is retried on the next tick; a sign-out stops it.
-      this._signedOut(reason);
-    }
-    this._schedulePoll();
+      return fresh;
+    });
   }
 
-  private _schedulePoll(): void {
-    this._clearPoll();
+  private _onRunsChanged(
+    list: PagedList<IRunRow, IRunsQuery, IBrowserError>,
+    change: PagedList.Change
+  ): void {
     const runs = this._runs;
-    if (
-      this._isDisposed ||
-      !this._active ||
-      !runs ||
-      runs.loading ||
-      !runs.rows.some(isActive)
-    ) {
-      return;
+    if (change === 'page' && runs?.list === list) {
+      // Until the user picks columns for this experiment, the first keys.
+      const chosen =
+        this._remembered.columns?.[runs.view.experiment.experiment_id] !==
+        undefined;
+      if (!chosen) {
+        runs.view = { ...runs.view, columns: defaultColumns(list.state.items) };
+      }
     }
-    this._pollTimer = setTimeout(() => {
-      this._pollTimer = null;
-      void this._poll();
-    }, this._pollMs);
-  }
-
-  private _clearPoll(): void {
-    if (this._pollTimer !== null) {
-      clearTimeout(this._pollTimer);
-      this._pollTimer = null;
-    }
-  }
-
-  /** A call found nobody signed in: show the sign-in. */
-  private _signedOut(reason: unknown): boolean {
-    if (reason instanceof NotSignedInError) {
-      this._evaluate();
-      return true;
-    }
-    return false;
-  }
-
-  private _failSession(reason: unknown): void {
-    if (this._signedOut(reason)) {
-      return;
-    }
-    // The session is there; what failed is shown in the experiment list.
-    this._setSession({ kind: 'ready' });
-    this._runs = null;
-    this._experiments = {
-      ...this._experiments,
-      items: [],
-      nextPageToken: null,
-      loading: false,
-      error: toBrowserError(reason)
-    };
     this._emit();
+  }
+
+  /** Drop the chosen experiment's runs (and any answer still to come). */
+  private _closeRuns(): void {
+    const runs = this._runs;
+    if (runs) {
+      this._runs = null;
+      runs.list.dispose();
+      this._emit();
+    }
+  }
+
+  /** @returns whether there are runs to update. */
+  private _updateRunsView(change: Partial<IRunsView>): boolean {
+    const runs = this._runs;
+    if (!runs) {
+      return false;
+    }
+    runs.view = { ...runs.view, ...change };
+    this._emit();
+    return true;
   }
 
   private _remember(change: IRememberedState): void {
@@ -618,25 +574,17 @@ export class RunBrowserModel implements IDisposable {
     });
   }
 
-  private _updateRuns(change: Partial<IRunList>): void {
-    if (!this._runs) {
-      return;
-    }
-    this._runs = { ...this._runs, ...change };
-    this._emit();
-  }
-
   private _setSession(session: SessionState): void {
     this._session = session;
     if (session.kind !== 'ready') {
-      this._runs = null;
-      this._experiments = EMPTY_LIST;
-      this._clearPoll();
+      this._closeRuns();
+      this._experiments.reset('');
     }
     this._emit();
   }
 
   private _emit(): void {
+    this._runList = null;
     this._items = null;
     this._changed.emit();
   }
@@ -646,20 +594,23 @@ export class RunBrowserModel implements IDisposable {
   private readonly _client: IRunBrowserClient;
   private readonly _store: IStateStore | null;
   private readonly _pageSize: number;
-  private readonly _pollMs: number;
   private readonly _now: () => number;
+  private readonly _experiments: PagedList<IExperiment, string, IBrowserError>;
+  private readonly _poll: Poll;
   private _session: SessionState = { kind: 'connecting' };
   private _permissions: ICallerPermissions | null = null;
-  private _experiments: IExperimentList = EMPTY_LIST;
-  private _runs: IRunList | null = null;
+  private _runs: {
+    view: IRunsView;
+    list: PagedList<IRunRow, IRunsQuery, IBrowserError>;
+  } | null = null;
+  /** `runs`, built once per change. */
+  private _runList: IRunList | null = null;
   private _items: ITableItem[] | null = null;
   private _remembered: IRememberedState = {};
   private _active = false;
   private _started = false;
-  private _pollTimer: ReturnType<typeof setTimeout> | null = null;
-  private _sessionGeneration = 0;
-  private _experimentsGeneration = 0;
-  private _runsGeneration = 0;
+  /** Counts session evaluations: only the latest one goes on. */
+  private _sessionAttempts = 0;
   private _isDisposed = false;
   private readonly _changed = new Signal<RunBrowserModel, void>(this);
 }
@@ -678,13 +629,25 @@ export namespace RunBrowserModel {
   }
 }
 
-const EMPTY_LIST: IExperimentList = Object.freeze({
-  query: '',
-  items: [],
-  nextPageToken: null,
-  loading: false,
-  error: null
-});
+/** The runs search for what the user chose to see. */
+function runsQuery(view: IRunsView): IRunsQuery {
+  return {
+    experimentId: view.experiment.experiment_id,
+    filter: view.filter,
+    // The duration, which MLflow cannot sort by, is sorted here among
+    // pages in MLflow's default order.
+    orderBy: orderByOf(view.sort) ?? orderByOf(DEFAULT_SORT) ?? []
+  };
+}
+
+/** The set with `id` added, or removed if it was there. */
+function toggled(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
+  const next = new Set(set);
+  if (!next.delete(id)) {
+    next.add(id);
+  }
+  return next;
+}
 
 /**
  * A failure as the views explain it. MLflow's refusal of the arguments of a
