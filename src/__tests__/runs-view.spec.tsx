@@ -5,7 +5,9 @@ import { createRoot } from 'react-dom/client';
 
 import { MlflowApiError } from '../api';
 import { RunBrowserModel } from '../runs/model';
-import { IRunBrowserActions, ROW_HEIGHT, RunBrowserView } from '../runs/view';
+import { IRunBrowserActions } from '../runs/actions';
+import { ROW_HEIGHT } from '../runs/components/run-table';
+import { RunBrowserView } from '../runs/view';
 import { CHURN, IFakeRun, manyRuns, settle, setup } from './fake-mlflow';
 
 // Tell React that updates are wrapped in act(), as in its own tests.
@@ -206,6 +208,42 @@ describe('RunBrowserView', () => {
     expect(host.querySelector('[aria-sort=descending]')?.textContent).toBe(
       'rmse ↓'
     );
+  });
+
+  it('sorts the loaded runs by duration when its header is clicked, and says so', async () => {
+    // Durations unrelated to the start times (MLflow's order for pages).
+    const runs = manyRuns(150).map((run, i) => ({
+      ...run,
+      duration: (((i * 37) % 150) + 1) * 1000
+    }));
+    const { button, runNames, model, host, text } = await browsing(runs, {
+      pageSize: 100
+    });
+    act(() => model.openExperiment(CHURN));
+    await flush();
+    expect(model.runs?.rows).toHaveLength(100);
+    const longestFirst = runs
+      .slice(50) // the first page: the 100 newest runs
+      .sort((a, b) => b.duration - a.duration)
+      .map(run => run.id);
+    expect(runNames()).not.toEqual(longestFirst.slice(0, runNames().length));
+
+    act(() => button('Duration').click());
+    await flush();
+    expect(host.querySelector('[aria-sort=descending]')?.textContent).toBe(
+      'Duration ↓'
+    );
+    expect(runNames().length).toBeGreaterThan(10);
+    expect(runNames()).toEqual(longestFirst.slice(0, runNames().length));
+    expect(text()).toContain(
+      '100 runs loaded; scroll for more · sorted among the loaded runs'
+    );
+
+    act(() => button('Duration ↓').click());
+    await flush();
+    const shortestFirst = [...longestFirst].reverse();
+    expect(runNames()).toEqual(shortestFirst.slice(0, runNames().length));
+    model.dispose();
   });
 
   it('renders a bounded number of rows for a long list, and asks for the next page near its end', async () => {

@@ -2,7 +2,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { IMlflowAuth, IMlflowUser, SignInFormComponent } from '../tokens';
+import { Message } from '../components/message';
+import { SignInView } from '../components/sign-in-view';
+import { UnconfiguredView } from '../components/unconfigured-view';
 import { MlflowPanelModel, PanelError, PanelState } from './model';
 
 /** What the view's buttons do; the widget wires them to commands. */
@@ -175,99 +177,5 @@ function ErrorView(
       {view.advice !== undefined && <p>{view.advice}</p>}
       <div className="jp-MlflowMessage-actions">{view.buttons}</div>
     </Message>
-  );
-}
-
-/**
- * What to do when the settings do not say where MLflow is: the problems,
- * and a button to the settings.
- */
-export function UnconfiguredView(props: {
-  problems: ReadonlyArray<string>;
-  trans: TranslationBundle;
-  openSettings: () => void;
-}): JSX.Element {
-  const { problems, trans, openSettings } = props;
-  return (
-    <Message title={trans.__('MLflow is not set up yet')}>
-      <p>
-        {trans.__(
-          'The extension needs the MLflow gateway URL and the Cognito user pool. In SageMaker Studio the lifecycle configuration fills them in; you can also enter them in the settings.'
-        )}
-      </p>
-      {problems.length > 0 && (
-        <ul className="jp-MlflowProblems">
-          {problems.map(problem => (
-            <li key={problem}>{problem}</li>
-          ))}
-        </ul>
-      )}
-      <button className="jp-mod-styled jp-mod-accept" onClick={openSettings}>
-        {trans.__('Open MLflow settings')}
-      </button>
-    </Message>
-  );
-}
-
-/** A user's groups (their MLflow roles) for display, or "no group". */
-export function groupsLabel(
-  user: IMlflowUser | null,
-  trans: TranslationBundle
-): string {
-  return user && user.groups.length > 0
-    ? user.groups.join(', ')
-    : trans.__('no group');
-}
-
-/**
- * The sign-in form, loaded (with Amplify UI) when first shown.
- */
-export function SignInView(props: {
-  auth: IMlflowAuth;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { auth, trans } = props;
-  const [Form, setForm] = React.useState<SignInFormComponent | null>(null);
-  const [failure, setFailure] = React.useState('');
-  React.useEffect(() => {
-    let live = true;
-    auth.loadSignInForm().then(
-      form => live && setForm(() => form),
-      reason => live && setFailure(String(reason?.message ?? reason))
-    );
-    return () => {
-      live = false;
-    };
-  }, [auth]);
-  if (failure) {
-    return (
-      <Message title={trans.__('The sign-in form could not be loaded')} error>
-        <p>{failure}</p>
-      </Message>
-    );
-  }
-  return (
-    <Message title={trans.__('Sign in to MLflow')} busy={Form === null}>
-      <p>{trans.__('Use the MLflow account your administrator gave you.')}</p>
-      {Form !== null && <Form trans={trans} />}
-    </Message>
-  );
-}
-
-export function Message(props: {
-  title: string;
-  busy?: boolean;
-  error?: boolean;
-  children?: React.ReactNode;
-}): JSX.Element {
-  return (
-    <div
-      className={`jp-MlflowMessage${props.error ? ' jp-mod-error' : ''}`}
-      role={props.error ? 'alert' : 'status'}
-      aria-busy={props.busy ? true : undefined}
-    >
-      <h2 className="jp-MlflowMessage-title">{props.title}</h2>
-      {props.children}
-    </div>
   );
 }

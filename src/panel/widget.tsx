@@ -2,9 +2,10 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { groupsLabel } from '../components/groups-label';
 import { IMlflowAuth } from '../tokens';
 import { MlflowPanelModel } from './model';
-import { IPanelActions, PanelView, groupsLabel } from './view';
+import { IPanelActions, PanelView } from './view';
 
 /**
  * The content of the MLflow main-area panel: a thin view over its model.

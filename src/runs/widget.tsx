@@ -3,9 +3,10 @@ import { ReactWidget } from '@jupyterlab/ui-components';
 import { Message as LuminoMessage } from '@lumino/messaging';
 import * as React from 'react';
 
-import { Message } from '../panel/view';
+import { Message } from '../components/message';
+import type { IRunBrowserActions } from './actions';
 import { RunBrowserModel } from './model';
-import type { IRunBrowserActions, RunBrowserView } from './view';
+import type { RunBrowserView } from './view';
 
 /**
  * The run browser sidebar: a thin view over its model. The view and its
