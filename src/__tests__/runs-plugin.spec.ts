@@ -60,28 +60,6 @@ describe(runBrowserPlugin.id, () => {
     browser.dispose();
   });
 
-  it('puts the run actions in the context menu of run rows, registering only for roles that may', () => {
-    const { contextMenu, commands, browser } = activate();
-    const items = contextMenu.addItem.mock.calls.map(([item]) => item);
-    expect(items.map(item => item.command)).toEqual([
-      CommandIDs.openBrowsedRun,
-      CommandIDs.insertRunSnippet,
-      CommandIDs.copyRunId,
-      CommandIDs.copyRunUri,
-      CommandIDs.compareSelectedRuns,
-      CommandIDs.registerRunModel
-    ]);
-    expect(items.every(item => item.selector === '.jp-MlflowRuns-runRow')).toBe(
-      true
-    );
-    // No permissions known (not signed in): not offered.
-    expect(commands.isVisible(CommandIDs.registerRunModel, {})).toBe(false);
-    // No run under the pointer, no notebook: nothing to insert into.
-    expect(commands.isEnabled(CommandIDs.insertRunSnippet, {})).toBe(false);
-    expect(commands.isEnabled(CommandIDs.compareSelectedRuns)).toBe(false);
-    browser.dispose();
-  });
-
   it('shows the sidebar with its command', async () => {
     const { commands, shell, browser } = activate();
     await commands.execute(CommandIDs.showRunBrowser);

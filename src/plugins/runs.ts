@@ -3,22 +3,13 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  Clipboard,
-  Dialog,
-  ICommandPalette,
-  InputDialog,
-  Notification,
-  showDialog
-} from '@jupyterlab/apputils';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import {
   CommandIDs,
-  NotebookCommandIDs,
   OPEN_SETTINGS_COMMAND,
   TRANSLATION_DOMAIN
 } from '../commands';
@@ -26,9 +17,8 @@ import { SETTINGS_PLUGIN_ID as PLUGIN_ID } from '../contract';
 import { mlflowIcon } from '../icons';
 import { measureActivation } from '../perf';
 import { gatewayClient } from '../runs/client';
-import { ColumnPicker } from '../runs/columns';
+import { addRunBrowserCommands } from '../runs/commands';
 import { IRememberedState, RunBrowserModel } from '../runs/model';
-import { IRunRow, availableKeys, runSnippet, runUri } from '../runs/table';
 import { RunBrowser } from '../runs/widget';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 
@@ -37,7 +27,7 @@ const STATE_KEY = 'sagemaker-studio-mlflow:run-browser';
 
 /**
  * The run browser: experiments and runs in a sidebar, beside notebooks,
- * with actions on runs in its context menu.
+ * with actions on runs in its context menu (`src/runs/commands.ts`).
  */
 export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
   id: 'sagemaker-studio-mlflow:run-browser',
@@ -142,201 +132,12 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
     });
     restorer?.add(browser, 'mlflow-run-browser');
 
-    /** The run a command is about: its `runId`, or the row right-clicked. */
-    const runOf = (args: ReadonlyPartialJSONObject): IRunRow | undefined => {
-      const id =
-        typeof args.runId === 'string'
-          ? args.runId
-          : app.contextMenuHitTest(node => node.dataset.runId !== undefined)
-              ?.dataset.runId;
-      return id === undefined ? undefined : model.row(id);
-    };
-    const copy = (text: string, what: string) => {
-      Clipboard.copyToSystem(text);
-      Notification.success(trans.__('Copied the %1: %2', what, text), {
-        autoClose: 3000
-      });
-    };
-
-    commands.addCommand(CommandIDs.showRunBrowser, {
-      label: trans.__('Show MLflow Runs'),
-      caption: trans.__('Browse MLflow experiments and runs in the sidebar'),
-      execute: () => shell.activateById(browser.id)
+    addRunBrowserCommands(app, {
+      model,
+      browserId: browser.id,
+      trans,
+      palette
     });
-    commands.addCommand(CommandIDs.refreshRuns, {
-      label: trans.__('Refresh MLflow Runs'),
-      execute: () => model.refresh()
-    });
-    commands.addCommand(CommandIDs.openBrowsedRun, {
-      label: trans.__('Open in MLflow'),
-      icon: mlflowIcon,
-      isEnabled: args => runOf(args) !== undefined,
-      execute: async args => {
-        const row = runOf(args);
-        if (row) {
-          await commands.execute(CommandIDs.openRun, {
-            experimentId: row.experimentId,
-            runId: row.id
-          });
-        }
-      }
-    });
-    commands.addCommand(CommandIDs.compareSelectedRuns, {
-      label: () =>
-        trans.__('Compare Selected Runs (%1)', model.runs?.selected.size ?? 0),
-      isEnabled: () => (model.runs?.selected.size ?? 0) >= 2,
-      execute: async () => {
-        const runs = model.runs;
-        if (runs && runs.selected.size >= 2) {
-          await commands.execute(CommandIDs.compareRuns, {
-            runIds: [...runs.selected],
-            experimentIds: [runs.experiment.experiment_id]
-          });
-        }
-      }
-    });
-    commands.addCommand(CommandIDs.copyRunId, {
-      label: trans.__('Copy Run ID'),
-      isEnabled: args => runOf(args) !== undefined,
-      execute: args => {
-        const row = runOf(args);
-        if (row) {
-          copy(row.id, trans.__('run ID'));
-        }
-      }
-    });
-    commands.addCommand(CommandIDs.copyRunUri, {
-      label: trans.__('Copy Run URI (runs:/)'),
-      isEnabled: args => runOf(args) !== undefined,
-      execute: args => {
-        const row = runOf(args);
-        if (row) {
-          copy(runUri(row.id), trans.__('run URI'));
-        }
-      }
-    });
-    commands.addCommand(CommandIDs.insertRunSnippet, {
-      label: trans.__('Insert into Notebook'),
-      caption: trans.__(
-        'Add a code cell that loads this run (and its model) below the active cell of the current notebook'
-      ),
-      isEnabled: args =>
-        runOf(args) !== undefined &&
-        commands.isEnabled(NotebookCommandIDs.insertCellBelow),
-      execute: async args => {
-        const row = runOf(args);
-        if (!row) {
-          return;
-        }
-        if (!commands.isEnabled(NotebookCommandIDs.insertCellBelow)) {
-          Notification.warning(
-            trans.__('Open or select a notebook to insert the run into.')
-          );
-          return;
-        }
-        let modelPath: string | undefined;
-        try {
-          modelPath = await model.modelPath(row);
-        } catch (reason) {
-          Notification.warning(
-            trans.__(
-              'The run’s model could not be looked up (%1); the cell loads the run only.',
-              (reason as Error).message
-            )
-          );
-        }
-        await commands.execute(NotebookCommandIDs.insertCellBelow);
-        await commands.execute(NotebookCommandIDs.replaceSelection, {
-          text: runSnippet(row, modelPath)
-        });
-      }
-    });
-    commands.addCommand(CommandIDs.registerRunModel, {
-      label: trans.__('Register Model…'),
-      caption: trans.__('Register the model this run logged'),
-      isVisible: args =>
-        model.canRegisterModels && (runOf(args)?.modelIds.length ?? 0) > 0,
-      execute: async args => {
-        const row = runOf(args);
-        if (!row || !model.canRegisterModels) {
-          return;
-        }
-        const names = await model.registeredModelNames().catch(() => []);
-        const result = await InputDialog.getItem({
-          title: trans.__('Register the model of %1', row.name),
-          label: trans.__('Registered model (pick one or type a new name)'),
-          items: names,
-          editable: true,
-          placeholder: trans.__('Model name'),
-          okLabel: trans.__('Register')
-        });
-        const name = result.value?.trim() ?? '';
-        if (!result.button.accept || name === '') {
-          return;
-        }
-        try {
-          const version = await model.registerModel(row, name);
-          Notification.success(
-            trans.__('Registered %1 version %2.', name, version),
-            {
-              actions: [
-                {
-                  label: trans.__('Open in MLflow'),
-                  callback: () =>
-                    void commands.execute(CommandIDs.openModelRegistry, {
-                      name,
-                      version
-                    })
-                }
-              ]
-            }
-          );
-        } catch (reason) {
-          Notification.error(
-            trans.__(
-              'The model was not registered: %1',
-              (reason as Error).message
-            )
-          );
-        }
-      }
-    });
-    commands.addCommand(CommandIDs.chooseRunColumns, {
-      label: trans.__('Choose Run Columns…'),
-      isEnabled: () => model.runs !== null,
-      execute: async () => {
-        const runs = model.runs;
-        if (!runs) {
-          return;
-        }
-        const result = await showDialog({
-          title: trans.__('Columns of %1', runs.experiment.name),
-          body: new ColumnPicker(availableKeys(runs.rows), runs.columns, trans),
-          buttons: [
-            Dialog.cancelButton({ label: trans.__('Cancel') }),
-            Dialog.okButton({ label: trans.__('Show') })
-          ]
-        });
-        if (result.button.accept && result.value) {
-          model.setColumns(result.value);
-        }
-      }
-    });
-
-    const selector = '.jp-MlflowRuns-runRow';
-    [
-      CommandIDs.openBrowsedRun,
-      CommandIDs.insertRunSnippet,
-      CommandIDs.copyRunId,
-      CommandIDs.copyRunUri,
-      CommandIDs.compareSelectedRuns,
-      CommandIDs.registerRunModel
-    ].forEach((command, rank) =>
-      app.contextMenu.addItem({ command, selector, rank })
-    );
-    for (const command of [CommandIDs.showRunBrowser, CommandIDs.refreshRuns]) {
-      palette?.addItem({ command, category: 'MLflow' });
-    }
     measureActivation(runBrowserPlugin.id, startedAt);
   }
 };
