@@ -110,8 +110,9 @@ export class RunBrowserModel implements IDisposable {
       describeError: toBrowserError
     });
     this._experiments.changed.connect(this._emit, this);
-    // Stands by (asks nothing) unless the sidebar is shown and running
-    // runs are loaded; failed refreshes back off.
+    // Stands by (asks nothing) unless the sidebar is shown with running
+    // runs loaded, and, as JupyterLab's own polls do, while the page is
+    // hidden; a failed refresh is tried again later and later.
     this._poll = new Poll({
       auto: false,
       name: 'sagemaker-studio-mlflow:running-runs',
@@ -229,6 +230,7 @@ export class RunBrowserModel implements IDisposable {
   /** Back to the list of experiments. */
   showExperiments(): void {
     this._closeRuns();
+    this._emit();
     const list = this._experiments.state;
     if (list.items.length === 0 && !list.loading) {
       void this._experiments.load(list.query);
@@ -273,9 +275,7 @@ export class RunBrowserModel implements IDisposable {
 
   /** Filter runs with MLflow's search syntax; `''` shows all. */
   setFilter(filter: string): void {
-    if (this._updateRunsView({ filter: filter.trim() })) {
-      this._reloadRuns();
-    }
+    this._reloadRuns({ filter: filter.trim() });
   }
 
   /**
@@ -295,10 +295,11 @@ export class RunBrowserModel implements IDisposable {
           column === 'duration' ||
           columnKey(column)?.kind === 'metric';
     const sort = { column, descending };
-    this._updateRunsView({ sort });
     if (orderByOf(sort) !== null || orderByOf(current) !== null) {
       // The server's order changes (to MLflow's default for the duration).
-      this._reloadRuns();
+      this._reloadRuns({ sort });
+    } else {
+      this._updateRunsView({ sort });
     }
   }
 
@@ -483,19 +484,19 @@ export class RunBrowserModel implements IDisposable {
   /** The session is there, but what the browser needs first failed. */
   private _failSession(reason: unknown): void {
     // Shown in the experiment list, with a way to try again.
-    this._setSession({ kind: 'ready' });
     this._closeRuns();
+    this._setSession({ kind: 'ready' });
     this._experiments.fail(reason);
   }
 
-  /** Load the first page of runs for the current view, unselecting all. */
-  private _reloadRuns(): void {
+  /** Change what is shown of the runs and load their first page afresh, unselecting all. */
+  private _reloadRuns(change: Partial<IRunsView> = {}): void {
     const runs = this._runs;
     if (!runs) {
       return;
     }
-    this._updateRunsView({ selected: new Set() });
-    void runs.list.load(runsQuery(runs.view));
+    runs.view = { ...runs.view, ...change, selected: new Set() };
+    void runs.list.load(runsQuery(runs.view)); // which emits the change
   }
 
   /** Whether there are running runs to refresh, on screen. */
@@ -548,23 +549,16 @@ export class RunBrowserModel implements IDisposable {
 
   /** Drop the chosen experiment's runs (and any answer still to come). */
   private _closeRuns(): void {
-    const runs = this._runs;
-    if (runs) {
-      this._runs = null;
-      runs.list.dispose();
-      this._emit();
-    }
+    this._runs?.list.dispose();
+    this._runs = null;
   }
 
-  /** @returns whether there are runs to update. */
-  private _updateRunsView(change: Partial<IRunsView>): boolean {
+  private _updateRunsView(change: Partial<IRunsView>): void {
     const runs = this._runs;
-    if (!runs) {
-      return false;
+    if (runs) {
+      runs.view = { ...runs.view, ...change };
+      this._emit();
     }
-    runs.view = { ...runs.view, ...change };
-    this._emit();
-    return true;
   }
 
   private _remember(change: IRememberedState): void {
