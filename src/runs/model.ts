@@ -489,7 +489,10 @@ export class RunBrowserModel implements IDisposable {
     this._experiments.fail(reason);
   }
 
-  /** Change what is shown of the runs and load their first page afresh, unselecting all. */
+  /**
+   * Change what is shown of the runs and load their first page afresh,
+   * unselecting all.
+   */
   private _reloadRuns(change: Partial<IRunsView> = {}): void {
     const runs = this._runs;
     if (!runs) {

@@ -65,7 +65,10 @@ export class PagedList<T, Q, E> implements IDisposable {
     return this._request({}, nextPageToken);
   }
 
-  /** Empty the list for `query` without asking the server; pending answers are dropped. */
+  /**
+   * Empty the list for `query` without asking the server; answers still to
+   * come are dropped.
+   */
   reset(query: Q = this._state.query): void {
     this._requests++;
     this._set(

@@ -62,7 +62,7 @@ export function columnView(
   return { id: column, ...attributes[column] };
 }
 
-/** The CSS grid columns of the table's lines: the checkbox, then each column. */
+/** The CSS grid of the table's lines: the checkbox, then each column. */
 export function gridTemplate(columns: ReadonlyArray<IColumnView>): string {
   return ['28px', ...columns.map(column => column.width)].join(' ');
 }
