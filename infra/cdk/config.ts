@@ -1,8 +1,10 @@
 /**
- * The deployment's configuration, in one typed place: read from a JSON file
- * (`infra/deploy.json` by default, or the `config` context value), merged
- * over the defaults below and checked before anything is synthesized. Every
- * problem is reported at once, each as a sentence naming the field.
+ * The deployment's configuration, in one typed place: a schema (zod) from
+ * which its type, its defaults and the JSON Schema editors check
+ * `deploy.json` against (`deploy.schema.json`, `npm run schema`) all come.
+ * A file (`infra/deploy.json` by default, or the `config` context value)
+ * is checked before anything is synthesized; every problem is reported at
+ * once, each as a sentence naming the field.
  *
  * Nothing here looks anything up in an AWS account: an existing VPC is
  * named with its subnets, so `cdk synth` needs no credentials.
@@ -10,90 +12,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import type { PermissionsConfig } from '../src/permissions/roles';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+
+import type { RoleDefinition } from '../src/permissions/roles';
 import {
   BUILT_IN_ROLES,
   validateRoleDefinitions
 } from '../src/permissions/roles';
-
-export type MfaSetting = 'off' | 'optional' | 'required';
-
-export interface ExistingVpc {
-  readonly vpcId: string;
-  /** The VPC's IPv4 CIDR block: MLflow accepts its load balancer's traffic from it. */
-  readonly cidrBlock: string;
-  /** At least two private subnets with a route to the internet (NAT) or VPC endpoints. */
-  readonly privateSubnetIds: readonly string[];
-  readonly availabilityZones: readonly string[];
-}
-
-export interface StudioUser {
-  /** The user profile's name. */
-  readonly name: string;
-  /** The MLflow role (built in or defined in `permissions.roles`). */
-  readonly role: string;
-}
-
-export interface CrossAccountAccess {
-  /** The MLflow role whose permissions the assumed role has. */
-  readonly role: string;
-  /** The accounts whose IAM principals may assume it (their own policies must allow sts:AssumeRole). */
-  readonly accounts: readonly string[];
-}
-
-export interface DeploymentConfig {
-  /** The account and region to deploy to; unset, the stacks are environment-agnostic. */
-  readonly account?: string;
-  readonly region?: string;
-  /** Prefix of the stacks' names. */
-  readonly name: string;
-  /** Deploy into this VPC instead of creating one. */
-  readonly vpc?: ExistingVpc;
-  readonly studio: {
-    /** Use this SageMaker Studio domain instead of creating one. */
-    readonly domainId?: string;
-    /** Browser origins that may call and frame the gateway (the Studio domain's). */
-    readonly origins: readonly string[];
-    /**
-     * Managed policies every execution role gets besides its MLflow policy:
-     * AWS-managed names (`AmazonSageMakerFullAccess`) or policy ARNs. None
-     * by default: the roles reach MLflow and nothing else.
-     */
-    readonly managedPolicies: readonly string[];
-    /** Studio user profiles to create, each with the execution role of its role. */
-    readonly users: readonly StudioUser[];
-  };
-  /**
-   * Roles in this account that principals of other accounts may assume to
-   * reach MLflow with one role's permissions.
-   */
-  readonly crossAccount: readonly CrossAccountAccess[];
-  readonly cognito: {
-    readonly mfa: MfaSetting;
-  };
-  /** Operator-defined roles on top of the built-in ones. */
-  readonly permissions: PermissionsConfig;
-  readonly mlflow: {
-    /** The `mlflow` Python package version the container installs. */
-    readonly version: string;
-    readonly cpu: number;
-    readonly memoryMiB: number;
-    readonly minTasks: number;
-    readonly maxTasks: number;
-  };
-  readonly database: {
-    /** Aurora Serverless v2 capacity in ACUs. */
-    readonly minCapacity: number;
-    readonly maxCapacity: number;
-  };
-  /** The gateway stage's throttling: steady requests per second and burst. */
-  readonly gateway: {
-    readonly rateLimit: number;
-    readonly burstLimit: number;
-  };
-  /** Days to keep logs (MLflow, the authorizer, the gateway's access log). */
-  readonly logRetentionDays: number;
-}
 
 /**
  * The MLflow release the tests run (the pin in requirements/dev.in): what
@@ -111,23 +37,426 @@ export function testedMlflowVersion(
   return pin[1];
 }
 
-export const DEFAULT_CONFIG: DeploymentConfig = Object.freeze({
-  name: 'SagemakerStudioMlflow',
-  studio: { origins: [], managedPolicies: [], users: [] },
-  crossAccount: [],
-  cognito: { mfa: 'optional' as MfaSetting },
-  permissions: {},
-  mlflow: {
-    version: testedMlflowVersion(),
-    cpu: 1024,
-    memoryMiB: 2048,
-    minTasks: 1,
-    maxTasks: 4
-  },
-  database: { minCapacity: 0.5, maxCapacity: 4 },
-  gateway: { rateLimit: 100, burstLimit: 200 },
-  logRetentionDays: 90
+// The retention periods CloudWatch Logs accepts; logs never kept forever.
+const RETENTION_DAYS = Object.values(logs.RetentionDays).filter(
+  (days): days is logs.RetentionDays =>
+    typeof days === 'number' && days !== logs.RetentionDays.INFINITE
+);
+// Fargate's CPU units and the memory each allows.
+const FARGATE_MEMORY: Readonly<Record<number, readonly [number, number]>> = {
+  256: [512, 2048],
+  512: [1024, 4096],
+  1024: [2048, 8192],
+  2048: [4096, 16384],
+  4096: [8192, 30720]
+};
+const FARGATE_CPU = Object.keys(FARGATE_MEMORY).map(Number);
+
+const ACCOUNT_ID = /^\d{12}$/;
+const PROFILE_NAME = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/;
+
+const ZONES =
+  '"vpc.availabilityZones" must name the zone of each private subnet, in the same order';
+const SUBNETS =
+  '"vpc.privateSubnetIds" must list at least two subnet ids (subnet-…)';
+const MANAGED_POLICIES =
+  '"studio.managedPolicies" must list managed policy names (AmazonSageMakerFullAccess) or ARNs';
+const TASKS =
+  '"mlflow.minTasks" must be at least 1 and "mlflow.maxTasks" at least "mlflow.minTasks"';
+const CAPACITY =
+  '"database" capacities are Aurora Serverless v2 ACUs in steps of 0.5: 0 ≤ minCapacity ≤ maxCapacity, 1 ≤ maxCapacity ≤ 256';
+const THROTTLING =
+  '"gateway.rateLimit" must be a positive number of requests per second and "gateway.burstLimit" a positive whole number';
+
+/** A string matching `pattern`; anything else is `problem`. */
+function matching(pattern: RegExp, problem: string): z.ZodString {
+  return z.string({ error: problem }).regex(pattern, { error: problem });
+}
+
+function isHttpsOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+const existingVpcSchema = z
+  .strictObject({
+    vpcId: matching(
+      /^vpc-[0-9a-f]+$/,
+      '"vpc.vpcId" must be a VPC id such as vpc-0abc…'
+    ).describe('The VPC id.'),
+    cidrBlock: matching(
+      /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/,
+      '"vpc.cidrBlock" must be the VPC\'s IPv4 CIDR block, such as 10.0.0.0/16'
+    ).describe(
+      "The VPC's IPv4 CIDR block: MLflow accepts its load balancer's traffic from it."
+    ),
+    privateSubnetIds: z
+      .array(matching(/^subnet-[0-9a-f]+$/, SUBNETS), { error: SUBNETS })
+      .min(2, { error: SUBNETS })
+      .describe(
+        'At least two private subnets with a route to the internet (NAT) or VPC endpoints.'
+      ),
+    availabilityZones: z
+      .array(z.string(), { error: ZONES })
+      .describe('The zone of each private subnet, in the same order.')
+  })
+  .superRefine((vpc, ctx) => {
+    if (vpc.availabilityZones.length !== vpc.privateSubnetIds.length) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['availabilityZones'],
+        message: ZONES
+      });
+    }
+  })
+  .describe('Deploy into this VPC instead of creating one.');
+
+const studioUserSchema = z
+  .strictObject({
+    name: z
+      .string({ error: profileNameProblem })
+      .regex(PROFILE_NAME, { error: profileNameProblem })
+      .describe("The user profile's name."),
+    role: z
+      .string()
+      .describe('The MLflow role (built in or defined in permissions.roles).')
+  })
+  .describe('A Studio user profile, with the execution role of its role.');
+
+const crossAccountAccessSchema = z
+  .strictObject({
+    role: z
+      .string()
+      .describe('The MLflow role whose permissions the assumed role has.'),
+    accounts: z
+      .array(z.string())
+      .describe(
+        'The 12-digit accounts whose IAM principals may assume it (their own policies must allow sts:AssumeRole).'
+      )
+  })
+  .superRefine((access, ctx) => {
+    if (
+      access.accounts.length === 0 ||
+      access.accounts.some(account => !ACCOUNT_ID.test(account))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accounts'],
+        message: `"crossAccount": the role ${JSON.stringify(access.role)} must list the 12-digit accounts that may assume it`
+      });
+    }
+  });
+
+const roleDefinitionSchema = z
+  .strictObject({
+    name: z.string().describe('The Cognito group whose members have the role.'),
+    description: z.string(),
+    extends: z
+      .string()
+      .optional()
+      .describe(
+        'Start from everything this role allows (built in or operator-defined).'
+      ),
+    allow: z
+      .array(z.string())
+      .describe('Selectors: operation ids, families or access:read/write.'),
+    deny: z
+      .array(z.string())
+      .optional()
+      .describe('Taken away after extends and allow; public operations stay.')
+  })
+  .describe(
+    'An operator-defined role (docs/permissions.md).'
+  ) satisfies z.ZodType<RoleDefinition>;
+
+const permissionsSchema = z
+  .strictObject({
+    roles: z.array(roleDefinitionSchema).optional()
+  })
+  .superRefine((permissions, ctx) => {
+    for (const problem of validateRoleDefinitions(permissions.roles ?? [])) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roles'],
+        message: `"permissions.roles": role "${problem.role}": ${problem.message}`
+      });
+    }
+  })
+  .describe('Operator-defined roles on top of the built-in ones.');
+
+const mlflowVersionSchema = matching(
+  /^3\.\d+\.\d+$/,
+  '"mlflow.version" must be an MLflow 3 release such as 3.18.0'
+)
+  .default(testedMlflowVersion)
+  .describe(
+    'The mlflow Python package version the container installs. Default: the release the tests run (requirements/dev.in).'
+  );
+
+const mlflowSchema = z
+  .strictObject({
+    version: mlflowVersionSchema,
+    cpu: z
+      .literal(FARGATE_CPU, {
+        error: `"mlflow.cpu" must be one of Fargate's ${FARGATE_CPU.join(', ')}`
+      })
+      .default(1024)
+      .describe("The task's Fargate CPU units."),
+    memoryMiB: z
+      .number()
+      .multipleOf(1, {
+        error: '"mlflow.memoryMiB" must be a whole number of MiB'
+      })
+      .default(2048)
+      .describe(
+        "The task's memory; Fargate allows 2 to 8 times the CPU units (30720 at most)."
+      ),
+    minTasks: z
+      .number({ error: TASKS })
+      .multipleOf(1, { error: TASKS })
+      .min(1, { error: TASKS })
+      .default(1)
+      .describe('Tasks that always run.'),
+    maxTasks: z
+      .number({ error: TASKS })
+      .multipleOf(1, { error: TASKS })
+      .min(1, { error: TASKS })
+      .default(4)
+      .describe('Tasks autoscaling may add up to (on CPU).')
+  })
+  .superRefine((mlflow, ctx) => {
+    const [least, most] = FARGATE_MEMORY[mlflow.cpu];
+    if (
+      Number.isInteger(mlflow.memoryMiB) &&
+      (mlflow.memoryMiB < least || mlflow.memoryMiB > most)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['memoryMiB'],
+        message: `"mlflow.memoryMiB" must be between ${least} and ${most} for ${mlflow.cpu} CPU units`
+      });
+    }
+    if (mlflow.maxTasks < mlflow.minTasks) {
+      ctx.addIssue({ code: 'custom', path: ['maxTasks'], message: TASKS });
+    }
+  })
+  .describe('MLflow on ECS Fargate: the release, the task size, autoscaling.');
+
+const databaseSchema = z
+  .strictObject({
+    minCapacity: z
+      .number({ error: CAPACITY })
+      .min(0, { error: CAPACITY })
+      .multipleOf(0.5, { error: CAPACITY })
+      .default(0.5)
+      .describe('ACUs at rest (0: the database pauses when idle).'),
+    maxCapacity: z
+      .number({ error: CAPACITY })
+      .min(1, { error: CAPACITY })
+      .max(256, { error: CAPACITY })
+      .multipleOf(0.5, { error: CAPACITY })
+      .default(4)
+      .describe('ACUs at most.')
+  })
+  .superRefine((database, ctx) => {
+    if (database.minCapacity > database.maxCapacity) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minCapacity'],
+        message: CAPACITY
+      });
+    }
+  })
+  .describe('Aurora Serverless v2 capacity in ACUs.');
+
+const settingsSchema = z.strictObject({
+  $schema: z
+    .string()
+    .optional()
+    .describe('The JSON Schema of this file, for editors.'),
+  account: matching(ACCOUNT_ID, '"account" must be a 12-digit AWS account id')
+    .optional()
+    .describe(
+      'The account to deploy to; with region unset, the stack is environment-agnostic.'
+    ),
+  region: matching(
+    /^[a-z]{2}(-[a-z]+)+-\d$/,
+    '"region" must be an AWS Region such as us-east-1'
+  )
+    .optional()
+    .describe('The region to deploy to.'),
+  name: matching(
+    /^[A-Za-z][A-Za-z0-9-]{0,47}$/,
+    '"name" must start with a letter and hold letters, digits and dashes (48 at most)'
+  )
+    .default('SagemakerStudioMlflow')
+    .describe("The stack's name, and the prefix of its resources' names."),
+  vpc: existingVpcSchema.optional(),
+  studio: z
+    .strictObject({
+      domainId: matching(
+        /^d-[0-9a-z]+$/,
+        '"studio.domainId" must be a Studio domain id such as d-abc…'
+      )
+        .optional()
+        .describe('Use this SageMaker Studio domain instead of creating one.'),
+      origins: z
+        .array(
+          z
+            .string({ error: originProblem })
+            .refine(isHttpsOrigin, { error: originProblem }),
+          { error: '"studio.origins" must be a list of https:// origins' }
+        )
+        .default([])
+        .describe(
+          "Browser origins that may call and frame the gateway (the Studio domain's)."
+        ),
+      managedPolicies: z
+        .array(
+          matching(
+            /^(arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+|[\w+=,.@/-]+)$/,
+            MANAGED_POLICIES
+          ),
+          { error: MANAGED_POLICIES }
+        )
+        .default([])
+        .describe(
+          'Managed policies every execution role gets besides its MLflow policy: AWS-managed names (AmazonSageMakerFullAccess) or policy ARNs. None by default: the roles reach MLflow and nothing else.'
+        ),
+      users: z
+        .array(studioUserSchema, {
+          error: '"studio.users" must be a list of { "name", "role" }'
+        })
+        .default([])
+        .describe(
+          'Studio user profiles to create, each with the execution role of its role.'
+        )
+    })
+    .prefault({})
+    .describe('SageMaker Studio: the domain, its users and their roles.'),
+  crossAccount: z
+    .array(crossAccountAccessSchema, {
+      error: '"crossAccount" must be a list of { "role", "accounts" }'
+    })
+    .default([])
+    .describe(
+      'Roles in this account that principals of other accounts may assume to reach MLflow with one role’s permissions.'
+    ),
+  cognito: z
+    .strictObject({
+      mfa: z
+        .enum(['off', 'optional', 'required'], {
+          error: '"cognito.mfa" must be "off", "optional" or "required"'
+        })
+        .default('optional')
+        .describe('Whether users sign in with a second factor (TOTP).')
+    })
+    .prefault({}),
+  permissions: permissionsSchema.prefault({}),
+  mlflow: mlflowSchema.prefault({}),
+  database: databaseSchema.prefault({}),
+  gateway: z
+    .strictObject({
+      rateLimit: z
+        .number({ error: THROTTLING })
+        .positive({ error: THROTTLING })
+        .default(100)
+        .describe('Steady requests per second.'),
+      burstLimit: z
+        .number({ error: THROTTLING })
+        .multipleOf(1, { error: THROTTLING })
+        .min(1, { error: THROTTLING })
+        .default(200)
+        .describe('Requests at once.')
+    })
+    .prefault({})
+    .describe("The gateway stage's throttling."),
+  logRetentionDays: z
+    .literal(RETENTION_DAYS, {
+      error: `"logRetentionDays" must be one CloudWatch Logs accepts: ${RETENTION_DAYS.join(', ')}`
+    })
+    .default(logs.RetentionDays.THREE_MONTHS)
+    .describe(
+      'Days to keep logs (MLflow, the authorizer, the gateway’s access log, S3 access logs).'
+    )
 });
+
+/** The configuration file's schema: what `parseDeploymentConfig` checks. */
+export const deploymentConfigSchema = settingsSchema
+  .superRefine(checkRoleReferences, {
+    // Also when other settings are wrong, as long as these are readable.
+    when: ({ issues }) =>
+      !issues.some(
+        issue =>
+          issue.continue !== true &&
+          (issue.path === undefined ||
+            issue.path.length === 0 ||
+            ['studio', 'crossAccount', 'permissions'].includes(
+              String(issue.path[0])
+            ))
+      )
+  })
+  .describe('The deployment of sagemaker-studio-mlflow (infra/deploy.json).');
+
+export type DeploymentConfig = z.output<typeof deploymentConfigSchema>;
+export type ExistingVpc = z.output<typeof existingVpcSchema>;
+export type StudioUser = z.output<typeof studioUserSchema>;
+export type CrossAccountAccess = z.output<typeof crossAccountAccessSchema>;
+export type MfaSetting = DeploymentConfig['cognito']['mfa'];
+function originProblem(issue: { readonly input?: unknown }): string {
+  return `"studio.origins": ${JSON.stringify(issue.input)} is not an https:// origin (scheme and host, no path or trailing slash)`;
+}
+
+function profileNameProblem(issue: { readonly input?: unknown }): string {
+  return `"studio.users": ${JSON.stringify(issue.input)} is not a Studio user profile name (letters, digits and dashes, 63 at most)`;
+}
+
+/** Every user and cross-account role names a role; user names are unique. */
+function checkRoleReferences(
+  config: z.output<typeof settingsSchema>,
+  ctx: z.RefinementCtx
+): void {
+  const roles = new Set<string>([
+    ...BUILT_IN_ROLES,
+    ...(config.permissions.roles ?? []).map(role => role.name)
+  ]);
+  const seen = new Set<string>();
+  config.studio.users.forEach((user, index) => {
+    if (PROFILE_NAME.test(user.name) && seen.has(user.name)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['studio', 'users', index, 'name'],
+        message: `"studio.users": "${user.name}" is listed twice`
+      });
+    }
+    seen.add(user.name);
+    if (!roles.has(user.role)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['studio', 'users', index, 'role'],
+        message: `"studio.users": "${user.name}" has the role ${JSON.stringify(user.role)}, which is not defined`
+      });
+    }
+  });
+  config.crossAccount.forEach((access, index) => {
+    if (!roles.has(access.role)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['crossAccount', index, 'role'],
+        message: `"crossAccount": the role ${JSON.stringify(access.role)} is not defined`
+      });
+    }
+  });
+}
+
+/** The defaults: the configuration of an empty file. */
+export const DEFAULT_CONFIG: DeploymentConfig = Object.freeze(
+  deploymentConfigSchema.parse({})
+);
 
 export class InvalidDeploymentConfigError extends Error {
   constructor(
@@ -142,262 +471,76 @@ export class InvalidDeploymentConfigError extends Error {
   }
 }
 
-// CloudWatch Logs accepts these retention periods only.
-const RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
-  2192, 2557, 2922, 3288, 3653
-];
-// Fargate's CPU units and the memory each allows.
-const FARGATE_MEMORY: Record<number, [number, number]> = {
-  256: [512, 2048],
-  512: [1024, 4096],
-  1024: [2048, 8192],
-  2048: [4096, 16384],
-  4096: [8192, 30720]
-};
-
-type Json = Record<string, unknown>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** The defaults with the given values over them (objects merged, the rest replaced). */
-function merge(base: Json, over: Json): Json {
-  const merged: Json = { ...base };
-  for (const [key, value] of Object.entries(over)) {
-    merged[key] =
-      isObject(base[key]) && isObject(value)
-        ? merge(base[key] as Json, value)
-        : value;
-  }
-  return merged;
+/** `studio.users[2].name` */
+function fieldName(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) =>
+      typeof key === 'number' ? `[${key}]` : `${i > 0 ? '.' : ''}${String(key)}`
+    )
+    .join('');
 }
 
-/** Every problem of a configuration; empty when it is valid. */
-export function configProblems(config: DeploymentConfig): string[] {
-  const problems: string[] = [];
-  const known = new Set([
-    ...Object.keys(DEFAULT_CONFIG),
-    'account',
-    'region',
-    'vpc'
-  ]);
-  for (const key of Object.keys(config)) {
-    if (!known.has(key)) {
-      problems.push(`"${key}" is not a setting`);
-    }
+const EXPECTED: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  array: 'a list',
+  object: 'an object'
+};
+
+/** The sentence for a problem no setting words itself. */
+const describeProblem: z.core.$ZodErrorMap = issue => {
+  const at = issue.path ?? [];
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `${issue.keys.map(key => `"${fieldName([...at, key])}"`).join(', ')} ${issue.keys.length === 1 ? 'is not a setting' : 'are not settings'}`;
+    case 'invalid_type':
+      if (at.length === 0) {
+        return 'the configuration must be a JSON object';
+      }
+      return issue.input === undefined
+        ? `"${fieldName(at)}" is required`
+        : `"${fieldName(at)}" must be ${EXPECTED[issue.expected] ?? issue.expected}`;
+    default:
+      return `"${fieldName(at)}" is not valid`;
   }
-  if (config.account !== undefined && !/^\d{12}$/.test(config.account)) {
-    problems.push('"account" must be a 12-digit AWS account id');
-  }
-  if (
-    config.region !== undefined &&
-    !/^[a-z]{2}(-[a-z]+)+-\d$/.test(config.region)
-  ) {
-    problems.push('"region" must be an AWS Region such as us-east-1');
-  }
-  if (!/^[A-Za-z][A-Za-z0-9-]{0,47}$/.test(String(config.name))) {
-    problems.push(
-      '"name" must start with a letter and hold letters, digits and dashes (48 at most)'
-    );
-  }
-  if (config.vpc !== undefined) {
-    const vpc = config.vpc;
-    if (!/^vpc-[0-9a-f]+$/.test(String(vpc.vpcId))) {
-      problems.push('"vpc.vpcId" must be a VPC id such as vpc-0abc…');
-    }
-    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(String(vpc.cidrBlock))) {
-      problems.push(
-        '"vpc.cidrBlock" must be the VPC\'s IPv4 CIDR block, such as 10.0.0.0/16'
-      );
-    }
-    const subnets = Array.isArray(vpc.privateSubnetIds)
-      ? vpc.privateSubnetIds
-      : [];
-    if (
-      subnets.length < 2 ||
-      subnets.some(id => !/^subnet-[0-9a-f]+$/.test(String(id)))
+};
+
+/** Where a field comes in the schema: problems are listed in that order. */
+function schemaOrder(path: readonly PropertyKey[]): number[] {
+  const order: number[] = [];
+  let schema: unknown = deploymentConfigSchema;
+  for (const key of path) {
+    while (
+      schema instanceof z.ZodOptional ||
+      schema instanceof z.ZodDefault ||
+      schema instanceof z.ZodPrefault
     ) {
-      problems.push(
-        '"vpc.privateSubnetIds" must list at least two subnet ids (subnet-…)'
-      );
+      schema = schema.unwrap();
     }
-    if (
-      !Array.isArray(vpc.availabilityZones) ||
-      vpc.availabilityZones.length !== subnets.length
-    ) {
-      problems.push(
-        '"vpc.availabilityZones" must name the zone of each private subnet, in the same order'
-      );
-    }
-  }
-  const origins = config.studio?.origins;
-  if (!Array.isArray(origins)) {
-    problems.push('"studio.origins" must be a list of https:// origins');
-  } else {
-    for (const origin of origins) {
-      let ok = false;
-      try {
-        const url = new URL(String(origin));
-        ok = url.protocol === 'https:' && url.origin === origin;
-      } catch {
-        ok = false;
-      }
-      if (!ok) {
-        problems.push(
-          `"studio.origins": ${JSON.stringify(origin)} is not an https:// origin (scheme and host, no path or trailing slash)`
-        );
-      }
+    if (schema instanceof z.ZodObject) {
+      order.push(Object.keys(schema.shape).indexOf(String(key)));
+      schema = schema.shape[String(key)];
+    } else if (schema instanceof z.ZodArray) {
+      order.push(Number(key));
+      schema = schema.element;
+    } else {
+      break;
     }
   }
-  if (
-    config.studio?.domainId !== undefined &&
-    !/^d-[0-9a-z]+$/.test(String(config.studio.domainId))
-  ) {
-    problems.push(
-      '"studio.domainId" must be a Studio domain id such as d-abc…'
-    );
-  }
-  const roleNames = new Set<string>([
-    ...BUILT_IN_ROLES,
-    ...(Array.isArray(config.permissions?.roles)
-      ? config.permissions.roles.map(role => role.name)
-      : [])
-  ]);
-  const policies = config.studio?.managedPolicies;
-  if (
-    !Array.isArray(policies) ||
-    policies.some(
-      policy =>
-        !/^(arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+|[\w+=,.@/-]+)$/.test(
-          String(policy)
-        )
-    )
-  ) {
-    problems.push(
-      '"studio.managedPolicies" must list managed policy names (AmazonSageMakerFullAccess) or ARNs'
-    );
-  }
-  const users = config.studio?.users;
-  if (!Array.isArray(users)) {
-    problems.push('"studio.users" must be a list of { "name", "role" }');
-  } else {
-    const seen = new Set<string>();
-    for (const user of users) {
-      if (!/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/.test(String(user?.name))) {
-        problems.push(
-          `"studio.users": ${JSON.stringify(user?.name)} is not a Studio user profile name (letters, digits and dashes, 63 at most)`
-        );
-      } else if (seen.has(user.name)) {
-        problems.push(`"studio.users": "${user.name}" is listed twice`);
-      }
-      seen.add(user?.name);
-      if (!roleNames.has(user?.role)) {
-        problems.push(
-          `"studio.users": "${user?.name}" has the role ${JSON.stringify(user?.role)}, which is not defined`
-        );
-      }
+  return order;
+}
+
+function compareOrder(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i] !== b[i]) {
+      return a[i] - b[i];
     }
   }
-  const crossAccount = config.crossAccount;
-  if (!Array.isArray(crossAccount)) {
-    problems.push('"crossAccount" must be a list of { "role", "accounts" }');
-  } else {
-    for (const access of crossAccount) {
-      if (!roleNames.has(access?.role)) {
-        problems.push(
-          `"crossAccount": the role ${JSON.stringify(access?.role)} is not defined`
-        );
-      }
-      if (
-        !Array.isArray(access?.accounts) ||
-        access.accounts.length === 0 ||
-        access.accounts.some(
-          (account: unknown) => !/^\d{12}$/.test(String(account))
-        )
-      ) {
-        problems.push(
-          `"crossAccount": the role ${JSON.stringify(access?.role)} must list the 12-digit accounts that may assume it`
-        );
-      }
-    }
-  }
-  if (!['off', 'optional', 'required'].includes(String(config.cognito?.mfa))) {
-    problems.push('"cognito.mfa" must be "off", "optional" or "required"');
-  }
-  const roles = config.permissions?.roles ?? [];
-  if (!Array.isArray(roles)) {
-    problems.push('"permissions.roles" must be a list of role definitions');
-  } else {
-    for (const problem of validateRoleDefinitions(roles)) {
-      problems.push(
-        `"permissions.roles": role "${problem.role}": ${problem.message}`
-      );
-    }
-  }
-  const mlflow = config.mlflow;
-  if (!/^3\.\d+\.\d+$/.test(String(mlflow?.version))) {
-    problems.push(
-      '"mlflow.version" must be an MLflow 3 release such as 3.18.0'
-    );
-  }
-  const memory = FARGATE_MEMORY[mlflow?.cpu];
-  if (memory === undefined) {
-    problems.push(
-      `"mlflow.cpu" must be one of Fargate's ${Object.keys(FARGATE_MEMORY).join(', ')}`
-    );
-  } else if (
-    !Number.isInteger(mlflow.memoryMiB) ||
-    mlflow.memoryMiB < memory[0] ||
-    mlflow.memoryMiB > memory[1]
-  ) {
-    problems.push(
-      `"mlflow.memoryMiB" must be between ${memory[0]} and ${memory[1]} for ${mlflow.cpu} CPU units`
-    );
-  }
-  if (
-    !Number.isInteger(mlflow?.minTasks) ||
-    !Number.isInteger(mlflow?.maxTasks) ||
-    mlflow.minTasks < 1 ||
-    mlflow.maxTasks < mlflow.minTasks
-  ) {
-    problems.push(
-      '"mlflow.minTasks" must be at least 1 and "mlflow.maxTasks" at least "mlflow.minTasks"'
-    );
-  }
-  const database = config.database;
-  if (
-    !(database?.minCapacity >= 0) ||
-    !(database.maxCapacity >= 1) ||
-    database.maxCapacity > 256 ||
-    database.minCapacity > database.maxCapacity ||
-    (database.minCapacity * 2) % 1 !== 0 ||
-    (database.maxCapacity * 2) % 1 !== 0
-  ) {
-    problems.push(
-      '"database" capacities are Aurora Serverless v2 ACUs in steps of 0.5: 0 ≤ minCapacity ≤ maxCapacity, 1 ≤ maxCapacity ≤ 256'
-    );
-  }
-  const gateway = config.gateway;
-  if (
-    !(gateway?.rateLimit > 0) ||
-    !Number.isInteger(gateway.burstLimit) ||
-    gateway.burstLimit < 1
-  ) {
-    problems.push(
-      '"gateway.rateLimit" must be a positive number of requests per second and "gateway.burstLimit" a positive whole number'
-    );
-  }
-  if (!RETENTION_DAYS.includes(config.logRetentionDays)) {
-    problems.push(
-      `"logRetentionDays" must be one CloudWatch Logs accepts: ${RETENTION_DAYS.join(', ')}`
-    );
-  }
-  return problems;
+  return a.length - b.length;
 }
 
 /**
- * The configuration from parsed JSON over the defaults.
+ * The configuration from parsed JSON, the defaults filled in.
  *
  * @throws InvalidDeploymentConfigError naming every problem.
  */
@@ -405,31 +548,23 @@ export function parseDeploymentConfig(
   json: unknown,
   source = 'configuration'
 ): DeploymentConfig {
-  if (!isObject(json)) {
-    throw new InvalidDeploymentConfigError(
-      ['the configuration must be a JSON object'],
-      source
-    );
+  const parsed = deploymentConfigSchema.safeParse(json, {
+    error: describeProblem
+  });
+  if (parsed.success) {
+    return parsed.data;
   }
-  const config = merge(
-    DEFAULT_CONFIG as unknown as Json,
-    json
-  ) as unknown as DeploymentConfig;
-  const problems = configProblems(config);
-  if (problems.length > 0) {
-    throw new InvalidDeploymentConfigError(problems, source);
-  }
-  return config;
+  const problems = parsed.error.issues
+    .map(issue => ({ issue, order: schemaOrder(issue.path) }))
+    .sort((a, b) => compareOrder(a.order, b.order))
+    .map(({ issue }) => issue.message);
+  // Settings checked together say so once.
+  throw new InvalidDeploymentConfigError([...new Set(problems)], source);
 }
 
-/** The configuration in a JSON file, or the defaults when there is no such file. */
+/** The configuration in a JSON file. */
 export function readDeploymentConfig(file: string): DeploymentConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf-8');
-  } catch {
-    return parseDeploymentConfig({}, 'defaults');
-  }
+  const text = fs.readFileSync(file, 'utf-8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -440,4 +575,52 @@ export function readDeploymentConfig(file: string): DeploymentConfig {
     );
   }
   return parseDeploymentConfig(json, file);
+}
+
+/** `infra/deploy.json`: the configuration when `-c config=<file>` names none. */
+export const DEFAULT_CONFIG_FILE = path.join(__dirname, '..', 'deploy.json');
+
+/**
+ * The app's configuration: the file the `config` context value names
+ * (`-c config=<file>`, relative to the working directory), which must
+ * exist; else `infra/deploy.json`, or the defaults when there is none.
+ */
+export function appDeploymentConfig(
+  named: unknown,
+  defaultFile = DEFAULT_CONFIG_FILE
+): DeploymentConfig {
+  if (named === undefined) {
+    return fs.existsSync(defaultFile)
+      ? readDeploymentConfig(defaultFile)
+      : parseDeploymentConfig({}, 'defaults');
+  }
+  const file = path.resolve(String(named));
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      `The deployment configuration ${file} (-c config=${String(named)}) does not exist.`
+    );
+  }
+  return readDeploymentConfig(file);
+}
+
+/** Where `npm run schema` writes the JSON Schema that deploy.json names for editors. */
+export const DEPLOY_SCHEMA_FILE = path.join(
+  __dirname,
+  '..',
+  'deploy.schema.json'
+);
+
+/** The JSON Schema of the configuration file, as DEPLOY_SCHEMA_FILE holds it. */
+export function deploymentConfigJsonSchema(): string {
+  const schema = z.toJSONSchema(deploymentConfigSchema, {
+    target: 'draft-07',
+    io: 'input',
+    override: ({ zodSchema, jsonSchema }) => {
+      // The tested release moves with requirements/dev.in; the file should not.
+      if (zodSchema === mlflowVersionSchema) {
+        delete jsonSchema.default;
+      }
+    }
+  });
+  return `${JSON.stringify(schema, null, 2)}\n`;
 }

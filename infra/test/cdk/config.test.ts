@@ -2,14 +2,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import Ajv from 'ajv';
+
 import {
   DEFAULT_CONFIG,
+  DEPLOY_SCHEMA_FILE,
   InvalidDeploymentConfigError,
+  appDeploymentConfig,
+  deploymentConfigJsonSchema,
   parseDeploymentConfig,
   readDeploymentConfig,
   testedMlflowVersion
 } from '../../cdk/config';
 import { buildStack } from '../support/cdk';
+
+const EXAMPLE_FILE = path.join(__dirname, '..', '..', 'deploy.example.json');
 
 /** The problems of a configuration, or [] when it parses. */
 function problemsOf(json: unknown): string[] {
@@ -136,20 +143,40 @@ describe('the deployment configuration', () => {
     ).toEqual([]);
   });
 
-  it('reads a file, falls back to the defaults without one, and names a broken one', () => {
+  it('reads a file, and names a broken one', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-'));
     const file = path.join(dir, 'deploy.json');
-    expect(readDeploymentConfig(file)).toEqual(parseDeploymentConfig({}));
-    fs.writeFileSync(file, JSON.stringify({ logRetentionDays: 30 }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ $schema: './deploy.schema.json', logRetentionDays: 30 })
+    );
     expect(readDeploymentConfig(file).logRetentionDays).toBe(30);
     fs.writeFileSync(file, '{ not json');
     expect(() => readDeploymentConfig(file)).toThrow(/deploy.json is not JSON/);
     expect(() => parseDeploymentConfig([])).toThrow(/must be a JSON object/);
   });
 
+  it('is the named file, which must exist, else deploy.json if there is one, else the defaults', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-'));
+    const absent = path.join(dir, 'deploy.json');
+    expect(appDeploymentConfig(undefined, absent)).toEqual(DEFAULT_CONFIG);
+    fs.writeFileSync(absent, JSON.stringify({ name: 'Default' }));
+    expect(appDeploymentConfig(undefined, absent).name).toBe('Default');
+    const named = path.join(dir, 'named.json');
+    fs.writeFileSync(named, JSON.stringify({ name: 'Named' }));
+    expect(appDeploymentConfig(named, absent).name).toBe('Named');
+
+    const missing = path.join(dir, 'missing.json');
+    expect(() => appDeploymentConfig(missing, absent)).toThrow(
+      `The deployment configuration ${missing} (-c config=${missing}) does not exist.`
+    );
+    expect(() =>
+      appDeploymentConfig(path.relative(process.cwd(), missing), absent)
+    ).toThrow(missing);
+  });
+
   it('accepts the example, which the README shows as it is', () => {
-    const file = path.join(__dirname, '..', '..', 'deploy.example.json');
-    const text = fs.readFileSync(file, 'utf-8');
+    const text = fs.readFileSync(EXAMPLE_FILE, 'utf-8');
     expect(problemsOf(JSON.parse(text))).toEqual([]);
     const readme = fs.readFileSync(
       path.join(__dirname, '..', '..', '..', 'README.md'),
@@ -162,12 +189,7 @@ describe('the deployment configuration', () => {
   });
 
   it('synthesizes the example, account and region set, with no look-up and every AWS Solutions check passed', () => {
-    const example = JSON.parse(
-      fs.readFileSync(
-        path.join(__dirname, '..', '..', 'deploy.example.json'),
-        'utf-8'
-      )
-    );
+    const example = JSON.parse(fs.readFileSync(EXAMPLE_FILE, 'utf-8'));
     const assembly = buildStack(example).app.synth();
     // A look-up CDK would need credentials for shows up as missing context.
     expect(assembly.manifest.missing ?? []).toEqual([]);
@@ -203,5 +225,62 @@ describe('the deployment configuration', () => {
       ),
       expect.stringMatching(/"gateway.rateLimit"/)
     ]);
+  });
+
+  it('names a wrong Studio user, cross-account entry or role definition by its place, also among other problems', () => {
+    expect(
+      problemsOf({
+        studio: { users: [{ name: 'ann' }], colour: 'blue' },
+        crossAccount: [{ role: 'nobody', accounts: ['111122223333'] }],
+        permissions: { roles: [{ name: 'x', allow: [] }] },
+        cognito: { mfa: 'sometimes' }
+      })
+    ).toEqual([
+      '"studio.colour" is not a setting',
+      '"studio.users[0].role" is required',
+      '"cognito.mfa" must be "off", "optional" or "required"',
+      '"permissions.roles[0].description" is required'
+    ]);
+  });
+
+  it('checks roles across settings even when another setting is wrong', () => {
+    expect(
+      problemsOf({
+        studio: { users: [{ name: 'ann', role: 'owners' }] },
+        crossAccount: [{ role: 'nobody', accounts: ['111122223333'] }],
+        gateway: { rateLimit: 'fast' }
+      })
+    ).toEqual([
+      '"studio.users": "ann" has the role "owners", which is not defined',
+      '"crossAccount": the role "nobody" is not defined',
+      expect.stringMatching(/"gateway.rateLimit"/)
+    ]);
+  });
+});
+
+describe('the JSON Schema of the deployment configuration', () => {
+  const schema = JSON.parse(fs.readFileSync(DEPLOY_SCHEMA_FILE, 'utf-8'));
+  const validate = new Ajv({ allErrors: true }).compile(schema);
+
+  it('is what the configuration’s schema generates (npm run schema)', () => {
+    expect(fs.readFileSync(DEPLOY_SCHEMA_FILE, 'utf-8')).toBe(
+      deploymentConfigJsonSchema()
+    );
+  });
+
+  it('is named by the example, which it accepts', () => {
+    const example = JSON.parse(fs.readFileSync(EXAMPLE_FILE, 'utf-8'));
+    expect(example.$schema).toBe(
+      `./${path.relative(path.dirname(EXAMPLE_FILE), DEPLOY_SCHEMA_FILE)}`
+    );
+    expect(validate(example)).toBe(true);
+  });
+
+  it('lets an editor flag unknown settings, wrong values and missing fields', () => {
+    expect(validate({ colour: 'blue' })).toBe(false);
+    expect(validate({ cognito: { mfa: 'sometimes' } })).toBe(false);
+    expect(validate({ logRetentionDays: 42 })).toBe(false);
+    expect(validate({ studio: { users: [{ name: 'ann' }] } })).toBe(false);
+    expect(validate({ mlflow: { cpu: 1024, memoryMiB: 4096 } })).toBe(true);
   });
 });
