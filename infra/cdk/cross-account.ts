@@ -8,25 +8,37 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 
-import { compileRoles } from '../src/permissions/roles';
-import type { DeploymentConfig } from './config';
-import { attachMlflowPolicies, logicalName } from './studio';
+import type { RoleTable } from '../src/permissions/roles';
+import type { CrossAccountAccess } from './config';
+import { MlflowAccessPolicies } from './mlflow-access-policies';
+import { logicalName } from './studio';
 
-export interface CrossAccountAccessProps {
-  readonly config: DeploymentConfig;
+export interface MlflowCrossAccountAccessProps {
+  /** The compiled roles: an assumed role is allowed exactly its role's operations. */
+  readonly roles: RoleTable;
+  /** The gateway's REST API, which the assumed roles call. */
   readonly api: apigw.IRestApi;
+  /**
+   * The MLflow roles other accounts may assume, and which accounts.
+   *
+   * @default - none
+   */
+  readonly access?: readonly CrossAccountAccess[];
 }
 
 export class MlflowCrossAccountAccess extends Construct {
   /** The role to assume for each MLflow role, by role name. */
   readonly roles: ReadonlyMap<string, iam.Role>;
 
-  constructor(scope: Construct, id: string, props: CrossAccountAccessProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: MlflowCrossAccountAccessProps
+  ) {
     super(scope, id);
-    const { config, api } = props;
-    const table = compileRoles(config.permissions);
+    const { api } = props;
     const roles = new Map<string, iam.Role>();
-    for (const access of config.crossAccount) {
+    for (const access of props.access ?? []) {
       const id = `${logicalName(access.role)}Access`;
       const role = new iam.Role(this, id, {
         assumedBy: new iam.CompositePrincipal(
@@ -34,14 +46,12 @@ export class MlflowCrossAccountAccess extends Construct {
         ),
         description: `Reaches MLflow with the permissions of the "${access.role}" role, from ${access.accounts.join(', ')}`
       });
-      attachMlflowPolicies(
-        this,
-        `${id}Mlflow`,
+      new MlflowAccessPolicies(this, `${id}Mlflow`, {
         role,
-        table.get(access.role) ?? new Set(),
-        api,
-        access.role
-      );
+        roleName: access.role,
+        operations: props.roles.get(access.role) ?? new Set(),
+        api
+      });
       roles.set(access.role, role);
     }
     this.roles = roles;

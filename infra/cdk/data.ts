@@ -10,12 +10,17 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
-import type { DeploymentConfig } from './config';
-
-export interface DataProps {
-  readonly config: DeploymentConfig;
+export interface MlflowDataProps {
+  /** The VPC the database runs in. */
   readonly vpc: ec2.IVpc;
+  /** The database's subnets. */
   readonly subnets: ec2.SubnetSelection;
+  /** The database's least Aurora Serverless v2 capacity, in ACUs (0 lets it pause). */
+  readonly minCapacity: number;
+  /** The database's most Aurora Serverless v2 capacity, in ACUs. */
+  readonly maxCapacity: number;
+  /** How long the database's log and the artifact bucket's access logs are kept. */
+  readonly logRetention: logs.RetentionDays;
 }
 
 /** The database MLflow's tables live in, and its user. */
@@ -27,9 +32,9 @@ export class MlflowData extends Construct {
   readonly accessLogs: s3.Bucket;
   readonly database: rds.DatabaseCluster;
 
-  constructor(scope: Construct, id: string, props: DataProps) {
+  constructor(scope: Construct, id: string, props: MlflowDataProps) {
     super(scope, id);
-    const { config, vpc, subnets } = props;
+    const { vpc, subnets, logRetention } = props;
 
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -37,7 +42,7 @@ export class MlflowData extends Construct {
       enforceSSL: true,
       // No ACLs: S3's log delivery is allowed by the bucket policy.
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(config.logRetentionDays) }],
+      lifecycleRules: [{ expiration: Duration.days(logRetention) }],
       removalPolicy: RemovalPolicy.RETAIN
     });
     Validations.of(this.accessLogs).acknowledge({
@@ -69,7 +74,7 @@ export class MlflowData extends Construct {
       `${Stack.of(this).stackName}-mlflow`.toLowerCase();
     const postgresLog = new logs.LogGroup(this, 'DatabaseLog', {
       logGroupName: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
-      retention: config.logRetentionDays as logs.RetentionDays,
+      retention: logRetention,
       removalPolicy: RemovalPolicy.RETAIN
     });
     this.database = new rds.DatabaseCluster(this, 'Database', {
@@ -78,8 +83,8 @@ export class MlflowData extends Construct {
         version: rds.AuroraPostgresEngineVersion.VER_17_9
       }),
       writer: rds.ClusterInstance.serverlessV2('Writer'),
-      serverlessV2MinCapacity: config.database.minCapacity,
-      serverlessV2MaxCapacity: config.database.maxCapacity,
+      serverlessV2MinCapacity: props.minCapacity,
+      serverlessV2MaxCapacity: props.maxCapacity,
       defaultDatabaseName: DATABASE_NAME,
       // The password is generated into Secrets Manager, never written here.
       credentials: rds.Credentials.fromGeneratedSecret(DATABASE_USER),

@@ -25,8 +25,6 @@ import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 
-import type { DeploymentConfig } from './config';
-
 const REPO_ROOT = path.join(__dirname, '..', '..');
 
 /** The lifecycle script the configuration runs. */
@@ -48,10 +46,13 @@ export function wheelName(): string {
 }
 
 export interface ExtensionInstallProps {
-  readonly config: DeploymentConfig;
+  /** Names the lifecycle configuration `<deploymentName>-mlflow-<digest of its content>`. */
+  readonly deploymentName: string;
   /** The extension's `gatewayUrl` (and the SDK's tracking URI). */
   readonly gatewayUrl: string;
+  /** The user pool the extension signs users in with. */
   readonly userPool: cognito.IUserPool;
+  /** Its app client for browsers. */
   readonly client: cognito.IUserPoolClient;
   /** The roles Studio's spaces run as: they fetch the wheel. */
   readonly executionRoles: readonly iam.IRole[];
@@ -65,7 +66,7 @@ export class ExtensionInstall extends Construct {
 
   constructor(scope: Construct, id: string, props: ExtensionInstallProps) {
     super(scope, id);
-    const { config, gatewayUrl, userPool, client } = props;
+    const { deploymentName, gatewayUrl, userPool, client } = props;
     const name = wheelName();
 
     this.wheel = new s3assets.Asset(this, 'Wheel', {
@@ -116,7 +117,7 @@ export class ExtensionInstall extends Construct {
       this,
       'LifecycleConfig',
       {
-        studioLifecycleConfigName: `${config.name.slice(0, 40)}-mlflow-${digest}`,
+        studioLifecycleConfigName: `${deploymentName.slice(0, 40)}-mlflow-${digest}`,
         studioLifecycleConfigAppType: 'JupyterLab',
         studioLifecycleConfigContent: Fn.base64(this.script)
       }

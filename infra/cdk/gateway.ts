@@ -26,7 +26,7 @@ import { HTTP_METHODS } from '../src/permissions';
 import { GATEWAY_PAGES } from '../src/pages';
 import { PAGES_BUILD_DIR } from '../src/pages/build';
 import { PAGES_FOLDER } from '../src/pages/handler';
-import type { DeploymentConfig } from './config';
+import type { PermissionsConfig } from '../src/permissions/roles';
 
 /** The API's one stage: the gateway's URL ends in `/prod/`. */
 export const STAGE = 'prod';
@@ -114,10 +114,33 @@ export const GATEWAY_ERRORS: readonly {
 ];
 
 export interface MlflowGatewayProps {
-  readonly config: DeploymentConfig;
+  /** MLflow's internal load balancer, reached through a VPC link. */
   readonly loadBalancer: elbv2.INetworkLoadBalancer;
+  /** The user pool whose access tokens the authorizer verifies. */
   readonly userPool: cognito.UserPool;
+  /** The app client the tokens are issued to. */
   readonly client: cognito.IUserPoolClient;
+  /** Names the REST API `<deploymentName>-mlflow`. */
+  readonly deploymentName: string;
+  /** The stage's steady requests per second. */
+  readonly throttlingRateLimit: number;
+  /** The stage's burst of requests. */
+  readonly throttlingBurstLimit: number;
+  /** How long the access log and the functions' logs are kept. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * The operator-defined roles the authorizer decides by.
+   *
+   * @default - the built-in roles only
+   */
+  readonly permissions?: PermissionsConfig;
+  /**
+   * Browser origins (the Studio domain's) that may call the gateway (CORS)
+   * and frame its pages.
+   *
+   * @default - none: no CORS
+   */
+  readonly browserOrigins?: readonly string[];
 }
 
 export class MlflowGateway extends Construct {
@@ -129,16 +152,16 @@ export class MlflowGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: MlflowGatewayProps) {
     super(scope, id);
-    const { config, loadBalancer, userPool, client } = props;
-    const origins = config.studio.origins;
-    const retention = config.logRetentionDays as logs.RetentionDays;
+    const { loadBalancer, userPool, client } = props;
+    const origins = props.browserOrigins ?? [];
+    const retention = props.logRetention;
 
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention,
       removalPolicy: RemovalPolicy.DESTROY
     });
     this.api = new apigw.RestApi(this, 'Api', {
-      restApiName: `${config.name}-mlflow`,
+      restApiName: `${props.deploymentName}-mlflow`,
       description: 'MLflow, every request decided by role',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       // Artifacts are any bytes: pass every body through untouched.
@@ -154,8 +177,8 @@ export class MlflowGateway extends Construct {
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
         metricsEnabled: true,
-        throttlingRateLimit: config.gateway.rateLimit,
-        throttlingBurstLimit: config.gateway.burstLimit
+        throttlingRateLimit: props.throttlingRateLimit,
+        throttlingBurstLimit: props.throttlingBurstLimit
       },
       defaultCorsPreflightOptions:
         origins.length > 0
@@ -175,7 +198,7 @@ export class MlflowGateway extends Construct {
       COGNITO_ISSUER: userPool.userPoolProviderUrl,
       COGNITO_CLIENT_IDS: client.userPoolClientId,
       TOKEN_USE: 'access',
-      PERMISSIONS: JSON.stringify(config.permissions),
+      PERMISSIONS: JSON.stringify(props.permissions ?? {}),
       ALLOWED_ORIGINS: origins.join(',')
     };
     const authorizerEntry = path.join(SOURCE_DIR, 'authorizer', 'handler.ts');

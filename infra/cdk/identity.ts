@@ -7,12 +7,9 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
-import {
-  BUILT_IN_ROLE_DEFINITIONS,
-  compileRoles
-} from '../src/permissions/roles';
+import type { RoleDefinition } from '../src/permissions/roles';
 import { PASSWORD_POLICY, TOKEN_VALIDITY } from '../src/user-pool';
-import type { DeploymentConfig, MfaSetting } from './config';
+import type { MfaSetting } from './config';
 
 const MFA: Record<MfaSetting, cognito.Mfa> = {
   off: cognito.Mfa.OFF,
@@ -20,8 +17,11 @@ const MFA: Record<MfaSetting, cognito.Mfa> = {
   required: cognito.Mfa.REQUIRED
 };
 
-export interface IdentityProps {
-  readonly config: DeploymentConfig;
+export interface MlflowIdentityProps {
+  /** Every role, built in and operator-defined: a group each, named and described as the role. */
+  readonly roles: readonly RoleDefinition[];
+  /** Whether users sign in with a second factor (TOTP). */
+  readonly mfa: MfaSetting;
 }
 
 export class MlflowIdentity extends Construct {
@@ -30,9 +30,8 @@ export class MlflowIdentity extends Construct {
   /** The Cognito group of each role, by role name. */
   readonly groups: ReadonlyMap<string, cognito.CfnUserPoolGroup>;
 
-  constructor(scope: Construct, id: string, props: IdentityProps) {
+  constructor(scope: Construct, id: string, props: MlflowIdentityProps) {
     super(scope, id);
-    const { config } = props;
 
     this.userPool = new cognito.UserPool(this, 'Users', {
       // Administrators add users; nobody signs themselves up.
@@ -47,7 +46,7 @@ export class MlflowIdentity extends Construct {
         requireSymbols: PASSWORD_POLICY.requireSymbols,
         tempPasswordValidity: Duration.days(3)
       },
-      mfa: MFA[config.cognito.mfa],
+      mfa: MFA[props.mfa],
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       // Threat protection: compromised credentials, risky sign-ins.
@@ -69,22 +68,17 @@ export class MlflowIdentity extends Construct {
       refreshTokenValidity: Duration.days(TOKEN_VALIDITY.refreshDays)
     });
 
-    const descriptions = new Map(
-      [...BUILT_IN_ROLE_DEFINITIONS, ...(config.permissions.roles ?? [])].map(
-        role => [role.name, role.description]
-      )
-    );
     const groups = new Map<string, cognito.CfnUserPoolGroup>();
-    for (const role of compileRoles(config.permissions).keys()) {
+    for (const role of props.roles) {
       groups.set(
-        role,
+        role.name,
         new cognito.CfnUserPoolGroup(
           this,
-          `Group-${role.replace(/\//g, '-')}`,
+          `Group-${role.name.replace(/\//g, '-')}`,
           {
             userPoolId: this.userPool.userPoolId,
-            groupName: role,
-            description: (descriptions.get(role) ?? '').slice(0, 2048)
+            groupName: role.name,
+            description: role.description.slice(0, 2048)
           }
         )
       );

@@ -17,7 +17,6 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 import { frameAncestorsPolicy } from '../src/pages';
-import type { DeploymentConfig } from './config';
 import { DATABASE_NAME, DATABASE_USER } from './data';
 
 /** Where in the bucket MLflow keeps artifacts. */
@@ -30,11 +29,33 @@ export const MLFLOW_PORT = 5000;
 export const IMAGE_DIR = path.join(__dirname, '..', 'mlflow-image');
 
 export interface MlflowServiceProps {
-  readonly config: DeploymentConfig;
+  /** The VPC the tasks and the load balancer run in. */
   readonly vpc: ec2.IVpc;
+  /** Their subnets (private). */
   readonly subnets: ec2.SubnetSelection;
+  /** MLflow's backend store, whose generated secret holds the password. */
   readonly database: rds.DatabaseCluster;
+  /** The bucket MLflow keeps artifacts in, under `artifacts/`. */
   readonly artifacts: s3.IBucket;
+  /** The `mlflow` Python package version the image installs. */
+  readonly mlflowVersion: string;
+  /** A task's Fargate CPU units. */
+  readonly cpu: number;
+  /** A task's memory in MiB, one Fargate offers for `cpu`. */
+  readonly memoryLimitMiB: number;
+  /** Tasks that always run. */
+  readonly minTasks: number;
+  /** Tasks autoscaling (on CPU) may run at most. */
+  readonly maxTasks: number;
+  /** How long MLflow's log is kept. */
+  readonly logRetention: logs.RetentionDays;
+  /**
+   * Browser origins that may frame MLflow and make state-changing requests
+   * to it; `allowBrowserOrigin` adds more.
+   *
+   * @default - none
+   */
+  readonly browserOrigins?: readonly string[];
 }
 
 export class MlflowService extends Construct {
@@ -49,8 +70,9 @@ export class MlflowService extends Construct {
 
   constructor(scope: Construct, id: string, props: MlflowServiceProps) {
     super(scope, id);
-    const { config, vpc, subnets, database, artifacts } = props;
-    this.corsOrigins = [...config.studio.origins];
+    const { vpc, subnets, database, artifacts } = props;
+    const browserOrigins = props.browserOrigins ?? [];
+    this.corsOrigins = [...browserOrigins];
     const secret = database.secret;
     if (secret === undefined) {
       throw new Error('The database has no generated secret.');
@@ -62,8 +84,8 @@ export class MlflowService extends Construct {
     });
 
     const task = new ecs.FargateTaskDefinition(this, 'Task', {
-      cpu: config.mlflow.cpu,
-      memoryLimitMiB: config.mlflow.memoryMiB,
+      cpu: props.cpu,
+      memoryLimitMiB: props.memoryLimitMiB,
       runtimePlatform: {
         cpuArchitecture: ecs.CpuArchitecture.X86_64,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX
@@ -112,12 +134,12 @@ export class MlflowService extends Construct {
     });
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
-      retention: config.logRetentionDays as logs.RetentionDays,
+      retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY
     });
     this.container = task.addContainer('mlflow', {
       image: ecs.ContainerImage.fromAsset(IMAGE_DIR, {
-        buildArgs: { MLFLOW_VERSION: config.mlflow.version }
+        buildArgs: { MLFLOW_VERSION: props.mlflowVersion }
       }),
       portMappings: [{ containerPort: MLFLOW_PORT }],
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'mlflow' }),
@@ -141,7 +163,7 @@ export class MlflowService extends Construct {
         // MLflow's own SAMEORIGIN would keep Studio out, and it cannot send
         // frame-ancestors itself (the entry point has uvicorn add it).
         MLFLOW_SERVER_X_FRAME_OPTIONS: 'NONE',
-        CONTENT_SECURITY_POLICY: frameAncestorsPolicy(config.studio.origins)
+        CONTENT_SECURITY_POLICY: frameAncestorsPolicy(browserOrigins)
       },
       secrets: {
         DB_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password')
@@ -163,7 +185,7 @@ export class MlflowService extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster,
       taskDefinition: task,
-      desiredCount: config.mlflow.minTasks,
+      desiredCount: props.minTasks,
       vpcSubnets: subnets,
       assignPublicIp: false,
       circuitBreaker: { rollback: true },
@@ -200,8 +222,8 @@ export class MlflowService extends Construct {
     });
 
     const scaling = this.service.autoScaleTaskCount({
-      minCapacity: config.mlflow.minTasks,
-      maxCapacity: config.mlflow.maxTasks
+      minCapacity: props.minTasks,
+      maxCapacity: props.maxTasks
     });
     scaling.scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 60 });
 

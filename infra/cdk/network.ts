@@ -7,10 +7,17 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-import type { DeploymentConfig } from './config';
+import type { ExistingVpc } from './config';
 
-export interface NetworkProps {
-  readonly config: DeploymentConfig;
+export interface MlflowNetworkProps {
+  /**
+   * An existing VPC, named with its private subnets (no look-up).
+   *
+   * @default - a new VPC in two zones, with flow logs
+   */
+  readonly vpc?: ExistingVpc;
+  /** How long a new VPC's flow logs (rejected traffic) are kept. */
+  readonly logRetention: logs.RetentionDays;
 }
 
 export class MlflowNetwork extends Construct {
@@ -18,15 +25,15 @@ export class MlflowNetwork extends Construct {
   /** Where MLflow's tasks and the database go. */
   readonly privateSubnets: ec2.SubnetSelection;
 
-  constructor(scope: Construct, id: string, props: NetworkProps) {
+  constructor(scope: Construct, id: string, props: MlflowNetworkProps) {
     super(scope, id);
-    const { config } = props;
-    if (config.vpc) {
+    const existing = props.vpc;
+    if (existing) {
       this.vpc = ec2.Vpc.fromVpcAttributes(this, 'Vpc', {
-        vpcId: config.vpc.vpcId,
-        vpcCidrBlock: config.vpc.cidrBlock,
-        availabilityZones: [...config.vpc.availabilityZones],
-        privateSubnetIds: [...config.vpc.privateSubnetIds]
+        vpcId: existing.vpcId,
+        vpcCidrBlock: existing.cidrBlock,
+        availabilityZones: [...existing.availabilityZones],
+        privateSubnetIds: [...existing.privateSubnetIds]
       });
       this.privateSubnets = { subnets: this.vpc.privateSubnets };
       return;
@@ -50,7 +57,7 @@ export class MlflowNetwork extends Construct {
     vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(
         new logs.LogGroup(this, 'FlowLogs', {
-          retention: config.logRetentionDays as logs.RetentionDays,
+          retention: props.logRetention,
           removalPolicy: RemovalPolicy.DESTROY
         })
       ),

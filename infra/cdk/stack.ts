@@ -1,6 +1,10 @@
 import { CfnOutput, Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
+import {
+  BUILT_IN_ROLE_DEFINITIONS,
+  compileRoles
+} from '../src/permissions/roles';
 import type { DeploymentConfig } from './config';
 import { MlflowData } from './data';
 import { MlflowCrossAccountAccess } from './cross-account';
@@ -40,37 +44,66 @@ export class MlflowStack extends Stack {
       ...props
     });
     const { config } = props;
+    const logRetention = config.logRetentionDays;
+    // Every role's operations, resolved once for Studio and cross-account.
+    const roles = compileRoles(config.permissions);
 
-    this.identity = new MlflowIdentity(this, 'Identity', { config });
-    this.network = new MlflowNetwork(this, 'Network', { config });
+    this.identity = new MlflowIdentity(this, 'Identity', {
+      roles: [
+        ...BUILT_IN_ROLE_DEFINITIONS,
+        ...(config.permissions.roles ?? [])
+      ],
+      mfa: config.cognito.mfa
+    });
+    this.network = new MlflowNetwork(this, 'Network', {
+      vpc: config.vpc,
+      logRetention
+    });
     this.data = new MlflowData(this, 'Data', {
-      config,
       vpc: this.network.vpc,
-      subnets: this.network.privateSubnets
+      subnets: this.network.privateSubnets,
+      minCapacity: config.database.minCapacity,
+      maxCapacity: config.database.maxCapacity,
+      logRetention
     });
     this.mlflow = new MlflowService(this, 'Mlflow', {
-      config,
       vpc: this.network.vpc,
       subnets: this.network.privateSubnets,
       database: this.data.database,
-      artifacts: this.data.artifacts
+      artifacts: this.data.artifacts,
+      mlflowVersion: config.mlflow.version,
+      cpu: config.mlflow.cpu,
+      memoryLimitMiB: config.mlflow.memoryMiB,
+      minTasks: config.mlflow.minTasks,
+      maxTasks: config.mlflow.maxTasks,
+      logRetention,
+      browserOrigins: config.studio.origins
     });
     this.gateway = new MlflowGateway(this, 'Gateway', {
-      config,
       loadBalancer: this.mlflow.loadBalancer,
       userPool: this.identity.userPool,
-      client: this.identity.client
+      client: this.identity.client,
+      deploymentName: config.name,
+      throttlingRateLimit: config.gateway.rateLimit,
+      throttlingBurstLimit: config.gateway.burstLimit,
+      logRetention,
+      permissions: config.permissions,
+      browserOrigins: config.studio.origins
     });
     // The MLflow UI's own requests carry the gateway's origin.
     this.mlflow.allowBrowserOrigin(this.gateway.origin);
     this.studio = new MlflowStudio(this, 'Studio', {
-      config,
+      roles,
+      api: this.gateway.api,
       vpc: this.network.vpc,
       subnets: this.network.privateSubnets,
-      api: this.gateway.api
+      deploymentName: config.name,
+      domainId: config.studio.domainId,
+      managedPolicies: config.studio.managedPolicies,
+      users: config.studio.users
     });
     this.extension = new ExtensionInstall(this, 'Extension', {
-      config,
+      deploymentName: config.name,
       gatewayUrl: this.gateway.api.url,
       userPool: this.identity.userPool,
       client: this.identity.client,
@@ -80,8 +113,9 @@ export class MlflowStack extends Stack {
       this.extension.lifecycleConfig.attrStudioLifecycleConfigArn
     );
     this.crossAccount = new MlflowCrossAccountAccess(this, 'CrossAccount', {
-      config,
-      api: this.gateway.api
+      roles,
+      api: this.gateway.api,
+      access: config.crossAccount
     });
     if (config.cognito.mfa !== 'required') {
       Validations.of(this.identity.userPool).acknowledge({

@@ -12,17 +12,42 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sagemaker from 'aws-cdk-lib/aws-sagemaker';
 import { Construct } from 'constructs';
 
-import { ApiTarget, iamPolicyDocuments } from '../src/permissions/policy';
-import { RoleTable, compileRoles } from '../src/permissions/roles';
-import type { DeploymentConfig } from './config';
-import { STAGE } from './gateway';
+import type { RoleTable } from '../src/permissions/roles';
+import type { StudioUser } from './config';
+import { MlflowAccessPolicies } from './mlflow-access-policies';
 import { wildcardFinding } from './nag';
 
 export interface MlflowStudioProps {
-  readonly config: DeploymentConfig;
-  readonly vpc: ec2.IVpc;
-  readonly subnets: ec2.SubnetSelection;
+  /** The compiled roles: an execution role each, allowed exactly its operations. */
+  readonly roles: RoleTable;
+  /** The gateway's REST API, which the execution roles call. */
   readonly api: apigw.IRestApi;
+  /** The VPC a new domain's apps run in. */
+  readonly vpc: ec2.IVpc;
+  /** The subnets of a new domain. */
+  readonly subnets: ec2.SubnetSelection;
+  /** Names a new domain `<deploymentName>-mlflow`. */
+  readonly deploymentName: string;
+  /**
+   * An existing Studio domain to use, left as it is: its new user profiles
+   * carry the lifecycle configuration.
+   *
+   * @default - a new VPC-only domain
+   */
+  readonly domainId?: string;
+  /**
+   * Managed policies every execution role gets besides its MLflow policies:
+   * AWS-managed names (`AmazonSageMakerFullAccess`) or policy ARNs.
+   *
+   * @default - none: the roles reach MLflow and nothing else
+   */
+  readonly managedPolicies?: readonly string[];
+  /**
+   * User profiles to create, each with the execution role of its role.
+   *
+   * @default - none
+   */
+  readonly users?: readonly StudioUser[];
 }
 
 /** The tag on each user profile that names its MLflow role. */
@@ -30,49 +55,6 @@ export const ROLE_TAG = 'mlflow-role';
 
 /** The role Studio users get when their profile names none: the least. */
 export const DEFAULT_ROLE = 'readers';
-
-/** The deployed API as the generated policies name it. */
-export function apiTarget(api: apigw.IRestApi): ApiTarget {
-  return {
-    region: Aws.REGION,
-    account: Aws.ACCOUNT_ID,
-    apiId: api.restApiId,
-    stage: STAGE
-  };
-}
-
-/**
- * The managed policies that let a principal call exactly a role's MLflow
- * operations through the gateway, attached to `role`.
- */
-export function attachMlflowPolicies(
-  scope: Construct,
-  id: string,
-  role: iam.IRole,
-  allowed: ReadonlySet<string>,
-  api: apigw.IRestApi,
-  roleName: string
-): iam.ManagedPolicy[] {
-  const target = apiTarget(api);
-  return iamPolicyDocuments(allowed, target).map((document, i) => {
-    const policy = new iam.ManagedPolicy(scope, `${id}${i + 1}`, {
-      description: `MLflow operations of the "${roleName}" role (${i + 1}), generated from the permission model`,
-      document: iam.PolicyDocument.fromJson(document),
-      roles: [role]
-    });
-    const wildcards = document.Statement.flatMap(statement =>
-      [statement.Resource].flat()
-    ).filter(resource => resource.includes('*'));
-    Validations.of(policy).acknowledge(
-      ...wildcards.map(resource => ({
-        id: wildcardFinding(policy, resource),
-        reason:
-          'One MLflow operation of this role, generated from the permission model: each * stands for a path parameter (an id, a name, an artifact path), with explicit denies where it would reach an operation the role lacks.'
-      }))
-    );
-    return policy;
-  });
-}
 
 export class MlflowStudio extends Construct {
   /** The execution role of each MLflow role, by role name. */
@@ -84,10 +66,10 @@ export class MlflowStudio extends Construct {
 
   constructor(scope: Construct, id: string, props: MlflowStudioProps) {
     super(scope, id);
-    const { config, vpc, subnets, api } = props;
-    const roles: RoleTable = compileRoles(config.permissions);
+    const { roles, vpc, subnets, api } = props;
+    const configuredPolicies = props.managedPolicies ?? [];
 
-    const managedPolicies = config.studio.managedPolicies.map(policy =>
+    const managedPolicies = configuredPolicies.map(policy =>
       policy.startsWith('arn:')
         ? iam.ManagedPolicy.fromManagedPolicyArn(this, policy, policy)
         : iam.ManagedPolicy.fromAwsManagedPolicyName(policy)
@@ -100,10 +82,15 @@ export class MlflowStudio extends Construct {
         description: `SageMaker execution role of the MLflow role "${name}"`,
         managedPolicies
       });
-      attachMlflowPolicies(this, `${id}Mlflow`, role, allowed, api, name);
+      new MlflowAccessPolicies(this, `${id}Mlflow`, {
+        role,
+        roleName: name,
+        operations: allowed,
+        api
+      });
       executionRoles.set(name, role);
       Validations.of(role).acknowledge(
-        ...config.studio.managedPolicies.map(policy => ({
+        ...configuredPolicies.map(policy => ({
           id: `AwsSolutions-IAM4[Policy::${policy.startsWith('arn:') ? policy : `arn:<AWS::Partition>:iam::aws:policy/${policy}`}]`,
           reason: `The deployment configuration (studio.managedPolicies) gives every execution role ${policy}.`
         }))
@@ -112,8 +99,8 @@ export class MlflowStudio extends Construct {
     this.executionRoles = executionRoles;
     const lifecycle = this.lifecycleSettings();
 
-    if (config.studio.domainId !== undefined) {
-      this.domainId = config.studio.domainId;
+    if (props.domainId !== undefined) {
+      this.domainId = props.domainId;
     } else {
       const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
         vpc,
@@ -132,7 +119,7 @@ export class MlflowStudio extends Construct {
         'Between the domain’s apps'
       );
       this.domain = new sagemaker.CfnDomain(this, 'Domain', {
-        domainName: `${config.name}-mlflow`,
+        domainName: `${props.deploymentName}-mlflow`,
         authMode: 'IAM',
         vpcId: vpc.vpcId,
         subnetIds: vpc.selectSubnets(subnets).subnetIds,
@@ -150,7 +137,7 @@ export class MlflowStudio extends Construct {
 
     this.allowStudioApps([...executionRoles.values()]);
 
-    for (const user of config.studio.users) {
+    for (const user of props.users ?? []) {
       new sagemaker.CfnUserProfile(this, `User${logicalName(user.name)}`, {
         domainId: this.domainId,
         userProfileName: user.name,

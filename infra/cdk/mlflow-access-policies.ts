@@ -1,0 +1,68 @@
+/**
+ * What lets an IAM role call exactly one MLflow role's operations through
+ * the gateway: the `execute-api:Invoke` managed policies generated from the
+ * permission model, attached to the role.
+ */
+import { Aws, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+import { ApiTarget, iamPolicyDocuments } from '../src/permissions/policy';
+import { STAGE } from './gateway';
+import { wildcardFinding } from './nag';
+
+/** The deployed API as the generated policies name it. */
+export function apiTarget(api: apigw.IRestApi): ApiTarget {
+  return {
+    region: Aws.REGION,
+    account: Aws.ACCOUNT_ID,
+    apiId: api.restApiId,
+    stage: STAGE
+  };
+}
+
+export interface MlflowAccessPoliciesProps {
+  /** The IAM role the policies are attached to. */
+  readonly role: iam.IRole;
+  /** The MLflow role whose operations these are, named in the policies' descriptions. */
+  readonly roleName: string;
+  /** Ids of the operations the role may call: its row of the compiled role table. */
+  readonly operations: ReadonlySet<string>;
+  /** The gateway's REST API, the only resource the policies allow. */
+  readonly api: apigw.IRestApi;
+}
+
+export class MlflowAccessPolicies extends Construct {
+  /** As many as IAM's size limit on a policy needs, in order. */
+  readonly policies: readonly iam.ManagedPolicy[];
+
+  constructor(scope: Construct, id: string, props: MlflowAccessPoliciesProps) {
+    super(scope, id);
+    const { role, roleName, operations, api } = props;
+    this.policies = iamPolicyDocuments(operations, apiTarget(api)).map(
+      (document, i) => {
+        // The policies are `<id>1`, `<id>2`… beside this construct, where
+        // deployed stacks have them: under new logical ids, an update would
+        // attach the new ones before detaching the old, and could take a
+        // role past IAM's quota of managed policies (10 by default).
+        const policy = new iam.ManagedPolicy(scope, `${id}${i + 1}`, {
+          description: `MLflow operations of the "${roleName}" role (${i + 1}), generated from the permission model`,
+          document: iam.PolicyDocument.fromJson(document),
+          roles: [role]
+        });
+        const wildcards = document.Statement.flatMap(statement =>
+          [statement.Resource].flat()
+        ).filter(resource => resource.includes('*'));
+        Validations.of(policy).acknowledge(
+          ...wildcards.map(resource => ({
+            id: wildcardFinding(policy, resource),
+            reason:
+              'One MLflow operation of this role, generated from the permission model: each * stands for a path parameter (an id, a name, an artifact path), with explicit denies where it would reach an operation the role lacks.'
+          }))
+        );
+        return policy;
+      }
+    );
+  }
+}
