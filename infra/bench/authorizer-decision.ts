@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 
-import { evaluatePolicy } from '../src/authorizer/policy-evaluation';
+import { evaluatePolicy } from '../src/apigateway/policy-evaluation';
 import { apiArnPrefix, methodArn } from '../src/permissions/policy';
 import { cognitoClient } from '../local/cognito/pool';
 import { PATHS } from '../local/config';

@@ -16,13 +16,21 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
+import {
+  CORS_PREFLIGHT,
+  INTEGRATION_TIMEOUT_SECONDS,
+  PRINCIPAL_HEADER,
+  PRINCIPAL_SOURCES,
+  REFUSALS,
+  type RefusalKind,
+  type RefusalType
+} from '../src/apigateway';
 import { PERMISSIONS_PATH, type PagesConfig } from '../src/contract';
 import {
   GatewayRoute,
   PAGES_ROUTE,
   gatewayRoutes
 } from '../src/gateway-routes';
-import { HTTP_METHODS } from '../src/permissions';
 import { GATEWAY_PAGES } from '../src/pages';
 import { PAGES_BUILD_DIR } from '../src/pages/build';
 import { PAGES_FOLDER } from '../src/pages/handler';
@@ -61,57 +69,6 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   authorizerError: '$context.authorizer.error',
   integrationError: '$context.integration.error'
 };
-
-/**
- * API Gateway's own answers (refusals, throttling, MLflow unreachable) in
- * MLflow's error format, so the SDK and the UI show the message.
- */
-export const GATEWAY_ERRORS: readonly {
-  readonly type: apigw.ResponseType;
-  readonly errorCode: string;
-  readonly message?: string;
-}[] = [
-  { type: apigw.ResponseType.UNAUTHORIZED, errorCode: 'UNAUTHENTICATED' },
-  { type: apigw.ResponseType.ACCESS_DENIED, errorCode: 'PERMISSION_DENIED' },
-  {
-    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
-    errorCode: 'PERMISSION_DENIED',
-    message:
-      'Missing Authentication Token: the request is not signed, or it is not an MLflow operation this gateway serves.'
-  },
-  {
-    type: apigw.ResponseType.INVALID_SIGNATURE,
-    errorCode: 'PERMISSION_DENIED'
-  },
-  { type: apigw.ResponseType.EXPIRED_TOKEN, errorCode: 'PERMISSION_DENIED' },
-  {
-    type: apigw.ResponseType.THROTTLED,
-    errorCode: 'REQUEST_LIMIT_EXCEEDED'
-  },
-  {
-    type: apigw.ResponseType.REQUEST_TOO_LARGE,
-    errorCode: 'INVALID_PARAMETER_VALUE',
-    message:
-      'The request is larger than the gateway’s 10 MB; large artifacts go to S3 directly.'
-  },
-  {
-    type: apigw.ResponseType.INTEGRATION_TIMEOUT,
-    errorCode: 'GATEWAY_TIMEOUT',
-    message: 'MLflow did not answer within 29 s.'
-  },
-  {
-    type: apigw.ResponseType.INTEGRATION_FAILURE,
-    errorCode: 'BAD_GATEWAY',
-    message: 'MLflow is not reachable behind the gateway.'
-  },
-  {
-    type: apigw.ResponseType.AUTHORIZER_FAILURE,
-    errorCode: 'INTERNAL_ERROR',
-    message: 'The authorizer failed.'
-  },
-  { type: apigw.ResponseType.DEFAULT_4XX, errorCode: 'BAD_REQUEST' },
-  { type: apigw.ResponseType.DEFAULT_5XX, errorCode: 'INTERNAL_ERROR' }
-];
 
 export interface MlflowGatewayProps {
   /** MLflow's internal load balancer, reached through a VPC link. */
@@ -184,10 +141,10 @@ export class MlflowGateway extends Construct {
         origins.length > 0
           ? {
               allowOrigins: [...origins],
-              allowMethods: [...HTTP_METHODS],
-              allowHeaders: ['Authorization', 'Content-Type'],
-              maxAge: Duration.minutes(10),
-              statusCode: 204
+              allowMethods: [...CORS_PREFLIGHT.allowMethods],
+              allowHeaders: [...CORS_PREFLIGHT.allowHeaders],
+              maxAge: Duration.seconds(CORS_PREFLIGHT.maxAgeSeconds),
+              statusCode: CORS_PREFLIGHT.statusCode
             }
           : undefined
     });
@@ -278,7 +235,7 @@ export class MlflowGateway extends Construct {
           options: {
             connectionType: apigw.ConnectionType.VPC_LINK,
             vpcLink,
-            timeout: Duration.seconds(29),
+            timeout: Duration.seconds(INTEGRATION_TIMEOUT_SECONDS),
             requestParameters: {
               ...Object.fromEntries(
                 parameters.map(name => [
@@ -288,8 +245,8 @@ export class MlflowGateway extends Construct {
               ),
               // The gateway states who is calling; a client's own value
               // of the header never reaches MLflow.
-              'integration.request.header.X-Gateway-Principal':
-                PRINCIPAL_SOURCES[route.authorization]
+              [`integration.request.header.${PRINCIPAL_HEADER}`]:
+                PRINCIPAL_SOURCES[route.authorization].expression
             }
           }
         });
@@ -313,24 +270,32 @@ export class MlflowGateway extends Construct {
       }
     }
 
-    for (const error of GATEWAY_ERRORS) {
-      this.api.addGatewayResponse(`Error${error.type.responseType}`, {
-        type: error.type,
+    // API Gateway's own answers (refusals, throttling, MLflow unreachable)
+    // in MLflow's error format, as the local gateway gives them.
+    for (const [type, refusal] of Object.entries(REFUSALS) as [
+      RefusalType,
+      RefusalKind
+    ][]) {
+      const headers: Record<string, string> = {};
+      if (refusal.errorType !== undefined) {
+        headers['x-amzn-ErrorType'] = `'${refusal.errorType}'`;
+      }
+      if (origins.length > 0) {
+        // Errors carry no data: any caller's origin may read why.
+        headers['Access-Control-Allow-Origin'] = 'method.request.header.Origin';
+        headers['Vary'] = "'Origin'";
+      }
+      this.api.addGatewayResponse(`Error${type}`, {
+        type: apigw.ResponseType.of(type),
+        statusCode: refusal.status?.toString(),
         templates: {
-          'application/json': `{"error_code": "${error.errorCode}", "message": ${
-            error.message
-              ? JSON.stringify(error.message)
-              : '$context.error.messageString'
+          'application/json': `{"error_code": "${refusal.errorCode}", "message": ${
+            refusal.message === undefined
+              ? '$context.error.messageString'
+              : JSON.stringify(refusal.message)
           }}`
         },
-        responseHeaders:
-          origins.length > 0
-            ? {
-                // Errors carry no data: any caller's origin may read why.
-                'Access-Control-Allow-Origin': 'method.request.header.Origin',
-                Vary: "'Origin'"
-              }
-            : undefined
+        responseHeaders: Object.keys(headers).length > 0 ? headers : undefined
       });
     }
 
@@ -421,13 +386,6 @@ export class MlflowGateway extends Construct {
     }
   }
 }
-
-/** Which value of `X-Gateway-Principal` MLflow gets, by authorization. */
-const PRINCIPAL_SOURCES: Record<GatewayRoute['authorization'], string> = {
-  iam: 'context.identity.userArn',
-  token: 'context.authorizer.principal',
-  none: "'anonymous'"
-};
 
 function pathParameters(resourcePath: string): string[] {
   return [...resourcePath.matchAll(/\{([A-Za-z0-9_]+)\+?\}/g)].map(m => m[1]);

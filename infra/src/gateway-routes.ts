@@ -1,9 +1,11 @@
 /**
  * The API Gateway routes of the MLflow gateway, generated from the
  * permission model: which resource paths and methods the REST API has and
- * how each is authorized. The CDK app builds the API from this list; the
- * local gateway decides by the same model (`authorizationOf`), and tests
- * match the two route by route, on this list and on the synthesized API.
+ * how each is authorized. The CDK app builds the API from this list and
+ * the local gateway routes requests by it (`infra/src/apigateway/`'s
+ * resource matching); tests check, on this list and on the synthesized
+ * API, that every operation lands on a route authorized as the permission
+ * model says (`authorizationOf`).
  *
  * Each API root is one greedy resource (`/api/2.0/{proxy+}`): API Gateway
  * puts the real request path in the method ARN, so the IAM and authorizer
@@ -20,11 +22,13 @@ import {
   isRestOperation,
   pathTemplates
 } from './permissions';
+import { COOKIE_OPERATIONS, authorizationOf } from './permissions/policy';
+import type { Authorization } from './apigateway/authorization';
 import {
-  Authorization,
-  COOKIE_OPERATIONS,
-  authorizationOf
-} from './permissions/policy';
+  matchResource,
+  resourcePath,
+  resourceTree
+} from './apigateway/resources';
 import { PAGES_PREFIX, PERMISSIONS_PATH } from './contract';
 
 /** The route of the gateway's own pages (a Lambda in AWS). */
@@ -43,114 +47,11 @@ export interface GatewayRoute {
   readonly cookie: boolean;
 }
 
-/** A path template as API Gateway can hold it: a segment with a parameter inside it (`{id}:run`) makes the rest greedy. */
-export function resourcePath(template: string): string {
-  const segments = template.split('/').slice(1);
-  const kept: string[] = [];
-  for (const segment of segments) {
-    if (/^\{[A-Za-z_][A-Za-z0-9_]*\+?\}$/.test(segment)) {
-      kept.push(segment);
-      if (segment.endsWith('+}')) {
-        break;
-      }
-    } else if (segment.includes('{')) {
-      kept.push('{proxy+}');
-      break;
-    } else {
-      kept.push(segment);
-    }
-  }
-  return `/${kept.join('/')}`;
-}
-
-/** Every resource an API with these paths has: each path and all its parents. */
-export function resourceTree(paths: Iterable<string>): string[] {
-  const tree = new Set<string>(['/']);
-  for (const path of paths) {
-    const parts = path.split('/').slice(1);
-    parts.forEach((_, i) => tree.add(`/${parts.slice(0, i + 1).join('/')}`));
-  }
-  return [...tree].sort();
-}
-
-/**
- * API Gateway's choice of a resource for a request path: at each level a
- * static segment wins over a `{param}`, which wins over a greedy `{name+}`
- * (which takes the rest of the path). A resource without the request's
- * method does not pass the request on: the caller gets 403.
- */
-export function matchResource(
-  resources: readonly string[],
-  requestPath: string
-): string | undefined {
-  if (requestPath === '/') {
-    return resources.includes('/') ? '/' : undefined;
-  }
-  const segments = requestPath.split('/').slice(1);
-  const rank = (parts: string[]): number[] | undefined => {
-    const ranks: number[] = [];
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i];
-      if (part.endsWith('+}')) {
-        return i < segments.length ? [...ranks, 0] : undefined;
-      }
-      if (i >= segments.length || segments[i] === '') {
-        return undefined;
-      }
-      if (part.startsWith('{')) {
-        ranks.push(1);
-      } else if (part === segments[i]) {
-        ranks.push(2);
-      } else {
-        return undefined;
-      }
-    }
-    return parts.length === segments.length ? ranks : undefined;
-  };
-  let best: { path: string; ranks: number[] } | undefined;
-  for (const path of resources) {
-    if (path === '/') {
-      continue;
-    }
-    const ranks = rank(path.split('/').slice(1));
-    if (ranks !== undefined && (!best || compareRanks(ranks, best.ranks) > 0)) {
-      best = { path, ranks };
-    }
-  }
-  return best?.path;
-}
-
-function compareRanks(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? -1) - (b[i] ?? -1);
-    if (d !== 0) {
-      return d;
-    }
-  }
-  return 0;
-}
-
 /** A concrete request path for a template: each parameter filled in. */
 export function samplePath(template: string): string {
   return template
     .replace(/\{[A-Za-z_][A-Za-z0-9_]*\+\}/g, 'a/b.txt')
     .replace(/\{[A-Za-z_][A-Za-z0-9_]*\}/g, 'x1');
-}
-
-/** The route of a request: the method on API Gateway's resource, else its `ANY`. */
-export function routeOf(
-  routes: readonly GatewayRoute[],
-  method: string,
-  path: string
-): GatewayRoute | undefined {
-  const resource = matchResource(
-    resourceTree(routes.map(route => route.path)),
-    path
-  );
-  return (
-    routes.find(r => r.path === resource && r.method === method) ??
-    routes.find(r => r.path === resource && r.method === 'ANY')
-  );
 }
 
 /** Every route of the API, sorted by path then method. */

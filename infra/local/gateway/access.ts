@@ -1,23 +1,36 @@
 /**
  * How the local gateway decides a request, the way API Gateway decides it
- * in AWS: the route must be one of MLflow's (the API's resource tree), then
- * `/api/` needs a SigV4 signature whose role's IAM policy allows the method
- * ARN, the browser paths need a token whose authorizer policy allows it, and
- * the data-free UI shell is public.
+ * in AWS (`infra/src/apigateway/`): the body must fit the payload limit;
+ * the request must land on a method of the API's resource tree
+ * (`gatewayRoutes()`); then an `iam` method needs a SigV4 signature whose
+ * role's IAM policy allows the method ARN, a `token` method a token whose
+ * authorizer policy allows it, and a `none` method (the data-free UI
+ * shell) lets anyone in. Before routing, the gateway also refuses requests
+ * MLflow would read otherwise than it does.
  */
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 
-import type { AuthorizerResult } from '../../src/authorizer/authorizer';
 import {
+  CallerContext,
+  MAX_PAYLOAD_BYTES,
+  PRINCIPAL_SOURCES,
   PolicyDocument,
-  evaluatePolicy
-} from '../../src/authorizer/policy-evaluation';
+  REFUSALS,
+  Refusal,
+  RefusalDetails,
+  RefusalType,
+  UNAUTHORIZED_ERROR,
+  evaluatePolicy,
+  methodMatcher,
+  refusal
+} from '../../src/apigateway';
+import type { AuthorizerResult } from '../../src/authorizer/authorizer';
+import { GatewayRoute, gatewayRoutes } from '../../src/gateway-routes';
 import { Operation, compileRoles, matchOperation } from '../../src/permissions';
 import { isMatchablePath } from '../../src/permissions/path-template';
 import {
   ApiTarget,
   apiArnPrefix,
-  authorizationOf,
   iamPolicyDocuments,
   methodArn
 } from '../../src/permissions/policy';
@@ -47,46 +60,69 @@ export interface AccessConfig {
 
 export type GatewayRequest = SigV4Request;
 
-/** MLflow's error format, so the SDK and the UI show the message. */
-export interface ErrorBody {
-  error_code: string;
-  message: string;
-}
-
 export type AccessDecision =
-  | { allowed: true; operation: Operation; principal?: string }
   | {
-      allowed: false;
-      status: number;
-      /** API Gateway's `x-amzn-ErrorType` for the refusal. */
-      errorType: string;
-      body: ErrorBody;
-    };
+      allowed: true;
+      /** The API's method that serves the request. */
+      route: GatewayRoute;
+      /** The MLflow operation, when the request is one. */
+      operation?: Operation;
+      /** The principal header's value, as API Gateway maps it. */
+      principal?: string;
+    }
+  | { allowed: false; refusal: Refusal };
 
 const refuse = (
-  status: number,
-  errorType: string,
-  error_code: string,
-  message: string
-): AccessDecision => ({
-  allowed: false,
-  status,
-  errorType,
-  body: { error_code, message }
-});
+  type: RefusalType,
+  details?: RefusalDetails
+): AccessDecision => ({ allowed: false, refusal: refusal(type, details) });
 
-/** API Gateway's error type for each way a signature fails. */
-const SIGV4_ERROR_TYPES: Record<SigV4FailureReason, string> = {
-  missing: 'MissingAuthenticationTokenException',
-  unsupported: 'IncompleteSignatureException',
-  malformed: 'IncompleteSignatureException',
-  scope: 'InvalidSignatureException',
-  skew: 'InvalidSignatureException',
-  'signed-headers': 'IncompleteSignatureException',
-  'invalid-token': 'UnrecognizedClientException',
-  payload: 'InvalidSignatureException',
-  signature: 'InvalidSignatureException'
+/** API Gateway's refusal for each way a signature fails. */
+const SIGV4_REFUSALS: Record<
+  SigV4FailureReason,
+  { type: RefusalType; errorType: string }
+> = {
+  missing: {
+    type: 'MISSING_AUTHENTICATION_TOKEN',
+    errorType: 'MissingAuthenticationTokenException'
+  },
+  unsupported: {
+    type: 'MISSING_AUTHENTICATION_TOKEN',
+    errorType: 'IncompleteSignatureException'
+  },
+  malformed: {
+    type: 'MISSING_AUTHENTICATION_TOKEN',
+    errorType: 'IncompleteSignatureException'
+  },
+  'signed-headers': {
+    type: 'MISSING_AUTHENTICATION_TOKEN',
+    errorType: 'IncompleteSignatureException'
+  },
+  scope: { type: 'INVALID_SIGNATURE', errorType: 'InvalidSignatureException' },
+  skew: { type: 'INVALID_SIGNATURE', errorType: 'InvalidSignatureException' },
+  payload: {
+    type: 'INVALID_SIGNATURE',
+    errorType: 'InvalidSignatureException'
+  },
+  signature: {
+    type: 'INVALID_SIGNATURE',
+    errorType: 'InvalidSignatureException'
+  },
+  'invalid-token': {
+    type: 'INVALID_SIGNATURE',
+    errorType: 'UnrecognizedClientException'
+  }
 };
+
+function sigV4Refusal(
+  reason: SigV4FailureReason,
+  message: string
+): AccessDecision {
+  const { type, errorType } = SIGV4_REFUSALS[reason];
+  // The verifier's words stand in for API Gateway's, unless the table has its own.
+  const ownMessage = 'message' in REFUSALS[type] ? {} : { message };
+  return refuse(type, { errorType, ...ownMessage });
+}
 
 /** Methods clients use to make a proxy run another method; never forwarded. */
 export const METHOD_OVERRIDE_HEADERS = [
@@ -116,42 +152,44 @@ export function createAccessControl(
     });
   }
   const identities = new Map(config.iam.map(i => [i.accessKeyId, i]));
+  const routeOf = methodMatcher(gatewayRoutes());
 
   return async request => {
     const method = request.method.toUpperCase();
     const path = request.url.split('?')[0];
+    if (request.body.length > MAX_PAYLOAD_BYTES) {
+      return refuse('REQUEST_TOO_LARGE');
+    }
     if (
       METHOD_OVERRIDE_HEADERS.some(name => request.headers[name] !== undefined)
     ) {
-      return refuse(
-        400,
-        'BadRequestException',
-        'INVALID_PARAMETER_VALUE',
-        'Method-override headers are not accepted by the gateway.'
-      );
+      return refuse('BAD_REQUEST_PARAMETERS', {
+        message: 'Method-override headers are not accepted by the gateway.'
+      });
     }
     if (!isMatchablePath(path)) {
-      return refuse(
-        400,
-        'BadRequestException',
-        'INVALID_PARAMETER_VALUE',
-        'The path has encoded separators, dot segments or unreadable escapes; the gateway refuses it.'
-      );
+      return refuse('BAD_REQUEST_PARAMETERS', {
+        message:
+          'The path has encoded separators, dot segments or unreadable escapes; the gateway refuses it.'
+      });
     }
-    const operation = matchOperation(method, path);
-    if (operation === undefined) {
-      return refuse(
-        404,
-        'NotFoundException',
-        'ENDPOINT_NOT_FOUND',
-        `${method} ${path} is not an MLflow operation this gateway serves.`
-      );
+    const route = routeOf(method, path);
+    if (route === undefined) {
+      return refuse('MISSING_AUTHENTICATION_TOKEN', {
+        errorType: 'MissingAuthenticationTokenException'
+      });
     }
     const arn = methodArn(prefix, method, path);
+    const allow = (caller: CallerContext): AccessDecision => ({
+      allowed: true,
+      route,
+      operation: matchOperation(method, path),
+      principal: PRINCIPAL_SOURCES[route.authorization].value(caller)
+    });
 
-    switch (authorizationOf(operation, path)) {
+    switch (route.authorization) {
       case 'none':
-        return { allowed: true, operation };
+        return allow({});
 
       case 'iam': {
         const verified = await verifySigV4(request, {
@@ -160,62 +198,37 @@ export function createAccessControl(
           now: config.now
         });
         if (!verified.ok) {
-          return refuse(
-            403,
-            SIGV4_ERROR_TYPES[verified.reason],
-            'PERMISSION_DENIED',
-            verified.message
-          );
+          return sigV4Refusal(verified.reason, verified.message);
         }
         const identity = verified.credentials;
         const policy = policies.get(identity.accessKeyId) as PolicyDocument;
         if (evaluatePolicy(policy, arn) !== 'allow') {
-          return refuse(
-            403,
-            'AccessDeniedException',
-            'PERMISSION_DENIED',
-            `User: ${identity.principal} is not authorized to perform: ` +
+          return refuse('ACCESS_DENIED', {
+            message:
+              `User: ${identity.principal} is not authorized to perform: ` +
               `execute-api:Invoke on resource: ${arn}`
-          );
+          });
         }
-        return { allowed: true, operation, principal: identity.principal };
+        return allow({ userArn: identity.principal });
       }
 
       case 'token': {
         let result: AuthorizerResult;
         try {
           result = await config.authorize(
-            authorizerEvent(request, method, path, arn)
+            authorizerEvent(request, route, method, path, arn)
           );
         } catch (error) {
-          if ((error as Error).message === 'Unauthorized') {
-            return refuse(
-              401,
-              'UnauthorizedException',
-              'UNAUTHENTICATED',
-              'Unauthorized'
-            );
-          }
-          return refuse(
-            500,
-            'AuthorizerConfigurationException',
-            'INTERNAL_ERROR',
-            'The authorizer failed.'
-          );
+          return (error as Error).message === UNAUTHORIZED_ERROR
+            ? refuse('UNAUTHORIZED', { message: UNAUTHORIZED_ERROR })
+            : refuse('AUTHORIZER_CONFIGURATION_ERROR');
         }
         if (evaluatePolicy(result.policyDocument, arn) !== 'allow') {
-          return refuse(
-            403,
-            'AccessDeniedException',
-            'PERMISSION_DENIED',
-            `User is not authorized to access this resource: ${method} ${path}`
-          );
+          return refuse('ACCESS_DENIED', {
+            message: `User is not authorized to access this resource: ${method} ${path}`
+          });
         }
-        return {
-          allowed: true,
-          operation,
-          principal: result.context.principal
-        };
+        return allow({ authorizer: result.context });
       }
     }
   };
@@ -224,6 +237,7 @@ export function createAccessControl(
 /** The REQUEST authorizer event API Gateway would send for this request. */
 function authorizerEvent(
   request: GatewayRequest,
+  route: GatewayRoute,
   method: string,
   path: string,
   arn: string
@@ -238,7 +252,7 @@ function authorizerEvent(
   return {
     type: 'REQUEST',
     methodArn: arn,
-    resource: path,
+    resource: route.path,
     path,
     httpMethod: method,
     headers,

@@ -2,10 +2,12 @@ import replyFrom, { type FastifyReplyFromHooks } from '@fastify/reply-from';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
-  type FastifyRequest
+  type FastifyRequest,
+  errorCodes
 } from 'fastify';
 
 import * as fs from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import * as path from 'node:path';
 
 import type { CallerPermissionsHandler } from '../../src/authorizer/caller';
@@ -17,7 +19,15 @@ import {
   type PagesConfig
 } from '../../src/contract';
 import { frameAncestorsPolicy, pageAnswer } from '../../src/pages';
-import { HTTP_METHODS } from '../../src/permissions';
+import {
+  CORS_PREFLIGHT,
+  INTEGRATION_TIMEOUT_SECONDS,
+  MAX_PAYLOAD_BYTES,
+  PRINCIPAL_HEADER,
+  type Refusal,
+  preflightHeaders,
+  refusal
+} from '../../src/apigateway';
 import type { AccessDecision, GatewayRequest } from './access';
 
 export interface GatewayOptions {
@@ -36,19 +46,27 @@ export interface GatewayOptions {
 }
 
 /**
- * The header that tells MLflow who made a request. The gateway always sets
- * it itself; a value sent by a client never reaches MLflow.
+ * The header that tells MLflow who made a request (Node's headers are
+ * lower-case). The gateway always sets it itself; a value sent by a client
+ * never reaches MLflow.
  */
-export const PRINCIPAL_HEADER = 'x-gateway-principal';
+const PRINCIPAL = PRINCIPAL_HEADER.toLowerCase();
 
-/** Headers a browser may send on a cross-origin call (preflight answer). */
-const CORS_ALLOWED_HEADERS = 'authorization, content-type';
+const INTEGRATION_TIMEOUT_MS = INTEGRATION_TIMEOUT_SECONDS * 1000;
 
-/** API Gateway's payload limit: larger requests get 413 before reaching MLflow. */
-export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** A Fastify reply, whatever its route's types. */
+interface Reply<R> {
+  header(name: string, value: string): unknown;
+  code(status: number): { send(body: unknown): R };
+}
 
-/** API Gateway's default integration timeout. */
-export const INTEGRATION_TIMEOUT_MS = 29_000;
+/** Answers a refusal as API Gateway does: its status, `x-amzn-ErrorType` and MLflow's error format. */
+function sendRefusal<R>(reply: Reply<R>, answer: Refusal): R {
+  if (answer.errorType !== undefined) {
+    reply.header('x-amzn-errortype', answer.errorType);
+  }
+  return reply.code(answer.status).send(answer.body);
+}
 
 /**
  * The local stand-in for the Amazon API Gateway in front of MLflow.
@@ -68,6 +86,17 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) =>
     done(null, body)
   );
+  // A body over the limit is refused before any decision, with API
+  // Gateway's answer rather than Fastify's. The rest of the body is read
+  // (and dropped) first: a client still sending would otherwise lose the
+  // connection before it could read why.
+  app.setErrorHandler(async (error, request, reply) => {
+    if (error instanceof errorCodes.FST_ERR_CTP_BODY_TOO_LARGE) {
+      await drained(request.raw);
+      return sendRefusal(reply, refusal('REQUEST_TOO_LARGE'));
+    }
+    return reply.send(error);
+  });
 
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const corsOrigin = (request: FastifyRequest): string | undefined => {
@@ -122,23 +151,21 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       } else {
         forwarded['cookie'] = cookie;
       }
-      delete forwarded[PRINCIPAL_HEADER];
+      delete forwarded[PRINCIPAL];
       if (principal !== undefined) {
-        forwarded[PRINCIPAL_HEADER] = principal;
+        forwarded[PRINCIPAL] = principal;
       }
       return forwarded;
     };
 
-  // When MLflow is down or slow, say so in MLflow's own error format.
+  // When MLflow is down or slow, say so as API Gateway does.
   const onError: FastifyReplyFromHooks['onError'] = (reply, { error }) => {
     const timedOut =
       (error as Error & { statusCode?: number }).statusCode === 504;
-    void reply.code(timedOut ? 504 : 502).send({
-      error_code: timedOut ? 'GATEWAY_TIMEOUT' : 'BAD_GATEWAY',
-      message: timedOut
-        ? `MLflow did not answer within ${INTEGRATION_TIMEOUT_MS / 1000} s.`
-        : 'MLflow is not reachable behind the gateway.'
-    });
+    void sendRefusal(
+      reply,
+      refusal(timedOut ? 'INTEGRATION_TIMEOUT' : 'INTEGRATION_FAILURE')
+    );
   };
 
   const preflight = (request: FastifyRequest, reply: FastifyReply) => {
@@ -147,7 +174,7 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     if (
       origin === undefined ||
       typeof wanted !== 'string' ||
-      !(HTTP_METHODS as readonly string[]).includes(wanted)
+      !(CORS_PREFLIGHT.allowMethods as readonly string[]).includes(wanted)
     ) {
       return reply.code(403).send({
         error_code: 'PERMISSION_DENIED',
@@ -155,10 +182,8 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       });
     }
     return reply
-      .code(204)
-      .header('access-control-allow-methods', wanted)
-      .header('access-control-allow-headers', CORS_ALLOWED_HEADERS)
-      .header('access-control-max-age', '600')
+      .code(CORS_PREFLIGHT.statusCode)
+      .headers(preflightHeaders())
       .send();
   };
 
@@ -196,14 +221,18 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       body
     });
     if (!decision.allowed) {
-      request.log.info({ refused: decision.status }, 'refused');
-      return reply
-        .code(decision.status)
-        .header('x-amzn-errortype', decision.errorType)
-        .send(decision.body);
+      request.log.info(
+        { refused: decision.refusal.status, type: decision.refusal.type },
+        'refused'
+      );
+      return sendRefusal(reply, decision.refusal);
     }
     request.log.info(
-      { principal: decision.principal, operation: decision.operation.id },
+      {
+        principal: decision.principal,
+        operation: decision.operation?.id,
+        route: `${decision.route.method} ${decision.route.path}`
+      },
       'allowed'
     );
     const rewriteRequestHeaders = forwardHeaders(decision.principal);
@@ -221,6 +250,20 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
   });
 
   return app;
+}
+
+/** Resolves once the request's body has been read to its end (or the client has gone). */
+function drained(request: IncomingMessage): Promise<void> {
+  return new Promise(resolve => {
+    if (request.complete) {
+      resolve();
+      return;
+    }
+    request.on('end', resolve);
+    request.on('close', resolve);
+    request.on('error', () => resolve());
+    request.resume();
+  });
 }
 
 /** The Cookie header without the MLflow UI's token cookie, or undefined when nothing is left. */
@@ -244,8 +287,9 @@ function registerPages(
   app: FastifyInstance,
   pages: { dir: string; config: PagesConfig }
 ): void {
-  app.get(`${PAGES_PREFIX}:name`, async (request, reply) => {
-    const { name } = request.params as { name: string };
+  // Everything under the prefix, as the pages' greedy resource in AWS.
+  app.get(`${PAGES_PREFIX}*`, async (request, reply) => {
+    const { '*': name } = request.params as { '*': string };
     const answer = await pageAnswer(name, pages.config, file =>
       fs.promises.readFile(path.join(pages.dir, file), 'utf-8')
     );

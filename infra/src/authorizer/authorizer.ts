@@ -12,7 +12,8 @@ import {
 } from '../permissions/roles';
 import { matchOperation } from '../permissions/match';
 import { COOKIE_OPERATIONS, authorizerPolicy } from '../permissions/policy';
-import type { PolicyDocument } from './policy-evaluation';
+import { UNAUTHORIZED_ERROR } from '../apigateway/authorization';
+import type { PolicyDocument } from '../apigateway/policy-evaluation';
 import { tokenFromAuthorizationHeader, tokenFromCookie } from './token';
 import {
   TokenVerifierConfig,
@@ -24,9 +25,6 @@ export interface AuthorizerConfig extends TokenVerifierConfig {
   /** Operator-defined roles on top of the built-in ones. */
   readonly permissions?: PermissionsConfig;
 }
-
-/** The message API Gateway turns into 401, for any missing or invalid token. */
-export const UNAUTHORIZED = 'Unauthorized';
 
 /** Context keys the integration reads (`$context.authorizer.principal`). */
 export interface AuthorizerContext {
@@ -128,7 +126,7 @@ export function createAuthorizer(config: AuthorizerConfig): Authorizer {
         context: { principal: user.username, groups: user.groups.join(',') }
       };
     }
-    throw new Error(UNAUTHORIZED);
+    throw new Error(UNAUTHORIZED_ERROR);
   };
 }
 

@@ -14,18 +14,17 @@
 import { Operation, pathTemplates } from './operation';
 import { OPERATIONS } from './operations';
 import { matchOperation } from './match';
+import type { Authorization } from '../apigateway/authorization';
 import type {
   PolicyDocument,
   PolicyStatement
-} from '../authorizer/policy-evaluation';
+} from '../apigateway/policy-evaluation';
 
 /**
- * How API Gateway authorizes a path: `iam` (SigV4, for the SDK), `token`
- * (the Lambda authorizer, for the browser) or `none` (the data-free UI shell).
+ * How a path is authorized: `/api/` is for signed SDK calls (`iam`);
+ * everything else that needs a caller takes the token (`token`); the
+ * data-free UI shell is public (`none`).
  */
-export type Authorization = 'iam' | 'token' | 'none';
-
-/** `/api/` is for signed SDK calls; everything else that needs a caller takes the token. */
 export function authorizationOf(
   op: Operation,
   template: string

@@ -8,6 +8,13 @@ import {
   AUTHORIZER_CACHE_TTL,
   STAGE
 } from '../../cdk/gateway';
+import {
+  INTEGRATION_TIMEOUT_SECONDS,
+  PRINCIPAL_HEADER,
+  REFUSALS,
+  RefusalKind,
+  preflightHeaders
+} from '../../src/apigateway';
 import type { PagesConfig } from '../../src/contract';
 import { GatewayRoute, gatewayRoutes } from '../../src/gateway-routes';
 import { GATEWAY_PAGES } from '../../src/pages';
@@ -104,6 +111,31 @@ describe('the gateway (API Gateway REST API)', () => {
     }
   });
 
+  it('answers CORS preflights with the headers the local gateway sends', () => {
+    const preflights = Object.values(
+      template.findResources('AWS::ApiGateway::Method')
+    ).filter(m => m.Properties.HttpMethod === 'OPTIONS');
+    const expected = Object.fromEntries(
+      Object.entries(preflightHeaders()).map(([name, value]) => [
+        name,
+        `'${value}'`
+      ])
+    );
+    for (const { Properties: preflight } of preflights) {
+      const [answer] = preflight.Integration.IntegrationResponses;
+      expect(answer.StatusCode).toBe('204');
+      const headers = Object.fromEntries(
+        Object.entries(answer.ResponseParameters as Record<string, string>)
+          .map(([name, value]) => [
+            name.replace('method.response.header.', '').toLowerCase(),
+            value
+          ])
+          .filter(([name]) => name in expected)
+      );
+      expect(headers).toEqual(expected);
+    }
+  });
+
   it('caches the authorizer’s policy, keyed by the header or, for the cookie reads only, the cookie', () => {
     const authorizers = Object.values(
       template.findResources('AWS::ApiGateway::Authorizer')
@@ -176,9 +208,12 @@ describe('the gateway (API Gateway REST API)', () => {
     expect(proxied.length).toBeGreaterThan(30);
     for (const method of proxied) {
       expect(method.Integration.ConnectionType).toBe('VPC_LINK');
+      expect(method.Integration.TimeoutInMillis).toBe(
+        INTEGRATION_TIMEOUT_SECONDS * 1000
+      );
       const principal =
         method.Integration.RequestParameters[
-          'integration.request.header.X-Gateway-Principal'
+          `integration.request.header.${PRINCIPAL_HEADER}`
         ];
       expect(principal).toBe(
         {
@@ -220,39 +255,43 @@ describe('the gateway (API Gateway REST API)', () => {
     ]);
   });
 
-  it('answers its own refusals in MLflow’s error format, readable by Studio', () => {
+  it('answers its own refusals exactly as the refusal table says, as the local gateway does', () => {
     const responses = Object.values(
       template.findResources('AWS::ApiGateway::GatewayResponse')
     ).map(r => r.Properties);
-    const byType = Object.fromEntries(responses.map(r => [r.ResponseType, r]));
-    for (const type of [
-      'UNAUTHORIZED',
-      'ACCESS_DENIED',
-      'MISSING_AUTHENTICATION_TOKEN',
-      'THROTTLED',
-      'INTEGRATION_TIMEOUT',
-      'DEFAULT_4XX',
-      'DEFAULT_5XX'
-    ]) {
-      expect(byType[type]).toBeDefined();
-    }
     // The template is JSON once API Gateway fills in its quoted message.
-    const unauthorized =
-      byType.UNAUTHORIZED.ResponseTemplates['application/json'];
-    expect(
-      JSON.parse(
-        unauthorized.replace('$context.error.messageString', '"Unauthorized"')
+    const OWN = '(API Gateway’s message)';
+    const deployed = responses.map(r => ({
+      type: r.ResponseType,
+      status: r.StatusCode === undefined ? undefined : Number(r.StatusCode),
+      errorType:
+        r.ResponseParameters?.['gatewayresponse.header.x-amzn-ErrorType'],
+      body: JSON.parse(
+        r.ResponseTemplates['application/json'].replace(
+          '$context.error.messageString',
+          JSON.stringify(OWN)
+        )
       )
-    ).toEqual({ error_code: 'UNAUTHENTICATED', message: 'Unauthorized' });
-    expect(
-      JSON.parse(
-        byType.INTEGRATION_FAILURE.ResponseTemplates['application/json']
-      )
-    ).toEqual({
-      error_code: 'BAD_GATEWAY',
-      message: 'MLflow is not reachable behind the gateway.'
-    });
-    expect(byType.ACCESS_DENIED.ResponseParameters).toMatchObject({
+    }));
+    const table = (Object.entries(REFUSALS) as [string, RefusalKind][]).map(
+      ([type, kind]) => ({
+        type,
+        status: kind.status,
+        errorType:
+          kind.errorType === undefined ? undefined : `'${kind.errorType}'`,
+        body: { error_code: kind.errorCode, message: kind.message ?? OWN }
+      })
+    );
+    const byType = (a: { type: string }, b: { type: string }) =>
+      a.type.localeCompare(b.type);
+    expect(deployed.sort(byType)).toEqual(table.sort(byType));
+
+    const tooLarge = responses.find(
+      r => r.ResponseType === 'REQUEST_TOO_LARGE'
+    );
+    expect(tooLarge?.StatusCode).toBe('413');
+    expect(tooLarge?.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.x-amzn-ErrorType': `'${REFUSALS.REQUEST_TOO_LARGE.errorType}'`,
       'gatewayresponse.header.Access-Control-Allow-Origin':
         'method.request.header.Origin'
     });
@@ -289,6 +328,12 @@ describe('the gateway (API Gateway REST API)', () => {
     );
     bare.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: {
+        'gatewayresponse.header.Access-Control-Allow-Origin': Match.absent()
+      }
+    });
+    bare.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'DEFAULT_4XX',
       ResponseParameters: Match.absent()
     });
   });

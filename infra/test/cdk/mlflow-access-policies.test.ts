@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 
-import type { PolicyDocument } from '../../src/authorizer/policy-evaluation';
+import type { PolicyDocument } from '../../src/apigateway/policy-evaluation';
 import { iamPolicyDocuments } from '../../src/permissions/policy';
 import { compileRoles } from '../../src/permissions/roles';
 import { FEATURE_FLAGS } from '../../cdk/flags';

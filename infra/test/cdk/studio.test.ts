@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
-import { evaluatePolicy } from '../../src/authorizer/policy-evaluation';
-import type { PolicyDocument } from '../../src/authorizer/policy-evaluation';
+import { evaluatePolicy } from '../../src/apigateway/policy-evaluation';
+import type { PolicyDocument } from '../../src/apigateway/policy-evaluation';
 import { samplePath } from '../../src/gateway-routes';
 import { OPERATIONS, pathTemplates } from '../../src/permissions';
 import { iamPolicyDocuments, methodArn } from '../../src/permissions/policy';

@@ -1,9 +1,5 @@
-import {
-  gatewayRoutes,
-  resourcePath,
-  resourceTree,
-  routeOf
-} from '../../src/gateway-routes';
+import { resourceTree, routeOf } from '../../src/apigateway/resources';
+import { gatewayRoutes } from '../../src/gateway-routes';
 import { PUBLIC_ROUTES, authorizationMismatches } from '../support/routes';
 
 describe('the API Gateway routes generated from the permission model', () => {
@@ -77,17 +73,5 @@ describe('the API Gateway routes generated from the permission model', () => {
       parts.forEach((_, i) => resources.add(parts.slice(0, i + 1).join('/')));
     }
     expect(resources.size).toBeLessThan(100);
-  });
-
-  it('makes a segment with a parameter inside it greedy', () => {
-    expect(
-      resourcePath(
-        '/gateway/gemini/v1beta/models/{endpoint_name}:generateContent'
-      )
-    ).toBe('/gateway/gemini/v1beta/models/{proxy+}');
-    expect(resourcePath('/static-files/{path+}')).toBe('/static-files/{path+}');
-    expect(resourcePath('/gateway/{endpoint_name}/mlflow/invocations')).toBe(
-      '/gateway/{endpoint_name}/mlflow/invocations'
-    );
   });
 });

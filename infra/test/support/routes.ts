@@ -1,4 +1,5 @@
-import { GatewayRoute, routeOf, samplePath } from '../../src/gateway-routes';
+import { routeOf } from '../../src/apigateway/resources';
+import { GatewayRoute, samplePath } from '../../src/gateway-routes';
 import { OPERATIONS, pathTemplates } from '../../src/permissions';
 import {
   COOKIE_OPERATIONS,
@@ -18,8 +19,8 @@ export const PUBLIC_ROUTES = [
 
 /**
  * Every MLflow operation whose request would land, by API Gateway's
- * matching, on a route authorized otherwise than the local gateway
- * decides it (`authorizationOf`, the cookie reads): empty when they agree.
+ * matching, on a route authorized otherwise than the permission model says
+ * (`authorizationOf`, the cookie reads): empty when they agree.
  */
 export function authorizationMismatches(
   routes: readonly GatewayRoute[]

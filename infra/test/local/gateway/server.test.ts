@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,8 +11,17 @@ import type {
   AccessDecision,
   GatewayRequest
 } from '../../../local/gateway/access';
-import { PRINCIPAL_HEADER, createGateway } from '../../../local/gateway/server';
+import { createGateway } from '../../../local/gateway/server';
+import {
+  ANONYMOUS_PRINCIPAL,
+  MAX_PAYLOAD_BYTES,
+  PRINCIPAL_HEADER,
+  REFUSALS,
+  preflightHeaders,
+  refusal
+} from '../../../src/apigateway';
 import { AUTH_COOKIE, type PagesConfig } from '../../../src/contract';
+import type { GatewayRoute } from '../../../src/gateway-routes';
 import { Operation, findOperation } from '../../../src/permissions';
 
 /** What the server behind the gateway saw of one request. */
@@ -59,6 +69,17 @@ async function recordingUpstream(): Promise<{
 
 const JUPYTERLAB = 'http://127.0.0.1:8888';
 
+/** Node's name of the principal header. */
+const PRINCIPAL = PRINCIPAL_HEADER.toLowerCase();
+
+/** The API's method the decisions below name (the server only logs it). */
+const ROUTE: GatewayRoute = {
+  path: '/ajax-api/2.0/{proxy+}',
+  method: 'ANY',
+  authorization: 'token',
+  cookie: false
+};
+
 /** Built pages stand-in: the gateway serves what is in the folder. */
 const PAGES_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-pages-'));
 fs.writeFileSync(path.join(PAGES_DIR, 'handoff.html'), '<p>hand-off</p>');
@@ -88,6 +109,7 @@ describe('the local gateway (forwarding)', () => {
     decided = [];
     decision = {
       allowed: true,
+      route: ROUTE,
       operation: findOperation('runs.search') as Operation,
       principal: 'alice'
     };
@@ -173,14 +195,68 @@ describe('the local gateway (forwarding)', () => {
     expect(request.body.equals(payload)).toBe(true);
   });
 
-  it('refuses bodies over API Gateway\u2019s 10 MB limit before they reach MLflow', async () => {
+  it('refuses bodies over API Gateway\u2019s 10 MB limit as API Gateway does, before they reach MLflow', async () => {
+    const response = await fetch(`${base}/api/2.0/mlflow/runs/log-batch`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: JUPYTERLAB },
+      body: Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20)
+    });
+    expect(response.status).toBe(413);
+    expect(response.headers.get('x-amzn-errortype')).toBe(
+      REFUSALS.REQUEST_TOO_LARGE.errorType
+    );
+    expect(response.headers.get('access-control-allow-origin')).toBe(
+      JUPYTERLAB
+    );
+    expect(await response.json()).toEqual({
+      error_code: REFUSALS.REQUEST_TOO_LARGE.errorCode,
+      message: REFUSALS.REQUEST_TOO_LARGE.message
+    });
+    expect(upstream.seen).toHaveLength(0);
+    expect(decided).toHaveLength(0);
+  });
+
+  it('reads an oversized body to its end, so a client that sends it all still reads the 413', async () => {
+    // A plain HTTP/1.1 client that reads only once it has sent everything,
+    // as Python's http.client (and so the MLflow SDK) does.
+    const body = Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(new URL(base).port), '127.0.0.1');
+      const chunks: Buffer[] = [];
+      let sent = false;
+      socket.on('data', chunk => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('end', () =>
+        sent
+          ? resolve(Buffer.concat(chunks).toString())
+          : reject(new Error('The gateway hung up before the body was sent.'))
+      );
+      socket.write(
+        'POST /api/2.0/mlflow/runs/log-batch HTTP/1.1\r\n' +
+          'Host: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+          `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n`
+      );
+      socket.end(body, () => {
+        sent = true;
+      });
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    expect(answer.toLowerCase()).toContain(
+      `x-amzn-errortype: ${REFUSALS.REQUEST_TOO_LARGE.errorType.toLowerCase()}`
+    );
+    expect(answer).toContain(
+      `"error_code":"${REFUSALS.REQUEST_TOO_LARGE.errorCode}"`
+    );
+  });
+
+  it('passes a body of exactly 10 MB on', async () => {
     const response = await fetch(`${base}/api/2.0/mlflow/runs/log-batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: Buffer.alloc(10 * 1024 * 1024 + 1, 0x20)
+      body: Buffer.alloc(MAX_PAYLOAD_BYTES, 0x20)
     });
-    expect(response.status).toBe(413);
-    expect(upstream.seen).toHaveLength(0);
+    expect(response.status).toBe(201);
+    expect(upstream.seen[0].body.length).toBe(MAX_PAYLOAD_BYTES);
   });
 
   it('answers 502 with a readable message when MLflow is down', async () => {
@@ -210,9 +286,7 @@ describe('the local gateway (forwarding)', () => {
   it('refuses what the access control refuses, and MLflow never sees it', async () => {
     decision = {
       allowed: false,
-      status: 403,
-      errorType: 'AccessDeniedException',
-      body: { error_code: 'PERMISSION_DENIED', message: 'no' }
+      refusal: refusal('ACCESS_DENIED', { message: 'no' })
     };
     const response = await fetch(`${base}/api/2.0/mlflow/experiments/delete`, {
       method: 'POST',
@@ -242,7 +316,7 @@ describe('the local gateway (forwarding)', () => {
       body: '{}'
     });
     const [request] = upstream.seen;
-    expect(request.headers[PRINCIPAL_HEADER]).toBe('alice');
+    expect(request.headers[PRINCIPAL]).toBe('alice');
     expect(request.headers['authorization']).toBeUndefined();
     expect(request.headers['cookie']).toBe('theme=dark; other=1');
   });
@@ -259,13 +333,15 @@ describe('the local gateway (forwarding)', () => {
     expect(upstream.seen[0].headers['cookie']).toBe('theme=dark; other=1');
   });
 
-  it('sends no principal header for public requests, even when a client does', async () => {
+  it('names the principal API Gateway names on public requests, whatever a client says', async () => {
     decision = {
       allowed: true,
-      operation: findOperation('ui.index') as Operation
+      route: { path: '/', method: 'GET', authorization: 'none', cookie: false },
+      operation: findOperation('ui.index') as Operation,
+      principal: ANONYMOUS_PRINCIPAL
     };
     await fetch(`${base}/`, { headers: { [PRINCIPAL_HEADER]: 'mallory' } });
-    expect(upstream.seen[0].headers[PRINCIPAL_HEADER]).toBeUndefined();
+    expect(upstream.seen[0].headers[PRINCIPAL]).toBe('anonymous');
   });
 
   it('answers CORS preflights for allowed origins only, without asking MLflow', async () => {
@@ -281,10 +357,16 @@ describe('the local gateway (forwarding)', () => {
     const allowed = await preflight(JUPYTERLAB);
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(JUPYTERLAB);
-    expect(allowed.headers.get('access-control-allow-methods')).toBe('POST');
-    expect(allowed.headers.get('access-control-allow-headers')).toContain(
-      'authorization'
+    // What API Gateway's preflight answers, from the same model.
+    for (const [name, value] of Object.entries(preflightHeaders())) {
+      expect(allowed.headers.get(name)).toBe(value);
+    }
+    expect(allowed.headers.get('access-control-allow-methods')).toContain(
+      'POST'
     );
+    expect(
+      allowed.headers.get('access-control-allow-headers')?.toLowerCase()
+    ).toContain('authorization');
     const other = await preflight('https://evil.example');
     expect(other.status).toBe(403);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
@@ -301,9 +383,7 @@ describe('the local gateway (forwarding)', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBe(JUPYTERLAB);
     decision = {
       allowed: false,
-      status: 401,
-      errorType: 'UnauthorizedException',
-      body: { error_code: 'UNAUTHENTICATED', message: 'Unauthorized' }
+      refusal: refusal('UNAUTHORIZED', { message: 'Unauthorized' })
     };
     const refused = await fetch(`${base}/ajax-api/2.0/mlflow/runs/search`, {
       method: 'POST',
@@ -324,9 +404,7 @@ describe('the local gateway (forwarding)', () => {
     // Refusals too.
     decision = {
       allowed: false,
-      status: 403,
-      errorType: 'AccessDeniedException',
-      body: { error_code: 'PERMISSION_DENIED', message: 'no' }
+      refusal: refusal('ACCESS_DENIED', { message: 'no' })
     };
     const refused = await fetch(`${base}/ajax-api/2.0/mlflow/runs/search`);
     expect(refused.headers.get('content-security-policy')).toBe(
@@ -346,7 +424,12 @@ describe('the local gateway (forwarding)', () => {
     const config = await fetch(`${base}/auth/config.json`);
     expect(await config.json()).toEqual(PAGES);
 
-    for (const name of ['secret.txt', 'handoff.html', '..%2Fsecret.txt']) {
+    for (const name of [
+      'secret.txt',
+      'handoff.html',
+      '..%2Fsecret.txt',
+      'a/handoff'
+    ]) {
       expect([name, (await fetch(`${base}/auth/${name}`)).status]).toEqual([
         name,
         404

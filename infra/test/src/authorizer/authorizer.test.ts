@@ -6,7 +6,7 @@ import {
   createAuthorizer
 } from '../../../src/authorizer/authorizer';
 import { configFromEnvironment } from '../../../src/authorizer/handler';
-import { evaluatePolicy } from '../../../src/authorizer/policy-evaluation';
+import { evaluatePolicy } from '../../../src/apigateway/policy-evaluation';
 import { AUTH_COOKIE } from '../../../src/contract';
 import { compileRoles, matchOperation } from '../../../src/permissions';
 import { methodArn } from '../../../src/permissions/policy';

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 
+import type { Authorization } from '../../../src/apigateway/authorization';
 import {
   PolicyDocument,
   evaluatePolicy
-} from '../../../src/authorizer/policy-evaluation';
+} from '../../../src/apigateway/policy-evaluation';
 import {
   OPERATIONS,
   Operation,
@@ -14,7 +15,6 @@ import {
 } from '../../../src/permissions';
 import { isMatchablePath } from '../../../src/permissions/path-template';
 import {
-  Authorization,
   COOKIE_OPERATIONS,
   MAX_MANAGED_POLICY_CHARS,
   apiArnPrefix,

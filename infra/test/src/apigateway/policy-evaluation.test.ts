@@ -2,7 +2,7 @@ import {
   type PolicyDocument,
   arnPatternMatches,
   evaluatePolicy
-} from '../../../src/authorizer/policy-evaluation';
+} from '../../../src/apigateway/policy-evaluation';
 
 const API = 'arn:aws:execute-api:us-east-1:123456789012:abc123/prod';
 

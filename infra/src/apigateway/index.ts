@@ -1,0 +1,41 @@
+/**
+ * One model of Amazon API Gateway, as the MLflow gateway uses it: the CDK
+ * app builds the REST API from it and the local gateway answers by it, so
+ * the two agree. Where they could differ, this follows what API Gateway
+ * does. No AWS CDK here: Lambda bundles import it.
+ */
+export {
+  ANONYMOUS_PRINCIPAL,
+  PRINCIPAL_HEADER,
+  PRINCIPAL_SOURCES,
+  UNAUTHORIZED_ERROR
+} from './authorization';
+export type {
+  Authorization,
+  CallerContext,
+  PrincipalSource
+} from './authorization';
+export { CORS_PREFLIGHT, preflightHeaders } from './cors';
+export { INTEGRATION_TIMEOUT_SECONDS, MAX_PAYLOAD_BYTES } from './limits';
+export { arnPatternMatches, evaluatePolicy } from './policy-evaluation';
+export type {
+  Effect,
+  PolicyDocument,
+  PolicyStatement
+} from './policy-evaluation';
+export { REFUSALS, refusal } from './refusals';
+export type {
+  ErrorBody,
+  Refusal,
+  RefusalDetails,
+  RefusalKind,
+  RefusalType
+} from './refusals';
+export {
+  matchResource,
+  methodMatcher,
+  resourcePath,
+  resourceTree,
+  routeOf
+} from './resources';
+export type { ResourceMethod } from './resources';

@@ -1,0 +1,150 @@
+/**
+ * The answers API Gateway gives itself instead of MLflow's: each kind of
+ * refusal once, keyed by its gateway response type. The CDK app turns each
+ * into a gateway response, and the local gateway refuses with the same
+ * status, `x-amzn-ErrorType` and body. Bodies are MLflow's error format,
+ * `{"error_code": ..., "message": ...}`, so the SDK and the UI show why.
+ *
+ * A part left out is API Gateway's own: it fills in the status of its
+ * default responses, the error type where one response type covers several
+ * (a missing and an incomplete signature are both Missing Authentication
+ * Token), and its message (`$context.error.messageString`). The local
+ * gateway then fills them in as API Gateway would.
+ */
+import { INTEGRATION_TIMEOUT_SECONDS, MAX_PAYLOAD_BYTES } from './limits';
+
+export interface RefusalKind {
+  /** The HTTP status; left out for API Gateway's default responses. */
+  readonly status?: number;
+  /** The `x-amzn-ErrorType` header. */
+  readonly errorType?: string;
+  /** MLflow's `error_code`. */
+  readonly errorCode: string;
+  readonly message?: string;
+}
+
+const MB = MAX_PAYLOAD_BYTES / (1024 * 1024);
+
+/** Every refusal kind, by API Gateway's gateway response type (`ResponseType`). */
+export const REFUSALS = {
+  /** A missing or invalid token: the authorizer threw `Unauthorized`. */
+  UNAUTHORIZED: {
+    status: 401,
+    errorType: 'UnauthorizedException',
+    errorCode: 'UNAUTHENTICATED'
+  },
+  /** A policy (the caller's IAM policy or the authorizer's) does not allow the method ARN. */
+  ACCESS_DENIED: {
+    status: 403,
+    errorType: 'AccessDeniedException',
+    errorCode: 'PERMISSION_DENIED'
+  },
+  /** No method for the request, or an `iam` method without a (complete) signature. */
+  MISSING_AUTHENTICATION_TOKEN: {
+    status: 403,
+    errorCode: 'PERMISSION_DENIED',
+    message:
+      'Missing Authentication Token: the request is not signed, or it is not an MLflow operation this gateway serves.'
+  },
+  /** A signature that does not verify, or an access key API Gateway does not know. */
+  INVALID_SIGNATURE: { status: 403, errorCode: 'PERMISSION_DENIED' },
+  EXPIRED_TOKEN: { status: 403, errorCode: 'PERMISSION_DENIED' },
+  /**
+   * Request parameters refused. API Gateway answers so for its request
+   * validators; the local gateway for method-override headers and paths
+   * MLflow would read differently.
+   */
+  BAD_REQUEST_PARAMETERS: {
+    status: 400,
+    errorType: 'BadRequestException',
+    errorCode: 'INVALID_PARAMETER_VALUE'
+  },
+  /** A body over the payload limit. API Gateway's own 413 ("Request Too Long") says BadRequestException. */
+  REQUEST_TOO_LARGE: {
+    status: 413,
+    errorType: 'BadRequestException',
+    errorCode: 'INVALID_PARAMETER_VALUE',
+    message: `The request is larger than the gateway’s ${MB} MB; large artifacts go to S3 directly.`
+  },
+  THROTTLED: { status: 429, errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+  /** The Lambda authorizer failed other than with `Unauthorized`. */
+  AUTHORIZER_CONFIGURATION_ERROR: {
+    status: 500,
+    errorType: 'AuthorizerConfigurationException',
+    errorCode: 'INTERNAL_ERROR',
+    message: 'The authorizer failed.'
+  },
+  AUTHORIZER_FAILURE: {
+    status: 500,
+    errorCode: 'INTERNAL_ERROR',
+    message: 'The authorizer failed.'
+  },
+  /** MLflow cannot be reached. API Gateway's default is 504; this is a bad gateway, not a slow one. */
+  INTEGRATION_FAILURE: {
+    status: 502,
+    errorCode: 'BAD_GATEWAY',
+    message: 'MLflow is not reachable behind the gateway.'
+  },
+  INTEGRATION_TIMEOUT: {
+    status: 504,
+    errorCode: 'GATEWAY_TIMEOUT',
+    message: `MLflow did not answer within ${INTEGRATION_TIMEOUT_SECONDS} s.`
+  },
+  DEFAULT_4XX: { errorCode: 'BAD_REQUEST' },
+  DEFAULT_5XX: { errorCode: 'INTERNAL_ERROR' }
+} as const satisfies Record<string, RefusalKind>;
+
+/** A gateway response type that has a refusal kind, e.g. `ACCESS_DENIED`. */
+export type RefusalType = keyof typeof REFUSALS;
+
+/** MLflow's error format. */
+export interface ErrorBody {
+  readonly error_code: string;
+  readonly message: string;
+}
+
+/** A refusal as the caller receives it. */
+export interface Refusal {
+  readonly type: RefusalType;
+  readonly status: number;
+  /** Absent where API Gateway sends none of its own. */
+  readonly errorType?: string;
+  readonly body: ErrorBody;
+}
+
+/** What API Gateway fills in itself for a refusal: the parts its kind leaves out. */
+export interface RefusalDetails {
+  readonly status?: number;
+  readonly errorType?: string;
+  readonly message?: string;
+}
+
+/**
+ * The answer to a refusal of this type, with the parts API Gateway fills
+ * in itself given as `details`. Giving a part the table fixes is a mistake
+ * (the table must not be overruled), and so is leaving out the status or
+ * message when the table has none.
+ */
+export function refusal(
+  type: RefusalType,
+  details: RefusalDetails = {}
+): Refusal {
+  const kind: RefusalKind = REFUSALS[type];
+  for (const part of ['status', 'errorType', 'message'] as const) {
+    if (kind[part] !== undefined && details[part] !== undefined) {
+      throw new Error(`${type}: the ${part} is the table's, not the caller's.`);
+    }
+  }
+  const status = kind.status ?? details.status;
+  const message = kind.message ?? details.message;
+  if (status === undefined || message === undefined) {
+    throw new Error(`${type}: API Gateway's status and message are needed.`);
+  }
+  const errorType = kind.errorType ?? details.errorType;
+  return {
+    type,
+    status,
+    ...(errorType === undefined ? {} : { errorType }),
+    body: { error_code: kind.errorCode, message }
+  };
+}

@@ -1,0 +1,61 @@
+import {
+  REFUSALS,
+  RefusalType,
+  refusal
+} from '../../../src/apigateway/refusals';
+
+describe('refusals', () => {
+  it('answer with the table’s status, error type and MLflow error format', () => {
+    expect(refusal('REQUEST_TOO_LARGE')).toEqual({
+      type: 'REQUEST_TOO_LARGE',
+      status: 413,
+      errorType: 'BadRequestException',
+      body: {
+        error_code: 'INVALID_PARAMETER_VALUE',
+        message:
+          'The request is larger than the gateway’s 10 MB; large artifacts go to S3 directly.'
+      }
+    });
+  });
+
+  it('take what API Gateway fills in itself from the caller', () => {
+    expect(
+      refusal('MISSING_AUTHENTICATION_TOKEN', {
+        errorType: 'IncompleteSignatureException'
+      })
+    ).toEqual({
+      type: 'MISSING_AUTHENTICATION_TOKEN',
+      status: 403,
+      errorType: 'IncompleteSignatureException',
+      body: {
+        error_code: 'PERMISSION_DENIED',
+        message: REFUSALS.MISSING_AUTHENTICATION_TOKEN.message
+      }
+    });
+    expect(refusal('DEFAULT_4XX', { status: 400, message: 'bad' })).toEqual({
+      type: 'DEFAULT_4XX',
+      status: 400,
+      body: { error_code: 'BAD_REQUEST', message: 'bad' }
+    });
+  });
+
+  it('cannot be told otherwise than the table says', () => {
+    expect(() =>
+      refusal('ACCESS_DENIED', { status: 401, message: 'no' })
+    ).toThrow(/status is the table's/);
+    expect(() => refusal('REQUEST_TOO_LARGE', { message: 'too big' })).toThrow(
+      /message is the table's/
+    );
+  });
+
+  it('need API Gateway’s message where the table has none', () => {
+    expect(() => refusal('ACCESS_DENIED')).toThrow(/message/);
+  });
+
+  it('fix every status API Gateway does not choose per request', () => {
+    const open = (Object.keys(REFUSALS) as RefusalType[]).filter(
+      type => !('status' in REFUSALS[type])
+    );
+    expect(open.sort()).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
+  });
+});
