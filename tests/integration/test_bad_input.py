@@ -262,7 +262,32 @@ def test_method_override_headers_are_refused(stack, target, header):
 
 
 def test_head_is_not_a_get(stack):
+    # HEAD lands on the API root's greedy resource (ANY), whose IAM policy allows GET only.
     path = "/api/2.0/mlflow/experiments/get?experiment_id=0"
     status, response_headers, _ = raw_request(stack, "HEAD", path, signed_headers(stack, "HEAD", path, b""))
-    assert status == 404
-    assert response_headers.get("x-amzn-errortype") == "NotFoundException"
+    assert status == 403
+    assert response_headers.get("x-amzn-errortype") == "AccessDeniedException"
+
+
+# --- API Gateway's payload limit ---------------------------------------------------------
+
+MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])
+def test_bodies_over_10_mb_get_api_gateways_413_in_mlflows_format(stack, signed):
+    path = "/api/2.0/mlflow/runs/log-batch"
+    body = b" " * (MAX_PAYLOAD_BYTES + 1)
+    headers = signed_headers(stack, "POST", path, body) if signed else {}
+    headers["Content-Type"] = "application/json"
+    before = mlflow_state()
+    status, response_headers, text = raw_request(stack, "POST", path, headers, body)
+    assert status == 413, text
+    assert response_headers.get("x-amzn-errortype") == "BadRequestException"
+    assert response_headers.get("content-type", "").startswith("application/json")
+    answer = json.loads(text)
+    assert answer == {
+        "error_code": "INVALID_PARAMETER_VALUE",
+        "message": "The request is larger than the gateway\u2019s 10 MB; large artifacts go to S3 directly.",
+    }
+    assert mlflow_state() == before
