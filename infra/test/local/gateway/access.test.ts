@@ -436,6 +436,16 @@ describe('the local gateway’s access control', () => {
         );
       }
     });
+
+    it('lets on what a policy’s wildcard reaches, operation or not, as API Gateway does', async () => {
+      // `traces/*` (a trace's info) also reaches paths MLflow has no route for.
+      const path = '/api/3.0/mlflow/traces/tr-1/x/y';
+      expect(matchOperation('GET', path)).toBeUndefined();
+      const reader = IDENTITIES.readers;
+      expect(
+        outcome(await decide(await signedAs(reader, { method: 'GET', path })))
+      ).toBe(allowedAs(undefined, reader.principal));
+    });
   });
 
   describe('credentials that do not hold', () => {
