@@ -137,11 +137,19 @@ export class ExtensionInstall extends Construct {
 
 /** Builds the wheel into `outputDir` with .venv's build tools; throws saying what to run. */
 function buildWheel(outputDir: string, name: string): boolean {
-  const python = path.join(REPO_ROOT, '.venv', 'bin', 'python');
+  const bin = path.join(REPO_ROOT, '.venv', 'bin');
   const built = spawnSync(
-    python,
+    path.join(bin, 'python'),
     ['-m', 'build', '--wheel', '--no-isolation', '--outdir', outputDir, '.'],
-    { cwd: REPO_ROOT, encoding: 'utf-8' }
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf-8',
+      // The build hook runs `jupyter labextension build`, from .venv too.
+      env: {
+        ...process.env,
+        PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`
+      }
+    }
   );
   if (built.status !== 0 || !fs.existsSync(path.join(outputDir, name))) {
     throw new Error(

@@ -45,11 +45,17 @@ the SageMaker execution roles decide signed SDK calls on \`/api/\`, and the
 policies the Lambda authorizer returns decide the browser's token calls on
 every other path ([architecture](architecture.md#access-control)).
 
-- **Deny by default.** A request that matches no operation is refused: an
-  unknown route, another method (\`HEAD\`; \`OPTIONS\` preflights are answered
-  by the gateway itself), or a path spelled differently from MLflow's route
-  (case, trailing slash, \`//\`, dot segments, encoded slashes). A test lists
-  the routes of the installed MLflow and fails when one is not classified.
+- **Deny by default.** A request passes the gateway only when a policy of
+  one of the caller's roles allows its method ARN, and the policies name
+  only the paths of the role's operations. A parameter becomes \`*\`, which
+  in API Gateway also matches \`/\`, so a path MLflow has no route for may
+  pass where it falls under an allowed operation's wildcard (readers may
+  \`GET /api/3.0/mlflow/traces/x/y/z\`), and MLflow answers 404. An
+  operation the role lacks never passes: where an allowed wildcard reaches
+  one, the policies deny it explicitly. A test lists the routes of the
+  installed MLflow and fails when one is not classified. The local gateway
+  also refuses method-override headers, dot segments and encoded slashes
+  (400); API Gateway passes them on.
 - **Access.** \`read\` changes nothing. \`write\` changes MLflow's state, calls
   an LLM provider with the operator's keys, or runs work on the server,
   whatever its HTTP method. \`public\` is the data-free UI shell, health and
