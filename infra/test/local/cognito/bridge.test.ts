@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import {
   BridgeRequestError,
@@ -12,6 +11,7 @@ import {
   toGetTokensResponse,
   toInitiateAuthRequest
 } from '../../../local/cognito/bridge';
+import { RecordingUpstream, recordingUpstream } from '../../support/upstream';
 
 /** An unsigned JWT with these claims, enough for the bridge to read them. */
 function unsignedJwt(claims: Record<string, unknown>): string {
@@ -133,61 +133,24 @@ describe('translating GetTokensFromRefreshToken', () => {
   });
 });
 
-/** What the server behind the bridge saw of one request. */
-interface Seen {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
 /**
- * A plain HTTP server standing in for cognito-local: it records what reaches
- * it and answers, in two chunks, with hop-by-hop headers of its own.
+ * cognito-local's stand-in: it answers, in two chunks, with hop-by-hop
+ * headers of its own.
  */
-async function recordingUpstream(): Promise<{
-  url: string;
-  seen: Seen[];
-  close: () => Promise<void>;
-}> {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (body += chunk));
-    req.on('end', () => {
-      seen.push({
-        method: req.method!,
-        url: req.url!,
-        headers: req.headers,
-        body
-      });
-      res.writeHead(200, {
-        'content-type': 'application/x-amz-json-1.1',
-        connection: 'keep-alive, x-upstream-hop',
-        'x-upstream-hop': 'for the bridge only',
-        'keep-alive': 'timeout=99, max=7',
-        'proxy-connection': 'keep-alive',
-        trailer: 'x-checksum',
-        upgrade: 'h2c',
-        'x-end-to-end': 'upstream'
-      });
-      res.write('{"answered":');
-      res.end('true}');
-    });
+const answerWithHopByHopHeaders = (res: http.ServerResponse): void => {
+  res.writeHead(200, {
+    'content-type': 'application/x-amz-json-1.1',
+    connection: 'keep-alive, x-upstream-hop',
+    'x-upstream-hop': 'for the bridge only',
+    'keep-alive': 'timeout=99, max=7',
+    'proxy-connection': 'keep-alive',
+    trailer: 'x-checksum',
+    upgrade: 'h2c',
+    'x-end-to-end': 'upstream'
   });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise(resolve => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      })
-  };
-}
+  res.write('{"answered":');
+  res.end('true}');
+};
 
 interface Answer {
   status: number;
@@ -232,14 +195,14 @@ function present(headers: http.IncomingHttpHeaders, names: string[]): string[] {
 }
 
 describe('the bridge as a proxy', () => {
-  let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
+  let upstream: RecordingUpstream;
   let bridge: FastifyInstance;
   let base: string;
   /** Where the bridge finds cognito-local; undefined while it starts. */
   let upstreamUrl: string | undefined;
 
   beforeEach(async () => {
-    upstream = await recordingUpstream();
+    upstream = await recordingUpstream(answerWithHopByHopHeaders);
     upstreamUrl = upstream.url;
     bridge = createBridge(() => upstreamUrl);
     base = await bridge.listen({ host: '127.0.0.1', port: 0 });
@@ -271,11 +234,8 @@ describe('the bridge as a proxy', () => {
 
     expect(answer.status).toBe(200);
     const [request] = upstream.seen;
-    expect(request).toMatchObject({
-      method: 'POST',
-      url: '/?a=1',
-      body: '{"AuthFlow":"USER_PASSWORD_AUTH"}'
-    });
+    expect(request).toMatchObject({ method: 'POST', url: '/?a=1' });
+    expect(request.body.toString()).toBe('{"AuthFlow":"USER_PASSWORD_AUTH"}');
     expect(request.headers).toMatchObject({
       'content-type': 'application/x-amz-json-1.1',
       'x-amz-target': INITIATE_AUTH_TARGET,
@@ -321,7 +281,7 @@ describe('the bridge as a proxy', () => {
       ['{}']
     );
     expect(answer.status).toBe(200);
-    expect(upstream.seen[0].body).toBe('{}');
+    expect(upstream.seen[0].body.toString()).toBe('{}');
     expect(upstream.seen[0].headers.expect).toBeUndefined();
   });
 

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -23,49 +22,17 @@ import {
 import { AUTH_COOKIE, type PagesConfig } from '../../../src/contract';
 import type { GatewayRoute } from '../../../src/gateway-routes';
 import { Operation, findOperation } from '../../../src/permissions';
+import { RecordingUpstream, recordingUpstream } from '../../support/upstream';
 
-/** What the server behind the gateway saw of one request. */
-interface Seen {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-/** A plain HTTP server standing in for MLflow: it records what reaches it. */
-async function recordingUpstream(): Promise<{
-  url: string;
-  seen: Seen[];
-  close: () => Promise<void>;
-}> {
-  const seen: Seen[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', chunk => chunks.push(chunk));
-    req.on('end', () => {
-      seen.push({
-        method: req.method!,
-        url: req.url!,
-        headers: req.headers,
-        body: Buffer.concat(chunks)
-      });
-      res.writeHead(201, {
-        'content-type': 'application/json',
-        'x-upstream': 'yes',
-        // MLflow's default framing header.
-        'x-frame-options': 'SAMEORIGIN'
-      });
-      res.end(JSON.stringify({ ok: true }));
-    });
+/** MLflow's stand-in: a JSON answer with MLflow's default framing header. */
+const answerAsMlflow = (res: http.ServerResponse): void => {
+  res.writeHead(201, {
+    'content-type': 'application/json',
+    'x-upstream': 'yes',
+    'x-frame-options': 'SAMEORIGIN'
   });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () => new Promise(resolve => server.close(() => resolve()))
-  };
-}
+  res.end(JSON.stringify({ ok: true }));
+};
 
 const JUPYTERLAB = 'http://127.0.0.1:8888';
 
@@ -96,7 +63,7 @@ const PAGES: PagesConfig = {
 };
 
 describe('the local gateway (forwarding)', () => {
-  let upstream: Awaited<ReturnType<typeof recordingUpstream>>;
+  let upstream: RecordingUpstream;
   let gateway: FastifyInstance;
   let base: string;
   /** What the access control saw, and what it answers (allow by default here). */
@@ -105,7 +72,7 @@ describe('the local gateway (forwarding)', () => {
   let askedPermissions: Record<string, string | undefined>[];
 
   beforeEach(async () => {
-    upstream = await recordingUpstream();
+    upstream = await recordingUpstream(answerAsMlflow);
     decided = [];
     decision = {
       allowed: true,
