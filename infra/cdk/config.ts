@@ -59,6 +59,8 @@ const ZONES =
   '"vpc.availabilityZones" must name the zone of each private subnet, in the same order';
 const SUBNETS =
   '"vpc.privateSubnetIds" must list at least two subnet ids (subnet-…)';
+const STUDIO_SUBNETS =
+  '"vpc.studioSubnetIds" must list subnet ids (subnet-…) for Studio apps and training jobs, or be left out to use "vpc.privateSubnetIds"';
 const MANAGED_POLICIES =
   '"studio.managedPolicies" must list managed policy names (AmazonSageMakerFullAccess) or ARNs';
 const TASKS =
@@ -91,9 +93,7 @@ const existingVpcSchema = z
     cidrBlock: matching(
       /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/,
       '"vpc.cidrBlock" must be the VPC\'s IPv4 CIDR block, such as 10.0.0.0/16'
-    ).describe(
-      "The VPC's IPv4 CIDR block: MLflow accepts its load balancer's traffic from it."
-    ),
+    ).describe("The VPC's IPv4 CIDR block."),
     privateSubnetIds: z
       .array(matching(/^subnet-[0-9a-f]+$/, SUBNETS), { error: SUBNETS })
       .min(2, { error: SUBNETS })
@@ -102,7 +102,16 @@ const existingVpcSchema = z
       ),
     availabilityZones: z
       .array(z.string(), { error: ZONES })
-      .describe('The zone of each private subnet, in the same order.')
+      .describe('The zone of each private subnet, in the same order.'),
+    studioSubnetIds: z
+      .array(matching(/^subnet-[0-9a-f]+$/, STUDIO_SUBNETS), {
+        error: STUDIO_SUBNETS
+      })
+      .min(1, { error: STUDIO_SUBNETS })
+      .optional()
+      .describe(
+        "Subnets for Studio apps and training jobs, apart from MLflow's (with a route to the internet or VPC endpoints). Default: privateSubnetIds, where only the security groups keep them from MLflow."
+      )
   })
   .superRefine((vpc, ctx) => {
     if (vpc.availabilityZones.length !== vpc.privateSubnetIds.length) {

@@ -121,11 +121,26 @@ export class MlflowService extends Construct {
         'Artifacts are objects under one prefix of MLflow’s own bucket; their keys are made by MLflow (experiment and run ids).'
     });
 
+    // The gateway is the only way in: the load balancer's group admits no
+    // traffic, and PrivateLink traffic (the gateway's VPC link) skips its
+    // inbound rules. Both can only be set when the load balancer is created.
+    const loadBalancerGroup = new ec2.SecurityGroup(
+      this,
+      'LoadBalancerSecurityGroup',
+      {
+        vpc,
+        description:
+          'MLflow load balancer, reached only by the gateway VPC link',
+        allowAllOutbound: false
+      }
+    );
     this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
       vpc,
       vpcSubnets: subnets,
       internetFacing: false,
-      crossZoneEnabled: true
+      crossZoneEnabled: true,
+      securityGroups: [loadBalancerGroup],
+      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: false
     });
     Validations.of(this.loadBalancer).acknowledge({
       id: 'AwsSolutions-ELB2',
@@ -196,18 +211,13 @@ export class MlflowService extends Construct {
       this.service,
       'MLflow reaches its backend store'
     );
-    // The load balancer has no security group of its own: its traffic
-    // (and the VPC link's) comes from inside the VPC.
+    // Only the load balancer (its forwarded requests and health checks)
+    // reaches MLflow; nothing else in the VPC does.
     this.service.connections.allowFrom(
-      ec2.Peer.ipv4(vpc.vpcCidrBlock),
+      loadBalancerGroup,
       ec2.Port.tcp(MLFLOW_PORT),
       'The internal load balancer reaches MLflow'
     );
-    Validations.of(this.service).acknowledge({
-      id: 'AwsSolutions-EC23',
-      reason:
-        'The only ingress is MLflow’s port from the VPC’s own CIDR block (the internal load balancer), which the rule cannot read while it is a CloudFormation reference.'
-    });
 
     const listener = this.loadBalancer.addListener('Http', { port: 80 });
     listener.addTargets('Mlflow', {

@@ -96,7 +96,8 @@ export class MlflowStack extends Stack {
       roles,
       api: this.gateway.api,
       vpc: this.network.vpc,
-      subnets: this.network.privateSubnets,
+      subnetIds: this.network.workloadSubnetIds,
+      securityGroup: this.network.workloadSecurityGroup,
       deploymentName: config.name,
       domainId: config.studio.domainId,
       managedPolicies: config.studio.managedPolicies,
@@ -144,6 +145,16 @@ export class MlflowStack extends Stack {
         description: `Assume from the trusted accounts to reach MLflow as "${role}"`
       });
     }
+    new CfnOutput(this, 'WorkloadSubnetIds', {
+      value: Fn.join(',', this.network.workloadSubnetIds),
+      description:
+        'Subnets of Studio apps; a training job’s VpcConfig.Subnets (no path to MLflow but the gateway)'
+    });
+    new CfnOutput(this, 'WorkloadSecurityGroupId', {
+      value: this.network.workloadSecurityGroup.securityGroupId,
+      description:
+        'Security group of Studio apps; a training job’s VpcConfig.SecurityGroupIds'
+    });
     new CfnOutput(this, 'LifecycleConfigArn', {
       value: this.extension.lifecycleConfig.attrStudioLifecycleConfigArn,
       description:

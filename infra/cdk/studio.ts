@@ -24,8 +24,10 @@ export interface MlflowStudioProps {
   readonly api: apigw.IRestApi;
   /** The VPC a new domain's apps run in. */
   readonly vpc: ec2.IVpc;
-  /** The subnets of a new domain. */
-  readonly subnets: ec2.SubnetSelection;
+  /** The subnets of a new domain's apps (none of MLflow's, where possible). */
+  readonly subnetIds: readonly string[];
+  /** The security group of a new domain's apps, which MLflow's do not admit. */
+  readonly securityGroup: ec2.ISecurityGroup;
   /** Names a new domain `<deploymentName>-mlflow`. */
   readonly deploymentName: string;
   /**
@@ -66,7 +68,7 @@ export class MlflowStudio extends Construct {
 
   constructor(scope: Construct, id: string, props: MlflowStudioProps) {
     super(scope, id);
-    const { roles, vpc, subnets, api } = props;
+    const { roles, vpc, api } = props;
     const configuredPolicies = props.managedPolicies ?? [];
 
     const managedPolicies = configuredPolicies.map(policy =>
@@ -102,31 +104,15 @@ export class MlflowStudio extends Construct {
     if (props.domainId !== undefined) {
       this.domainId = props.domainId;
     } else {
-      const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
-        vpc,
-        description: 'Studio apps of the MLflow domain',
-        allowAllOutbound: true
-      });
-      // Studio's apps talk to each other and to the home folders (NFS).
-      securityGroup.addIngressRule(
-        securityGroup,
-        ec2.Port.tcp(2049),
-        'Home folders (Amazon EFS)'
-      );
-      securityGroup.addIngressRule(
-        securityGroup,
-        ec2.Port.tcpRange(8192, 65535),
-        'Between the domain’s apps'
-      );
       this.domain = new sagemaker.CfnDomain(this, 'Domain', {
         domainName: `${props.deploymentName}-mlflow`,
         authMode: 'IAM',
         vpcId: vpc.vpcId,
-        subnetIds: vpc.selectSubnets(subnets).subnetIds,
+        subnetIds: [...props.subnetIds],
         appNetworkAccessType: 'VpcOnly',
         defaultUserSettings: {
           executionRole: (executionRoles.get(DEFAULT_ROLE) as iam.Role).roleArn,
-          securityGroups: [securityGroup.securityGroupId],
+          securityGroups: [props.securityGroup.securityGroupId],
           studioWebPortal: 'ENABLED',
           defaultLandingUri: 'studio::',
           jupyterLabAppSettings: lifecycle
