@@ -3,7 +3,14 @@
  * Serverless v2 (the backend store), artifacts in S3. Neither is public,
  * both are encrypted, and both outlive the stack.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  Aws,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Validations
+} from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -69,9 +76,18 @@ export class MlflowData extends Construct {
     });
 
     // The cluster's PostgreSQL log, with our retention: the group exists
-    // before RDS would create it (without one) on the first export.
-    const clusterIdentifier =
-      `${Stack.of(this).stackName}-mlflow`.toLowerCase();
+    // before RDS would create it (without one) on the first export. Both
+    // names end in the stack's own id, new for each stack: after a failed
+    // first deploy, the retained log group (and a cluster that deletion
+    // protection kept) do not block the next attempt.
+    const stackIdSuffix = Fn.select(
+      0,
+      Fn.split('-', Fn.select(2, Fn.split('/', Aws.STACK_ID)))
+    );
+    const clusterIdentifier = Fn.join('-', [
+      `${Stack.of(this).stackName}-mlflow`.toLowerCase(),
+      stackIdSuffix
+    ]);
     const postgresLog = new logs.LogGroup(this, 'DatabaseLog', {
       logGroupName: `/aws/rds/cluster/${clusterIdentifier}/postgresql`,
       retention: logRetention,

@@ -80,6 +80,35 @@ describe('MLflow’s data (S3, Aurora) and network', () => {
     });
   });
 
+  it('names the database and its log apart for each stack, so a failed first deploy can be retried', () => {
+    // A stack rolled back keeps its retained log group (and a cluster that
+    // deletion protection kept); a fixed name would block the next attempt.
+    const cluster = resource(template, 'AWS::RDS::DBCluster', 'DataDatabase');
+    const identifier = cluster.Properties.DBClusterIdentifier;
+    expect(typeof identifier).not.toBe('string');
+    expect(JSON.stringify(identifier)).toContain('AWS::StackId');
+    const instance = resource(template, 'AWS::RDS::DBInstance', 'DataDatabase');
+    expect(typeof instance.Properties.DBInstanceIdentifier).not.toBe('string');
+    for (const [, group] of Object.entries(
+      template.findResources('AWS::Logs::LogGroup')
+    )) {
+      if (
+        group.DeletionPolicy === 'Retain' &&
+        'LogGroupName' in group.Properties
+      ) {
+        expect(typeof group.Properties.LogGroupName).not.toBe('string');
+        expect(JSON.stringify(group.Properties.LogGroupName)).toContain(
+          'AWS::StackId'
+        );
+      }
+    }
+    // The log group RDS exports to is the one with the configured retention.
+    const log = resource(template, 'AWS::Logs::LogGroup', 'DataDatabaseLog');
+    expect(log.Properties.LogGroupName).toEqual({
+      'Fn::Join': ['', ['/aws/rds/cluster/', identifier, '/postgresql']]
+    });
+  });
+
   it('takes the database password from a generated secret, never from the template', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({
