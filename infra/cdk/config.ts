@@ -62,7 +62,9 @@ const SUBNETS =
 const STUDIO_SUBNETS =
   '"vpc.studioSubnetIds" must list subnet ids (subnet-…) for Studio apps and training jobs, or be left out to use "vpc.privateSubnetIds"';
 const MANAGED_POLICIES =
-  '"studio.managedPolicies" must list managed policy names (AmazonSageMakerFullAccess) or ARNs';
+  '"studio.managedPolicies" must map MLflow roles to lists of managed policy names or ARNs, such as { "experimenters": ["arn:aws:iam::123456789012:policy/TrainingJobs"] }';
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):[\w+=,.@/*-]+$/;
+const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const TASKS =
   '"mlflow.minTasks" must be at least 1 and "mlflow.maxTasks" at least "mlflow.minTasks"';
 const CAPACITY =
@@ -144,10 +146,23 @@ const crossAccountAccessSchema = z
     accounts: z
       .array(z.string())
       .describe(
-        'The 12-digit accounts whose IAM principals may assume it (their own policies must allow sts:AssumeRole).'
+        'The 12-digit accounts whose IAM principals may assume it (their own policies must allow sts:AssumeRole and sts:SetSourceIdentity).'
+      ),
+    principalArns: z
+      .array(z.string())
+      .optional()
+      .describe(
+        'The IAM roles or users of those accounts that may assume it (aws:PrincipalArn, * allowed), such as arn:aws:iam::111122223333:role/training-jobs.'
+      ),
+    principalOrgId: z
+      .string()
+      .optional()
+      .describe(
+        'The AWS Organizations id (o-…) the assuming principals must belong to (aws:PrincipalOrgID).'
       )
   })
   .superRefine((access, ctx) => {
+    const role = JSON.stringify(access.role);
     if (
       access.accounts.length === 0 ||
       access.accounts.some(account => !ACCOUNT_ID.test(account))
@@ -155,7 +170,37 @@ const crossAccountAccessSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['accounts'],
-        message: `"crossAccount": the role ${JSON.stringify(access.role)} must list the 12-digit accounts that may assume it`
+        message: `"crossAccount": the role ${role} must list the 12-digit accounts that may assume it`
+      });
+    }
+    if (
+      (access.principalArns ?? []).length === 0 &&
+      access.principalOrgId === undefined
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['principalArns'],
+        message: `"crossAccount": the role ${role} must name who may assume it: "principalArns" (roles or users of its accounts) or "principalOrgId"`
+      });
+    }
+    for (const arn of access.principalArns ?? []) {
+      const account = PRINCIPAL_ARN.exec(arn)?.[2];
+      if (account === undefined || !access.accounts.includes(account)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['principalArns'],
+          message: `"crossAccount": the role ${role} names ${JSON.stringify(arn)}, which is not an IAM principal ARN of its accounts`
+        });
+      }
+    }
+    if (
+      access.principalOrgId !== undefined &&
+      !ORG_ID.test(access.principalOrgId)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['principalOrgId'],
+        message: `"crossAccount": the role ${role} has the organization id ${JSON.stringify(access.principalOrgId)}, which is not one (o-…)`
       });
     }
   });
@@ -325,16 +370,20 @@ const settingsSchema = z.strictObject({
           "Browser origins that may call and frame the gateway (the Studio domain's)."
         ),
       managedPolicies: z
-        .array(
-          matching(
-            /^(arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+|[\w+=,.@/-]+)$/,
-            MANAGED_POLICIES
+        .record(
+          z.string(),
+          z.array(
+            matching(
+              /^(arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/[\w+=,.@/-]+|[\w+=,.@/-]+)$/,
+              MANAGED_POLICIES
+            ),
+            { error: MANAGED_POLICIES }
           ),
           { error: MANAGED_POLICIES }
         )
-        .default([])
+        .default({})
         .describe(
-          'Managed policies every execution role gets besides its MLflow policy: AWS-managed names (AmazonSageMakerFullAccess) or policy ARNs. None by default: the roles reach MLflow and nothing else.'
+          "Managed policies an MLflow role's execution role gets besides its own policies, by role: AWS-managed names or policy ARNs. None by default: the roles reach MLflow, their own Studio apps and nothing else. Not AmazonSageMakerFullAccess: it allows presigned URLs for every profile and passing any SageMaker role."
         ),
       users: z
         .array(studioUserSchema, {
@@ -451,6 +500,15 @@ function checkRoleReferences(
       });
     }
   });
+  for (const role of Object.keys(config.studio.managedPolicies)) {
+    if (!roles.has(role)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['studio', 'managedPolicies', role],
+        message: `"studio.managedPolicies": the role ${JSON.stringify(role)} is not defined`
+      });
+    }
+  }
   config.crossAccount.forEach((access, index) => {
     if (!roles.has(access.role)) {
       ctx.addIssue({

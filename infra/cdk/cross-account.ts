@@ -1,8 +1,9 @@
 /**
  * Access from other accounts: for each configured MLflow role, an IAM role
- * in this account that principals of the listed accounts may assume. It
- * carries the same generated policies as that role's execution role, so a
- * training job elsewhere reaches MLflow with exactly that role's rights.
+ * in this account that the named principals of the listed accounts may
+ * assume, with a source identity set. It carries the same generated
+ * policies as that role's execution role, so a training job elsewhere
+ * reaches MLflow with exactly that role's rights.
  */
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,7 +11,10 @@ import { Construct } from 'constructs';
 
 import type { RoleTable } from '../src/permissions/roles';
 import type { CrossAccountAccess } from './config';
-import { MlflowAccessPolicies } from './mlflow-access-policies';
+import {
+  MlflowAccessPolicies,
+  checkManagedPolicyQuota
+} from './mlflow-access-policies';
 import { logicalName } from './studio';
 
 export interface MlflowCrossAccountAccessProps {
@@ -40,20 +44,53 @@ export class MlflowCrossAccountAccess extends Construct {
     const roles = new Map<string, iam.Role>();
     for (const access of props.access ?? []) {
       const id = `${logicalName(access.role)}Access`;
+      const principals = trustedPrincipals(access);
       const role = new iam.Role(this, id, {
-        assumedBy: new iam.CompositePrincipal(
-          ...access.accounts.map(account => new iam.AccountPrincipal(account))
+        // Only with a source identity: CloudTrail then names the person or
+        // job behind every session, also through role chaining.
+        assumedBy: new iam.PrincipalWithConditions(
+          new iam.CompositePrincipal(
+            ...access.accounts.map(account => new iam.AccountPrincipal(account))
+          ),
+          { ...principals, Null: { 'sts:SourceIdentity': 'false' } }
         ),
         description: `Reaches MLflow with the permissions of the "${access.role}" role, from ${access.accounts.join(', ')}`
       });
+      role.assumeRolePolicy?.addStatements(
+        new iam.PolicyStatement({
+          actions: ['sts:SetSourceIdentity'],
+          principals: access.accounts.map(
+            account => new iam.AccountPrincipal(account)
+          ),
+          conditions: principals
+        })
+      );
       new MlflowAccessPolicies(this, `${id}Mlflow`, {
         role,
         roleName: access.role,
         operations: props.roles.get(access.role) ?? new Set(),
         api
       });
+      checkManagedPolicyQuota(
+        role,
+        `The cross-account role of "${access.role}"`
+      );
       roles.set(access.role, role);
     }
     this.roles = roles;
   }
+}
+
+/** The conditions naming who of the trusted accounts may assume the role. */
+function trustedPrincipals(
+  access: CrossAccountAccess
+): Record<string, Record<string, string | string[]>> {
+  const conditions: Record<string, Record<string, string | string[]>> = {};
+  if (access.principalArns !== undefined && access.principalArns.length > 0) {
+    conditions.ArnLike = { 'aws:PrincipalArn': [...access.principalArns] };
+  }
+  if (access.principalOrgId !== undefined) {
+    conditions.StringEquals = { 'aws:PrincipalOrgID': access.principalOrgId };
+  }
+  return conditions;
 }

@@ -3,7 +3,7 @@
  * the gateway: the `execute-api:Invoke` managed policies generated from the
  * permission model, attached to the role.
  */
-import { Aws, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -65,4 +65,43 @@ export class MlflowAccessPolicies extends Construct {
       }
     );
   }
+}
+
+/** IAM's default quota of managed policies attached to one role. */
+export const MANAGED_POLICY_QUOTA = 10;
+
+/**
+ * Fails synthesis, naming the role, when more managed policies are attached
+ * to it (its own ARNs and the stack's policies that name it) than IAM's
+ * default quota: the deployment would fail half-way instead.
+ */
+export function checkManagedPolicyQuota(role: iam.Role, label: string): void {
+  role.node.addValidation({
+    validate: () => {
+      const stack = Stack.of(role);
+      const ref = JSON.stringify(stack.resolve(role.roleName));
+      const own = [
+        stack.resolve(
+          (role.node.defaultChild as iam.CfnRole).managedPolicyArns
+        ) ?? []
+      ].flat().length;
+      const attached = stack.node
+        .findAll()
+        .filter(
+          (construct): construct is iam.CfnManagedPolicy =>
+            construct instanceof iam.CfnManagedPolicy
+        )
+        .filter(policy =>
+          [stack.resolve(policy.roles) ?? []]
+            .flat()
+            .some(roleRef => JSON.stringify(roleRef) === ref)
+        ).length;
+      const count = own + attached;
+      return count > MANAGED_POLICY_QUOTA
+        ? [
+            `${label} would have ${count} managed policies, more than IAM's default quota of ${MANAGED_POLICY_QUOTA} per role: configure fewer (studio.managedPolicies) or merge them.`
+          ]
+        : [];
+    }
+  });
 }

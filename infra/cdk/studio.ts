@@ -5,7 +5,7 @@
  * by id, or a new one in MLflow's VPC), the user profiles, and where the
  * lifecycle configuration that installs the extension is attached.
  */
-import { Aws, Lazy, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Aws, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -14,7 +14,10 @@ import { Construct } from 'constructs';
 
 import type { RoleTable } from '../src/permissions/roles';
 import type { StudioUser } from './config';
-import { MlflowAccessPolicies } from './mlflow-access-policies';
+import {
+  MlflowAccessPolicies,
+  checkManagedPolicyQuota
+} from './mlflow-access-policies';
 import { wildcardFinding } from './nag';
 
 export interface MlflowStudioProps {
@@ -38,12 +41,12 @@ export interface MlflowStudioProps {
    */
   readonly domainId?: string;
   /**
-   * Managed policies every execution role gets besides its MLflow policies:
-   * AWS-managed names (`AmazonSageMakerFullAccess`) or policy ARNs.
+   * Managed policies an MLflow role's execution role gets besides its own,
+   * by role: AWS-managed names or policy ARNs.
    *
-   * @default - none: the roles reach MLflow and nothing else
+   * @default - none: the roles reach MLflow, their own Studio apps and nothing else
    */
-  readonly managedPolicies?: readonly string[];
+  readonly managedPolicies?: Readonly<Record<string, readonly string[]>>;
   /**
    * User profiles to create, each with the execution role of its role.
    *
@@ -69,20 +72,29 @@ export class MlflowStudio extends Construct {
   constructor(scope: Construct, id: string, props: MlflowStudioProps) {
     super(scope, id);
     const { roles, vpc, api } = props;
-    const configuredPolicies = props.managedPolicies ?? [];
+    const users = props.users ?? [];
 
-    const managedPolicies = configuredPolicies.map(policy =>
-      policy.startsWith('arn:')
-        ? iam.ManagedPolicy.fromManagedPolicyArn(this, policy, policy)
-        : iam.ManagedPolicy.fromAwsManagedPolicyName(policy)
-    );
     const executionRoles = new Map<string, iam.Role>();
     for (const [name, allowed] of roles) {
       const id = `${logicalName(name)}ExecutionRole`;
+      const configured = props.managedPolicies?.[name] ?? [];
       const role = new iam.Role(this, id, {
-        assumedBy: new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+        // A path of the deployment's own, so policies can scope iam:PassRole to its roles.
+        path: executionRolePath(props.deploymentName),
+        assumedBy: new iam.PrincipalWithConditions(
+          new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+          { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } }
+        ),
         description: `SageMaker execution role of the MLflow role "${name}"`,
-        managedPolicies
+        managedPolicies: configured.map(policy =>
+          policy.startsWith('arn:')
+            ? iam.ManagedPolicy.fromManagedPolicyArn(
+                this,
+                `${id}${policy}`,
+                policy
+              )
+            : iam.ManagedPolicy.fromAwsManagedPolicyName(policy)
+        )
       });
       new MlflowAccessPolicies(this, `${id}Mlflow`, {
         role,
@@ -90,11 +102,12 @@ export class MlflowStudio extends Construct {
         operations: allowed,
         api
       });
+      checkManagedPolicyQuota(role, `The execution role of "${name}"`);
       executionRoles.set(name, role);
       Validations.of(role).acknowledge(
-        ...configuredPolicies.map(policy => ({
+        ...configured.map(policy => ({
           id: `AwsSolutions-IAM4[Policy::${policy.startsWith('arn:') ? policy : `arn:<AWS::Partition>:iam::aws:policy/${policy}`}]`,
-          reason: `The deployment configuration (studio.managedPolicies) gives every execution role ${policy}.`
+          reason: `The deployment configuration (studio.managedPolicies) gives the execution role of "${name}" ${policy}.`
         }))
       );
     }
@@ -122,8 +135,14 @@ export class MlflowStudio extends Construct {
     }
 
     this.allowStudioApps([...executionRoles.values()]);
+    for (const [name, role] of executionRoles) {
+      this.allowOwnJobs(
+        role,
+        users.filter(user => user.role === name).map(user => user.name)
+      );
+    }
 
-    for (const user of props.users ?? []) {
+    for (const user of users) {
       new sagemaker.CfnUserProfile(this, `User${logicalName(user.name)}`, {
         domainId: this.domainId,
         userProfileName: user.name,
@@ -140,16 +159,62 @@ export class MlflowStudio extends Construct {
   }
 
   /**
+   * What a role's own jobs need beyond MLflow: passing this role, and no
+   * other, to SageMaker (a training job that runs as the role), and signing
+   * in to Studio only as the role's own user profiles (none without any).
+   */
+  private allowOwnJobs(role: iam.Role, profileNames: readonly string[]): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [role.roleArn],
+        conditions: {
+          StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' }
+        }
+      })
+    );
+    if (profileNames.length > 0) {
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['sagemaker:CreatePresignedDomainUrl'],
+          resources: profileNames.map(name =>
+            this.sagemakerArn(`user-profile/${this.domainId}/${name}`)
+          )
+        })
+      );
+    }
+  }
+
+  private sagemakerArn(resource: string): string {
+    return Stack.of(this).formatArn({
+      service: 'sagemaker',
+      resource,
+      arnFormat: ArnFormat.NO_RESOURCE_NAME
+    });
+  }
+
+  /**
    * What a user's own JupyterLab needs from SageMaker, and no more: their
-   * spaces and apps in this domain, the domain and profiles described, and
-   * the list calls (which take no resource).
+   * own private spaces and the apps in them, created, changed and deleted
+   * only where the owner is the caller's profile (Studio sets
+   * `sagemaker:UserProfileName` and `sagemaker:DomainId` in the session of
+   * the execution role it assumes for a profile), tags only while creating,
+   * the domain and profiles described, and the list calls (which take no
+   * resource).
    */
   private allowStudioApps(roles: readonly iam.Role[]): void {
-    const arn = (resource: string) =>
-      `arn:${Aws.PARTITION}:sagemaker:${Aws.REGION}:${Aws.ACCOUNT_ID}:${resource}`;
+    const arn = (resource: string) => this.sagemakerArn(resource);
     const spaces = arn(`space/${this.domainId}/*`);
     const apps = arn(`app/${this.domainId}/*`);
     const profiles = arn(`user-profile/${this.domainId}/*`);
+    const ownPrivate = {
+      ArnLike: {
+        'sagemaker:OwnerUserProfileArn': arn(
+          `user-profile/${this.domainId}/\${sagemaker:UserProfileName}`
+        )
+      },
+      StringEquals: { 'sagemaker:SpaceSharingType': 'Private' }
+    };
     const policy = new iam.ManagedPolicy(this, 'StudioApps', {
       description:
         'Studio: the users’ own spaces and JupyterLab apps in the MLflow domain',
@@ -159,12 +224,27 @@ export class MlflowStudio extends Construct {
           actions: [
             'sagemaker:CreateSpace',
             'sagemaker:UpdateSpace',
-            'sagemaker:DeleteSpace',
+            'sagemaker:DeleteSpace'
+          ],
+          resources: [spaces],
+          conditions: ownPrivate
+        }),
+        new iam.PolicyStatement({
+          actions: ['sagemaker:CreateApp', 'sagemaker:DeleteApp'],
+          resources: [apps],
+          conditions: ownPrivate
+        }),
+        new iam.PolicyStatement({
+          // Tags only as part of a create call (sagemaker:TaggingAction is
+          // that call), never on another user's space or app afterwards.
+          actions: ['sagemaker:AddTags'],
+          resources: [spaces, apps],
+          conditions: { Null: { 'sagemaker:TaggingAction': 'false' } }
+        }),
+        new iam.PolicyStatement({
+          actions: [
             'sagemaker:DescribeSpace',
-            'sagemaker:CreateApp',
-            'sagemaker:DeleteApp',
             'sagemaker:DescribeApp',
-            'sagemaker:AddTags',
             'sagemaker:ListTags'
           ],
           resources: [spaces, apps]
@@ -191,7 +271,7 @@ export class MlflowStudio extends Construct {
       ...[spaces, apps, profiles].map(resource => ({
         id: wildcardFinding(policy, resource),
         reason:
-          'Spaces, apps and profiles of this one domain: users create their spaces and apps under names Studio picks.'
+          'Spaces, apps and profiles of this one domain: users create their spaces and apps under names Studio picks; changes only where the caller’s own profile owns the space.'
       })),
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
@@ -225,6 +305,11 @@ export class MlflowStudio extends Construct {
             }
     }) as sagemaker.CfnDomain.JupyterLabAppSettingsProperty;
   }
+}
+
+/** The IAM path of a deployment's execution roles: `/mlflow-<name>/`. */
+export function executionRolePath(deploymentName: string): string {
+  return `/mlflow-${deploymentName}/`;
 }
 
 /** `model-approvers` → `ModelApprovers`, for construct ids. */

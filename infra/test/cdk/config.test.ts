@@ -16,6 +16,7 @@ import {
 } from '../../cdk/config';
 import { buildStack } from '../support/cdk';
 
+const ORG = 'o-abcdef1234';
 const EXAMPLE_FILE = path.join(__dirname, '..', '..', 'deploy.example.json');
 
 /** The problems of a configuration, or [] when it parses. */
@@ -208,9 +209,15 @@ describe('the deployment configuration', () => {
           { name: '-x', role: 'readers' },
           { name: 'bo', role: 'owners' }
         ],
-        managedPolicies: ['not a policy!']
+        managedPolicies: { readers: ['not a policy!'] }
       },
-      crossAccount: [{ role: 'readers', accounts: ['12'] }],
+      crossAccount: [
+        {
+          role: 'readers',
+          accounts: ['12'],
+          principalArns: ['arn:aws:iam::111122223333:role/jobs']
+        }
+      ],
       gateway: { rateLimit: 0, burstLimit: 1.5 }
     });
     expect(problems).toEqual([
@@ -223,15 +230,72 @@ describe('the deployment configuration', () => {
       expect.stringMatching(
         /"crossAccount": the role "readers" must list the 12-digit accounts/
       ),
+      '"crossAccount": the role "readers" names "arn:aws:iam::111122223333:role/jobs", which is not an IAM principal ARN of its accounts',
       expect.stringMatching(/"gateway.rateLimit"/)
     ]);
+  });
+
+  it('takes managed policies per role, naming a list for every role and roles that do not exist', () => {
+    expect(
+      problemsOf({ studio: { managedPolicies: ['AmazonSageMakerFullAccess'] } })
+    ).toEqual([
+      expect.stringMatching(
+        /"studio.managedPolicies" must map MLflow roles to lists of managed policy names or ARNs/
+      )
+    ]);
+    expect(
+      problemsOf({
+        studio: { managedPolicies: { owners: ['AmazonS3ReadOnlyAccess'] } }
+      })
+    ).toEqual(['"studio.managedPolicies": the role "owners" is not defined']);
+    expect(
+      parseDeploymentConfig({
+        studio: { managedPolicies: { admins: ['AmazonS3ReadOnlyAccess'] } }
+      }).studio.managedPolicies
+    ).toEqual({ admins: ['AmazonS3ReadOnlyAccess'] });
+  });
+
+  it('requires each cross-account role to name who may assume it', () => {
+    expect(
+      problemsOf({
+        crossAccount: [{ role: 'readers', accounts: ['111122223333'] }]
+      })
+    ).toEqual([
+      '"crossAccount": the role "readers" must name who may assume it: "principalArns" (roles or users of its accounts) or "principalOrgId"'
+    ]);
+    expect(
+      problemsOf({
+        crossAccount: [
+          {
+            role: 'readers',
+            accounts: ['111122223333'],
+            principalOrgId: 'org-1'
+          }
+        ]
+      })
+    ).toEqual([
+      '"crossAccount": the role "readers" has the organization id "org-1", which is not one (o-…)'
+    ]);
+    expect(
+      problemsOf({
+        crossAccount: [
+          {
+            role: 'readers',
+            accounts: ['111122223333'],
+            principalArns: ['arn:aws:iam::111122223333:role/jobs/*']
+          }
+        ]
+      })
+    ).toEqual([]);
   });
 
   it('names a wrong Studio user, cross-account entry or role definition by its place, also among other problems', () => {
     expect(
       problemsOf({
         studio: { users: [{ name: 'ann' }], colour: 'blue' },
-        crossAccount: [{ role: 'nobody', accounts: ['111122223333'] }],
+        crossAccount: [
+          { role: 'nobody', accounts: ['111122223333'], principalOrgId: ORG }
+        ],
         permissions: { roles: [{ name: 'x', allow: [] }] },
         cognito: { mfa: 'sometimes' }
       })
@@ -247,7 +311,9 @@ describe('the deployment configuration', () => {
     expect(
       problemsOf({
         studio: { users: [{ name: 'ann', role: 'owners' }] },
-        crossAccount: [{ role: 'nobody', accounts: ['111122223333'] }],
+        crossAccount: [
+          { role: 'nobody', accounts: ['111122223333'], principalOrgId: ORG }
+        ],
         gateway: { rateLimit: 'fast' }
       })
     ).toEqual([

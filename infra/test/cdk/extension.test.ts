@@ -108,7 +108,11 @@ describe('the lifecycle configuration that installs the extension', () => {
             resolveIntrinsics(
               (policy as Resource).Properties.PolicyDocument.Statement,
               refs
-            ) as object[]
+            ) as { Action: string | string[] }[]
+        )
+        // Of S3; the role's own iam:PassRole is studio.test.ts's.
+        .filter(statement =>
+          [statement.Action].flat().some(action => action.startsWith('s3:'))
         );
       expect(statements).toEqual([
         {

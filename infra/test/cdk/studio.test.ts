@@ -1,6 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 
-import { evaluatePolicy } from '../../src/apigateway/policy-evaluation';
 import type { PolicyDocument } from '../../src/apigateway/policy-evaluation';
 import { samplePath } from '../../src/gateway-routes';
 import { OPERATIONS, pathTemplates } from '../../src/permissions';
@@ -8,6 +7,7 @@ import { iamPolicyDocuments, methodArn } from '../../src/permissions/policy';
 import { compileRoles } from '../../src/permissions/roles';
 import { STAGE } from '../../cdk/gateway';
 import { buildStack } from '../support/cdk';
+import { ARN_PREFIX, allows, policiesOf, roleIdOf } from '../support/iam';
 import { DEPLOYED_IDS, deployed } from '../support/intrinsics';
 
 const PERMISSIONS = {
@@ -20,47 +20,36 @@ const PERMISSIONS = {
     }
   ]
 };
-const API_ID = DEPLOYED_IDS.restApi;
-const ARN_PREFIX = `arn:aws:execute-api:us-east-1:123456789012:${API_ID}/${STAGE}/`;
-
 type Resource = { Properties: Record<string, any> };
+type Statement = {
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+};
 
-/** The MLflow managed policies attached to a role, as deployed. */
-function policiesOf(template: Template, roleId: string): PolicyDocument[] {
-  return Object.values(
-    template.findResources('AWS::IAM::ManagedPolicy') as Record<
-      string,
-      Resource
-    >
-  )
+/** Every statement of the policies attached to a role (managed and inline), as deployed. */
+function statementsOf(template: Template, roleId: string): Statement[] {
+  const resources = template.toJSON().Resources as Record<
+    string,
+    Resource & { Type: string }
+  >;
+  return Object.values(resources)
     .filter(
-      policy =>
-        (policy.Properties.Roles as { Ref: string }[]).some(
-          ref => ref.Ref === roleId
+      resource =>
+        ['AWS::IAM::ManagedPolicy', 'AWS::IAM::Policy'].includes(
+          resource.Type
         ) &&
-        String(policy.Properties.Description).startsWith('MLflow operations')
+        (resource.Properties.Roles as { Ref: string }[]).some(
+          ref => ref.Ref === roleId
+        )
     )
-    .map(
-      policy =>
-        deployed(template, policy.Properties.PolicyDocument) as PolicyDocument
+    .flatMap(
+      resource =>
+        deployed(
+          template,
+          resource.Properties.PolicyDocument.Statement
+        ) as Statement[]
     );
-}
-
-function roleIdOf(template: Template, description: string): string {
-  const roles = template.findResources('AWS::IAM::Role', {
-    Properties: { Description: description }
-  });
-  expect(Object.keys(roles)).toHaveLength(1);
-  return Object.keys(roles)[0];
-}
-
-/** Whether IAM lets a holder of these policies call the request (an explicit deny wins). */
-function allows(policies: PolicyDocument[], arn: string): boolean {
-  const statements = policies.flatMap(policy => policy.Statement);
-  return (
-    evaluatePolicy({ Version: '2012-10-17', Statement: statements }, arn) ===
-    'allow'
-  );
 }
 
 describe('Studio: execution roles, domain and users', () => {
@@ -80,18 +69,24 @@ describe('Studio: execution roles, domain and users', () => {
   const template = Template.fromStack(stack);
   const roles = compileRoles(PERMISSIONS);
 
-  it('gives each role an execution role that SageMaker assumes, with no broad managed policy', () => {
+  it('gives each role an execution role under the deployment’s path that only SageMaker of this account assumes, with no broad managed policy', () => {
     for (const role of roles.keys()) {
       const id = roleIdOf(
         template,
         `SageMaker execution role of the MLflow role "${role}"`
       );
       const properties = template.toJSON().Resources[id].Properties;
-      expect(properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect(properties.Path).toBe('/mlflow-SagemakerStudioMlflow/');
+      expect(
+        deployed(template, properties.AssumeRolePolicyDocument.Statement)
+      ).toEqual([
         {
           Action: 'sts:AssumeRole',
           Effect: 'Allow',
-          Principal: { Service: 'sagemaker.amazonaws.com' }
+          Principal: { Service: 'sagemaker.amazonaws.com' },
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': '123456789012' }
+          }
         }
       ]);
       expect(properties.ManagedPolicyArns).toBeUndefined();
@@ -110,7 +105,7 @@ describe('Studio: execution roles, domain and users', () => {
       const expected = iamPolicyDocuments(allowed, {
         region: 'us-east-1',
         account: '123456789012',
-        apiId: API_ID,
+        apiId: DEPLOYED_IDS.restApi,
         stage: STAGE
       });
       const statements = (documents: PolicyDocument[]) =>
@@ -197,6 +192,81 @@ describe('Studio: execution roles, domain and users', () => {
     }
   });
 
+  it('lets a user create, change and delete only their own private spaces and the apps in them, and tag only while creating', () => {
+    const [domainId] = Object.keys(
+      template.findResources('AWS::SageMaker::Domain')
+    );
+    const statements = statementsOf(
+      template,
+      roleIdOf(
+        template,
+        'SageMaker execution role of the MLflow role "readers"'
+      )
+    );
+    const changing = /^sagemaker:(Create|Update|Delete)(Space|App)$/;
+    const ownProfile = `arn:aws:sagemaker:us-east-1:123456789012:user-profile/${domainId}.DomainId/\${sagemaker:UserProfileName}`;
+    const changes = statements.filter(statement =>
+      [statement.Action].flat().some(action => changing.test(action))
+    );
+    expect(changes.flatMap(s => [s.Action].flat()).sort()).toEqual([
+      'sagemaker:CreateApp',
+      'sagemaker:CreateSpace',
+      'sagemaker:DeleteApp',
+      'sagemaker:DeleteSpace',
+      'sagemaker:UpdateSpace'
+    ]);
+    for (const statement of changes) {
+      expect(statement.Condition).toEqual({
+        ArnLike: { 'sagemaker:OwnerUserProfileArn': ownProfile },
+        StringEquals: { 'sagemaker:SpaceSharingType': 'Private' }
+      });
+    }
+    const tagging = statements.filter(statement =>
+      [statement.Action].flat().includes('sagemaker:AddTags')
+    );
+    expect(tagging).toHaveLength(1);
+    expect(tagging[0].Condition).toEqual({
+      Null: { 'sagemaker:TaggingAction': 'false' }
+    });
+  });
+
+  it('lets each execution role pass only itself to SageMaker, and open Studio only as its own users’ profiles', () => {
+    const [domainId] = Object.keys(
+      template.findResources('AWS::SageMaker::Domain')
+    );
+    const profile = (name: string) =>
+      `arn:aws:sagemaker:us-east-1:123456789012:user-profile/${domainId}.DomainId/${name}`;
+    const expectedProfiles: Record<string, string[]> = {
+      'model-approvers': [profile('alice')],
+      experimenters: [profile('bob')]
+    };
+    for (const role of roles.keys()) {
+      const id = roleIdOf(
+        template,
+        `SageMaker execution role of the MLflow role "${role}"`
+      );
+      const statements = statementsOf(template, id);
+      const withAction = (action: string) =>
+        statements.filter(statement =>
+          [statement.Action].flat().some(a => a === action || a.endsWith(':*'))
+        );
+      expect(withAction('iam:PassRole')).toEqual([
+        {
+          Action: 'iam:PassRole',
+          Effect: 'Allow',
+          Resource: `${id}.Arn`,
+          Condition: {
+            StringEquals: { 'iam:PassedToService': 'sagemaker.amazonaws.com' }
+          }
+        }
+      ]);
+      const presigned = withAction('sagemaker:CreatePresignedDomainUrl');
+      expect(presigned.flatMap(s => [s.Resource].flat()).sort()).toEqual(
+        expectedProfiles[role] ?? []
+      );
+    }
+  });
+
   it('creates a VPC-only domain whose users get the least role by default', () => {
     const domain = Object.values(
       template.findResources('AWS::SageMaker::Domain')
@@ -275,69 +345,54 @@ describe('Studio: execution roles, domain and users', () => {
     });
   });
 
-  it('attaches broader managed policies only when configured', () => {
+  it('attaches broader managed policies only to the roles they are configured for', () => {
     const template = Template.fromStack(
-      buildStack({ studio: { managedPolicies: ['AmazonSageMakerFullAccess'] } })
-        .stack
+      buildStack({
+        studio: {
+          managedPolicies: {
+            admins: ['arn:aws:iam::123456789012:policy/TrainingJobs']
+          }
+        }
+      }).stack
     );
     template.hasResourceProperties('AWS::IAM::Role', {
-      Description: 'SageMaker execution role of the MLflow role "readers"',
-      ManagedPolicyArns: [
-        {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':iam::aws:policy/AmazonSageMakerFullAccess'
-            ]
-          ]
-        }
-      ]
+      Description: 'SageMaker execution role of the MLflow role "admins"',
+      ManagedPolicyArns: ['arn:aws:iam::123456789012:policy/TrainingJobs']
     });
+    const readers =
+      template.toJSON().Resources[
+        roleIdOf(
+          template,
+          'SageMaker execution role of the MLflow role "readers"'
+        )
+      ].Properties;
+    expect(readers.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('refuses to synthesize a role with more managed policies than IAM allows, naming it', () => {
+    const policies = Array.from(
+      { length: 10 },
+      (_, i) => `arn:aws:iam::123456789012:policy/Extra${i}`
+    );
+    expect(() =>
+      Template.fromStack(
+        buildStack({ studio: { managedPolicies: { readers: policies } } }).stack
+      )
+    ).toThrow(
+      /The execution role of "readers" would have 1\d managed policies, more than IAM's default quota of 10/
+    );
+    expect(() =>
+      Template.fromStack(
+        buildStack({
+          studio: { managedPolicies: { readers: policies.slice(0, 5) } }
+        }).stack
+      )
+    ).not.toThrow();
   });
 
   it('refuses users of undefined roles', () => {
     expect(() =>
       buildStack({ studio: { users: [{ name: 'dave', role: 'owners' }] } })
     ).toThrow(/"dave" has the role "owners", which is not defined/);
-  });
-});
-
-describe('access from other accounts', () => {
-  const { stack } = buildStack({
-    crossAccount: [{ role: 'readers', accounts: ['111122223333'] }]
-  });
-  const template = Template.fromStack(stack);
-
-  it('lets the listed accounts assume a role with exactly the role’s MLflow policies', () => {
-    const id = roleIdOf(
-      template,
-      'Reaches MLflow with the permissions of the "readers" role, from 111122223333'
-    );
-    const trust = deployed(
-      template,
-      template.toJSON().Resources[id].Properties.AssumeRolePolicyDocument
-    );
-    expect(trust).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Action: 'sts:AssumeRole',
-          Effect: 'Allow',
-          Principal: { AWS: 'arn:aws:iam::111122223333:root' }
-        }
-      ]
-    });
-    const policies = policiesOf(template, id);
-    const readers = compileRoles().get('readers') as ReadonlySet<string>;
-    for (const op of OPERATIONS) {
-      for (const path of pathTemplates(op).filter(t => t.startsWith('/api/'))) {
-        expect([
-          op.id,
-          allows(policies, methodArn(ARN_PREFIX, op.method, samplePath(path)))
-        ]).toEqual([op.id, readers.has(op.id)]);
-      }
-    }
   });
 });
