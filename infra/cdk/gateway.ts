@@ -70,6 +70,15 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   integrationError: '$context.integration.error'
 };
 
+/**
+ * What MLflow gets instead of the caller's credentials: empty values (an
+ * integration can override a header, not remove it).
+ */
+export const STRIPPED_HEADERS: Readonly<Record<string, string>> = {
+  'integration.request.header.Authorization': "''",
+  'integration.request.header.Cookie': "''"
+};
+
 export interface MlflowGatewayProps {
   /** MLflow's internal load balancer, reached through a VPC link. */
   readonly loadBalancer: elbv2.INetworkLoadBalancer;
@@ -167,6 +176,19 @@ export class MlflowGateway extends Construct {
       environment: tokenEnvironment,
       retention
     });
+    // The cookie-keyed authorizer must decide by the cookie alone (see
+    // `cookieHandler`): a function of its own, from the same bundle.
+    const cookieAuthorizerFunction = this.nodeFunction(
+      'CookieAuthorizerFunction',
+      {
+        entry: authorizerEntry,
+        handler: 'cookieHandler',
+        description:
+          'Verifies the Cognito token of the MLflow UI’s cookie; returns the policy of the cookie reads',
+        environment: tokenEnvironment,
+        retention
+      }
+    );
     const permissionsFunction = this.nodeFunction('Permissions', {
       entry: authorizerEntry,
       handler: 'permissions',
@@ -200,16 +222,28 @@ export class MlflowGateway extends Construct {
       }
     });
 
-    const authorizer = (id: string, source: string) =>
+    const authorizer = (
+      id: string,
+      source: string,
+      handler: lambda.IFunction
+    ) =>
       new apigw.RequestAuthorizer(this, id, {
-        handler: this.authorizerFunction,
+        handler,
         identitySources: [apigw.IdentitySource.header(source)],
         resultsCacheTtl: AUTHORIZER_CACHE_TTL
       });
     // A cached policy is keyed by the identity source; the cookie's
     // authorizer serves only the cookie reads (`gatewayRoutes` makes sure).
-    const headerAuthorizer = authorizer('TokenAuthorizer', 'Authorization');
-    const cookieAuthorizer = authorizer('CookieAuthorizer', 'Cookie');
+    const headerAuthorizer = authorizer(
+      'TokenAuthorizer',
+      'Authorization',
+      this.authorizerFunction
+    );
+    const cookieAuthorizer = authorizer(
+      'CookieAuthorizer',
+      'Cookie',
+      cookieAuthorizerFunction
+    );
 
     const vpcLink = new apigw.VpcLink(this, 'VpcLink', {
       targets: [loadBalancer],
@@ -246,7 +280,10 @@ export class MlflowGateway extends Construct {
               // The gateway states who is calling; a client's own value
               // of the header never reaches MLflow.
               [`integration.request.header.${PRINCIPAL_HEADER}`]:
-                PRINCIPAL_SOURCES[route.authorization].expression
+                PRINCIPAL_SOURCES[route.authorization].expression,
+              // Credentials stay at the gateway, as the local gateway
+              // drops them: MLflow needs to know who, not how.
+              ...STRIPPED_HEADERS
             }
           }
         });

@@ -24,6 +24,16 @@ import {
 export interface AuthorizerConfig extends TokenVerifierConfig {
   /** Operator-defined roles on top of the built-in ones. */
   readonly permissions?: PermissionsConfig;
+  /**
+   * Where the token is: `request` (the `Authorization` header, and for the
+   * cookie reads the cookie after it) or `cookie` (the cookie only: the
+   * authorizer API Gateway caches by the `Cookie` header must decide by
+   * what it is keyed by, or a policy built from one request's header would
+   * be served to the next request with the same cookie).
+   *
+   * @default 'request'
+   */
+  readonly tokenSource?: 'request' | 'cookie';
 }
 
 /** Context keys the integration reads (`$context.authorizer.principal`). */
@@ -71,10 +81,14 @@ function parseMethodArn(methodArn: string): {
 function findTokens(
   event: APIGatewayRequestAuthorizerEvent,
   method: string,
-  path: string
+  path: string,
+  source: 'request' | 'cookie'
 ): { token: string; scope: 'all' | 'cookie' }[] {
   const found: { token: string; scope: 'all' | 'cookie' }[] = [];
-  const header = tokenFromAuthorizationHeader(event.headers);
+  const header =
+    source === 'request'
+      ? tokenFromAuthorizationHeader(event.headers)
+      : undefined;
   if (header !== undefined) {
     found.push({ token: header, scope: 'all' });
   }
@@ -113,7 +127,8 @@ export function createAuthorizer(config: AuthorizerConfig): Authorizer {
 
   return async event => {
     const { prefix, method, path } = parseMethodArn(event.methodArn);
-    for (const found of findTokens(event, method, path)) {
+    const source = config.tokenSource ?? 'request';
+    for (const found of findTokens(event, method, path, source)) {
       let user: VerifiedUser;
       try {
         user = await verify(found.token);

@@ -1,5 +1,6 @@
 /**
- * The Lambda entry points: `handler` (the authorizer) and `permissions`
+ * The Lambda entry points: `handler` (the authorizer), `cookieHandler`
+ * (the authorizer of the cookie reads' routes) and `permissions`
  * (the `GET /auth/permissions` integration). Configured by environment variables, so one bundle
  * serves the deployed API (Cognito) and the local stack (cognito-local):
  *
@@ -72,6 +73,20 @@ let authorizer: Authorizer | undefined;
 export function handler(event: APIGatewayRequestAuthorizerEvent) {
   authorizer ??= createAuthorizer(configFromEnvironment(process.env));
   return authorizer(event);
+}
+
+let cookieAuthorizer: Authorizer | undefined;
+
+/**
+ * The authorizer API Gateway keys by the `Cookie` header: it decides by the
+ * cookie's token alone, so what it caches for a cookie is that cookie's.
+ */
+export function cookieHandler(event: APIGatewayRequestAuthorizerEvent) {
+  cookieAuthorizer ??= createAuthorizer({
+    ...configFromEnvironment(process.env),
+    tokenSource: 'cookie'
+  });
+  return cookieAuthorizer(event);
 }
 
 let callerPermissions: CallerPermissionsHandler | undefined;

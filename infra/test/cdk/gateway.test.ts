@@ -159,6 +159,24 @@ describe('the gateway (API Gateway REST API)', () => {
     expect(AUTHORIZER_CACHE_TTL.toSeconds()).toBeGreaterThan(0);
   });
 
+  it('decides the cookie-keyed authorizer’s policy by the cookie’s token, the one it is cached by', () => {
+    const authorizers = Object.values(
+      template.findResources('AWS::ApiGateway::Authorizer')
+    ).map(a => a.Properties);
+    const functions = template.findResources('AWS::Lambda::Function');
+    const handlerOf = (authorizer: Record<string, any>) => {
+      const uri = JSON.stringify(authorizer.AuthorizerUri);
+      const [id] = Object.keys(functions).filter(fn => uri.includes(`"${fn}"`));
+      return functions[id].Properties.Handler;
+    };
+    expect(
+      Object.fromEntries(authorizers.map(a => [a.IdentitySource, handlerOf(a)]))
+    ).toEqual({
+      'method.request.header.Authorization': 'index.handler',
+      'method.request.header.Cookie': 'index.cookieHandler'
+    });
+  });
+
   it('runs the authorizer on the current Node.js runtime, configured for the user pool', () => {
     const functions = Object.values(
       template.findResources('AWS::Lambda::Function')
@@ -222,6 +240,11 @@ describe('the gateway (API Gateway REST API)', () => {
           NONE: "'anonymous'"
         }[method.AuthorizationType as string]
       );
+      // The caller's credentials never reach MLflow.
+      expect(method.Integration.RequestParameters).toMatchObject({
+        'integration.request.header.Authorization': "''",
+        'integration.request.header.Cookie': "''"
+      });
     }
     const greedy = proxied.find(m =>
       JSON.stringify(m.Integration.Uri).includes('/api/2.0/{proxy}')

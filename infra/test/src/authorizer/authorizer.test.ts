@@ -234,6 +234,46 @@ describe('the Lambda authorizer', () => {
     ).resolves.toBe('allow');
   });
 
+  it('as the authorizer keyed by the cookie, decides by the cookie alone, never by the header', async () => {
+    const cookieAuthorize = createAuthorizer({
+      issuer: issuer.url,
+      clientIds: [CLIENT_ID],
+      tokenUse: 'access',
+      tokenSource: 'cookie'
+    });
+    const admin = await issuer.accessToken({ 'cognito:groups': ['admins'] });
+    const noRole = await issuer.accessToken({ 'cognito:groups': [] });
+    const cookieOf = (token: string) => ({
+      Cookie: `theme=dark; ${AUTH_COOKIE}=${encodeURIComponent(`Bearer ${token}`)}`
+    });
+    // API Gateway caches this authorizer's answer by the Cookie header: an
+    // admin's header next to another cookie must not become that cookie's policy.
+    await expect(
+      cookieAuthorize(
+        event('GET', '/get-artifact', {
+          Cookie: 'theme=dark',
+          ...bearer(admin)
+        })
+      )
+    ).rejects.toThrow(/^Unauthorized$/);
+    const result = await cookieAuthorize(
+      event('GET', '/get-artifact', { ...cookieOf(noRole), ...bearer(admin) })
+    );
+    expect(
+      evaluatePolicy(
+        result.policyDocument,
+        methodArn(PREFIX, 'GET', '/get-artifact')
+      )
+    ).toBe('deny');
+    const own = await cookieAuthorize(
+      event('POST', '/graphql', cookieOf(admin))
+    );
+    expect(own.principalId).toBe('reader');
+    expect(
+      evaluatePolicy(own.policyDocument, methodArn(PREFIX, 'POST', '/graphql'))
+    ).toBe('allow');
+  });
+
   it('never writes a token to the log', async () => {
     const token = await issuer.accessToken();
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map(
