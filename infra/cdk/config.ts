@@ -16,6 +16,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 
 import type { RoleDefinition } from '../src/permissions/roles';
+import { TOKEN_VALIDITY } from '../src/user-pool';
 import {
   BUILT_IN_ROLES,
   validateRoleDefinitions
@@ -69,6 +70,7 @@ const TASKS =
   '"mlflow.minTasks" must be at least 1 and "mlflow.maxTasks" at least "mlflow.minTasks"';
 const CAPACITY =
   '"database" capacities are Aurora Serverless v2 ACUs in steps of 0.5: 0 ≤ minCapacity ≤ maxCapacity, 1 ≤ maxCapacity ≤ 256';
+const ACCESS_TOKEN_MINUTES = `"cognito.accessTokenMinutes" must be a whole number of minutes from ${TOKEN_VALIDITY.accessMinutesRange.min} to ${TOKEN_VALIDITY.accessMinutesRange.max}`;
 const THROTTLING =
   '"gateway.rateLimit" must be a positive number of requests per second and "gateway.burstLimit" a positive whole number';
 
@@ -411,7 +413,19 @@ const settingsSchema = z.strictObject({
           error: '"cognito.mfa" must be "off", "optional" or "required"'
         })
         .default('optional')
-        .describe('Whether users sign in with a second factor (TOTP).')
+        .describe('Whether users sign in with a second factor (TOTP).'),
+      accessTokenMinutes: z
+        .int({ error: ACCESS_TOKEN_MINUTES })
+        .min(TOKEN_VALIDITY.accessMinutesRange.min, {
+          error: ACCESS_TOKEN_MINUTES
+        })
+        .max(TOKEN_VALIDITY.accessMinutesRange.max, {
+          error: ACCESS_TOKEN_MINUTES
+        })
+        .default(TOKEN_VALIDITY.accessMinutes)
+        .describe(
+          'Minutes an access (and ID) token lasts. Tokens are verified offline: a revoked session reaches MLflow until its token expires, plus the authorizer’s 5-minute cache.'
+        )
     })
     .prefault({}),
   permissions: permissionsSchema.prefault({}),

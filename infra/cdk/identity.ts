@@ -22,6 +22,13 @@ export interface MlflowIdentityProps {
   readonly roles: readonly RoleDefinition[];
   /** Whether users sign in with a second factor (TOTP). */
   readonly mfa: MfaSetting;
+  /**
+   * How long access and ID tokens last: with the authorizer's cache, how
+   * long a revoked session may still reach MLflow.
+   *
+   * @default TOKEN_VALIDITY.accessMinutes
+   */
+  readonly accessTokenMinutes?: number;
 }
 
 export class MlflowIdentity extends Construct {
@@ -57,15 +64,22 @@ export class MlflowIdentity extends Construct {
       removalPolicy: RemovalPolicy.RETAIN
     });
 
+    const tokenMinutes =
+      props.accessTokenMinutes ?? TOKEN_VALIDITY.accessMinutes;
     this.client = this.userPool.addClient('Browser', {
       // The extension and /auth/login sign in with SRP; no secret in a browser.
       authFlows: { userSrp: true },
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
-      accessTokenValidity: Duration.minutes(TOKEN_VALIDITY.accessMinutes),
-      idTokenValidity: Duration.minutes(TOKEN_VALIDITY.idMinutes),
-      refreshTokenValidity: Duration.days(TOKEN_VALIDITY.refreshDays)
+      accessTokenValidity: Duration.minutes(tokenMinutes),
+      idTokenValidity: Duration.minutes(tokenMinutes),
+      refreshTokenValidity: Duration.days(TOKEN_VALIDITY.refreshDays),
+      // A stolen refresh token works until its next use by its owner;
+      // rotation also turns off InitiateAuth's REFRESH_TOKEN_AUTH.
+      refreshTokenRotationGracePeriod: Duration.seconds(
+        TOKEN_VALIDITY.refreshRotationGraceSeconds
+      )
     });
 
     const groups = new Map<string, cognito.CfnUserPoolGroup>();

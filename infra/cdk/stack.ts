@@ -53,7 +53,8 @@ export class MlflowStack extends Stack {
         ...BUILT_IN_ROLE_DEFINITIONS,
         ...(config.permissions.roles ?? [])
       ],
-      mfa: config.cognito.mfa
+      mfa: config.cognito.mfa,
+      accessTokenMinutes: config.cognito.accessTokenMinutes
     });
     this.network = new MlflowNetwork(this, 'Network', {
       vpc: config.vpc,

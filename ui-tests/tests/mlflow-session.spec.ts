@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { AUTH_COOKIE } from '../../src/contract';
+import { TOKEN_VALIDITY } from '../../infra/src/user-pool';
 import { expect, test } from '../fixtures';
 import {
   contrastOf,
@@ -99,7 +100,7 @@ test("the panel keeps working past token expiry without a new sign-in; after sig
       status: 401
     });
   } finally {
-    await setTokenLifetime(60, 'minutes');
+    await setTokenLifetime(TOKEN_VALIDITY.accessMinutes, 'minutes');
   }
 });
 

@@ -85,7 +85,7 @@ export async function provisionCognito(
       // As in AWS: cognito-local would otherwise issue access and ID tokens
       // for 24 hours, and token refresh would never be exercised locally.
       AccessTokenValidity: TOKEN_VALIDITY.accessMinutes,
-      IdTokenValidity: TOKEN_VALIDITY.idMinutes,
+      IdTokenValidity: TOKEN_VALIDITY.accessMinutes,
       RefreshTokenValidity: TOKEN_VALIDITY.refreshDays,
       TokenValidityUnits: {
         AccessToken: 'minutes',

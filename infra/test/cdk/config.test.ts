@@ -80,6 +80,16 @@ describe('the deployment configuration', () => {
     ],
     ['a bad MFA setting', { cognito: { mfa: 'sometimes' } }, /"cognito.mfa"/],
     [
+      'access tokens longer than an hour',
+      { cognito: { accessTokenMinutes: 120 } },
+      /"cognito.accessTokenMinutes" must be a whole number of minutes from 5 to 60/
+    ],
+    [
+      'access tokens shorter than Cognito allows',
+      { cognito: { accessTokenMinutes: 2 } },
+      /"cognito.accessTokenMinutes"/
+    ],
+    [
       'a role clashing with a built-in one',
       {
         permissions: {

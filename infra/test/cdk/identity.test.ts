@@ -38,18 +38,32 @@ describe('the identity (Cognito)', () => {
     );
   });
 
-  it('has one app client for browsers: SRP only, no secret, the extension’s token lifetimes', () => {
+  it('has one app client for browsers: SRP only, no secret, short-lived access tokens, rotating refresh tokens', () => {
     const template = templateOf();
     template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      // Rotation needs GetTokensFromRefreshToken: no REFRESH_TOKEN_AUTH.
+      ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'],
       GenerateSecret: false,
       PreventUserExistenceErrors: 'ENABLED',
       EnableTokenRevocation: true,
-      AccessTokenValidity: 60,
-      IdTokenValidity: 60,
-      RefreshTokenValidity: 43200
+      // A revoked session reaches MLflow until its access token expires.
+      AccessTokenValidity: 15,
+      IdTokenValidity: 15,
+      TokenValidityUnits: Match.objectLike({
+        AccessToken: 'minutes',
+        IdToken: 'minutes'
+      }),
+      RefreshTokenValidity: 43200,
+      RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 10 }
     });
+  });
+
+  it('issues access tokens for as long as the configuration says', () => {
+    templateOf({ cognito: { accessTokenMinutes: 5 } }).hasResourceProperties(
+      'AWS::Cognito::UserPoolClient',
+      { AccessTokenValidity: 5, IdTokenValidity: 5 }
+    );
   });
 
   it('has a group for each role of the permission model, the operator’s included', () => {
