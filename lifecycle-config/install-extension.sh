@@ -6,6 +6,7 @@
 #
 #   MLFLOW_EXTENSION_WHEEL       s3://bucket/key or a local path of the wheel
 #   MLFLOW_EXTENSION_WHEEL_NAME  the wheel's file name (the S3 key has none)
+#   MLFLOW_EXTENSION_WHEEL_SHA256  the wheel's sha256: any other file is refused
 #   MLFLOW_GATEWAY_URL           the gateway (https://…/prod/)
 #   MLFLOW_COGNITO_REGION, MLFLOW_USER_POOL_ID, MLFLOW_USER_POOL_CLIENT_ID
 #   MLFLOW_COGNITO_ENDPOINT      optional: a Cognito-compatible provider
@@ -33,8 +34,9 @@ give_up() {
   exit 0
 }
 
-for name in MLFLOW_EXTENSION_WHEEL MLFLOW_GATEWAY_URL MLFLOW_COGNITO_REGION \
-  MLFLOW_USER_POOL_ID MLFLOW_USER_POOL_CLIENT_ID; do
+for name in MLFLOW_EXTENSION_WHEEL MLFLOW_EXTENSION_WHEEL_SHA256 \
+  MLFLOW_GATEWAY_URL MLFLOW_COGNITO_REGION MLFLOW_USER_POOL_ID \
+  MLFLOW_USER_POOL_CLIENT_ID; do
   [[ -n "${!name:-}" ]] || give_up "$name is not set."
 done
 [[ -x "$PYTHON" ]] || give_up "No Python at $PYTHON (STUDIO_CONDA_PREFIX)."
@@ -64,9 +66,13 @@ PY
     ;;
 esac
 
+# Only the wheel this deployment built is installed, whoever can write where it is.
+digest="$(sha256sum "$wheel" | cut -d' ' -f1)"
+[[ "$digest" == "${MLFLOW_EXTENSION_WHEEL_SHA256,,}" ]] ||
+  give_up "The wheel at $MLFLOW_EXTENSION_WHEEL is not this deployment's (its sha256 is $digest, MLFLOW_EXTENSION_WHEEL_SHA256 says $MLFLOW_EXTENSION_WHEEL_SHA256): refused."
+
 # The same wheel twice is one install: a marker holds the installed wheel's hash.
 marker="$PREFIX/share/sagemaker-studio-mlflow/installed-wheel.sha256"
-digest="$(sha256sum "$wheel" | cut -d' ' -f1)"
 if [[ -f "$marker" && "$(cat "$marker")" == "$digest" ]]; then
   log "the wheel is installed already ($digest)"
 else

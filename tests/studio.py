@@ -15,6 +15,7 @@ of the lifecycle configuration uses it.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -90,12 +91,18 @@ def space_environment(prefix: Path, home: Path) -> dict[str, str]:
     }
 
 
+def wheel_digest(wheel: Path) -> str:
+    """The wheel's sha256, as the CDK app writes it in front of the script."""
+    return hashlib.sha256(wheel.read_bytes()).hexdigest()
+
+
 def run_lifecycle(prefix: Path, home: Path, wheel: Path, settings: dict[str, str]) -> subprocess.CompletedProcess[str]:
     env = {
         **space_environment(prefix, home),
         **settings,
         "STUDIO_CONDA_PREFIX": str(prefix),
         "MLFLOW_EXTENSION_WHEEL": str(wheel),
+        "MLFLOW_EXTENSION_WHEEL_SHA256": wheel_digest(wheel),
     }
     return subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=300)  # noqa: S603
 

@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import {
   Annotations,
   AssetHashType,
+  AssetStaging,
   Aws,
   BundlingOutput,
   DockerImage,
@@ -84,6 +85,7 @@ export class ExtensionInstall extends Construct {
     const settings: Record<string, string> = {
       MLFLOW_EXTENSION_WHEEL: this.wheel.s3ObjectUrl,
       MLFLOW_EXTENSION_WHEEL_NAME: name,
+      MLFLOW_EXTENSION_WHEEL_SHA256: stagedWheelDigest(this.wheel),
       MLFLOW_GATEWAY_URL: gatewayUrl,
       MLFLOW_COGNITO_REGION: Stack.of(this).region,
       MLFLOW_USER_POOL_ID: userPool.userPoolId,
@@ -133,6 +135,21 @@ export class ExtensionInstall extends Construct {
       role.addToPrincipalPolicy(readWheel);
     }
   }
+}
+
+/**
+ * The sha256 of the wheel as built for this synthesis: the lifecycle
+ * script installs no other file from the asset's key. Empty when bundling
+ * was skipped (a stack `cdk` does not deploy): the script then installs
+ * nothing.
+ */
+function stagedWheelDigest(wheel: s3assets.Asset): string {
+  const staging = wheel.node.findChild('Stage') as AssetStaging;
+  const staged = staging.absoluteStagedPath;
+  if (!staged.endsWith('.whl') || !fs.statSync(staged).isFile()) {
+    return '';
+  }
+  return createHash('sha256').update(fs.readFileSync(staged)).digest('hex');
 }
 
 /** Builds the wheel into `outputDir` with .venv's build tools; throws saying what to run. */

@@ -80,6 +80,8 @@ def test_the_kernels_reach_mlflow_with_the_signed_sdk(space) -> None:
           "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9"},
          "Could not download the wheel from s3://no-such-bucket-here/x.whl"),
         ({"MLFLOW_GATEWAY_URL": ""}, "MLFLOW_GATEWAY_URL is not set."),
+        ({"MLFLOW_EXTENSION_WHEEL_SHA256": ""}, "MLFLOW_EXTENSION_WHEEL_SHA256 is not set."),
+        ({"MLFLOW_EXTENSION_WHEEL_SHA256": "0" * 64}, "is not this deployment's"),
     ],
 )
 def test_a_space_still_starts_when_the_script_cannot_install(space, tmp_path: Path, change, says) -> None:
@@ -90,6 +92,7 @@ def test_a_space_still_starts_when_the_script_cannot_install(space, tmp_path: Pa
         **studio.deployment(space["stack"]),
         "STUDIO_CONDA_PREFIX": str(prefix),
         "MLFLOW_EXTENSION_WHEEL": str(wheel),
+        "MLFLOW_EXTENSION_WHEEL_SHA256": studio.wheel_digest(wheel),
         **change,
     }
     result = subprocess.run(["bash", str(studio.SCRIPT)], env=env, capture_output=True, text=True, timeout=180)  # noqa: S603

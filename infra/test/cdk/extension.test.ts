@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -54,7 +55,7 @@ describe('the lifecycle configuration that installs the extension', () => {
     expect(script.startsWith('#!/bin/bash\n')).toBe(true);
     expect(script.endsWith(body)).toBe(true);
     const values = Object.fromEntries(
-      [...script.matchAll(/^(MLFLOW_[A-Z_]+)='([^']*)'$/gm)].map(m => [
+      [...script.matchAll(/^(MLFLOW_[A-Z0-9_]+)='([^']*)'$/gm)].map(m => [
         m[1],
         m[2]
       ])
@@ -65,6 +66,8 @@ describe('the lifecycle configuration that installs the extension', () => {
         /^s3:\/\/cdk-[a-z0-9]+-assets-123456789012-us-east-1\/[0-9a-f]{64}\.\w+$/
       ),
       MLFLOW_EXTENSION_WHEEL_NAME: wheelName(),
+      // Bundling is skipped here: no wheel, no digest, nothing installed.
+      MLFLOW_EXTENSION_WHEEL_SHA256: '',
       MLFLOW_GATEWAY_URL: `https://${DEPLOYED_IDS.restApi}.execute-api.us-east-1.amazonaws.com/prod/`,
       MLFLOW_COGNITO_REGION: 'us-east-1',
       MLFLOW_USER_POOL_ID: DEPLOYED_IDS.userPool,
@@ -156,9 +159,12 @@ describe('the published wheel', () => {
           )
         )
       ).toBe(true);
-      // The lifecycle configuration fetches exactly that object.
-      expect(JSON.stringify(stack.resolve(stack.extension.script))).toContain(
-        `/${hash}.whl`
+      // The lifecycle configuration fetches exactly that object, and
+      // installs it only with exactly these bytes.
+      const script = JSON.stringify(stack.resolve(stack.extension.script));
+      expect(script).toContain(`/${hash}.whl`);
+      expect(script).toContain(
+        `MLFLOW_EXTENSION_WHEEL_SHA256='${createHash('sha256').update(bytes).digest('hex')}'`
       );
       return hash;
     });
