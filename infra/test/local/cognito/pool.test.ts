@@ -15,6 +15,7 @@ import {
 import type { LocalState } from '../../../local/stack';
 import { BUILT_IN_ROLES } from '../../../src/roles';
 import { seededUsers, startTestCognito } from '../../support/cognito';
+import { TOKEN_VALIDITY } from '../../../src/user-pool';
 
 // Loading cognito-local (and the AWS SDK v2 it requires) takes a few seconds.
 jest.setTimeout(30_000);
@@ -39,7 +40,7 @@ describe('provisioning the local user pool', () => {
     await stop?.();
   });
 
-  it('creates the app client with Cognito’s default token lifetimes', async () => {
+  it('creates the app client with the user pool’s token lifetimes', async () => {
     const { userPoolId, clientId } = state.cognito!;
     const described = await client.send(
       new DescribeUserPoolClientCommand({
@@ -49,8 +50,8 @@ describe('provisioning the local user pool', () => {
     );
     expect(described.UserPoolClient).toMatchObject({
       ClientName: APP_CLIENT_NAME,
-      AccessTokenValidity: 60,
-      IdTokenValidity: 60,
+      AccessTokenValidity: TOKEN_VALIDITY.accessMinutes,
+      IdTokenValidity: TOKEN_VALIDITY.accessMinutes,
       RefreshTokenValidity: 30,
       TokenValidityUnits: {
         AccessToken: 'minutes',
@@ -73,7 +74,7 @@ describe('provisioning the local user pool', () => {
     ).AuthenticationResult!;
     const access = decodeJwt(signIn.AccessToken!);
     const refresh = decodeJwt(signIn.RefreshToken!);
-    expect(access.exp! - access.iat!).toBe(3600);
+    expect(access.exp! - access.iat!).toBe(TOKEN_VALIDITY.accessMinutes * 60);
     expect(refresh.exp! - refresh.iat!).toBe(30 * 24 * 3600);
   });
 

@@ -21,6 +21,7 @@ import { cognitoClient, provisionCognito } from '../../../local/cognito/pool';
 import type { RunningCognito } from '../../../local/cognito/provider';
 import type { LocalState } from '../../../local/stack';
 import { seededUsers, startTestCognito } from '../../support/cognito';
+import { TOKEN_VALIDITY } from '../../../src/user-pool';
 
 // Loading cognito-local (and the AWS SDK v2 it requires) takes a few seconds.
 jest.setTimeout(30_000);
@@ -91,7 +92,7 @@ describe('cognito-local behind the bridge', () => {
     expect(answer.$metadata.httpStatusCode).toBe(200);
     expect(result.RefreshToken).toBe(signIn.RefreshToken);
     expect(result.TokenType).toBe('Bearer');
-    expect(result.ExpiresIn).toBe(3600);
+    expect(result.ExpiresIn).toBe(TOKEN_VALIDITY.accessMinutes * 60);
     expect(result.AccessToken).not.toBe(signIn.AccessToken);
     expect(result.IdToken).not.toBe(signIn.IdToken);
 
@@ -118,7 +119,7 @@ describe('cognito-local behind the bridge', () => {
     });
     expect(access.jti).not.toBe(before.jti);
     expect(access.iat!).toBeGreaterThanOrEqual(before.iat!);
-    expect(access.exp! - access.iat!).toBe(3600);
+    expect(access.exp! - access.iat!).toBe(TOKEN_VALIDITY.accessMinutes * 60);
     expect(id).toMatchObject({
       token_use: 'id',
       'cognito:username': 'reader',
@@ -301,7 +302,10 @@ describe('cognito-local behind the bridge', () => {
       'application/x-amz-json-1.1'
     );
     expect(await refreshed.json()).toMatchObject({
-      AuthenticationResult: { TokenType: 'Bearer', ExpiresIn: 3600 }
+      AuthenticationResult: {
+        TokenType: 'Bearer',
+        ExpiresIn: TOKEN_VALIDITY.accessMinutes * 60
+      }
     });
 
     // The browser must be able to read a refusal too.
