@@ -412,7 +412,7 @@ const settingsSchema = z.strictObject({
         .enum(['off', 'optional', 'required'], {
           error: '"cognito.mfa" must be "off", "optional" or "required"'
         })
-        .default('optional')
+        .default('required')
         .describe('Whether users sign in with a second factor (TOTP).'),
       accessTokenMinutes: z
         .int({ error: ACCESS_TOKEN_MINUTES })

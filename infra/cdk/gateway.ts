@@ -122,9 +122,10 @@ export class MlflowGateway extends Construct {
     const origins = props.browserOrigins ?? [];
     const retention = props.logRetention;
 
+    // Who did what outlives the stack: auditors need it after a teardown.
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention,
-      removalPolicy: RemovalPolicy.DESTROY
+      removalPolicy: RemovalPolicy.RETAIN
     });
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: `${props.deploymentName}-mlflow`,

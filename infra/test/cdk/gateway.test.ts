@@ -86,6 +86,17 @@ describe('the gateway (API Gateway REST API)', () => {
     expect(withoutPreflight).toEqual(gatewayRoutes());
   });
 
+  it('keeps the access log, the record of who did what, when the stack is deleted', () => {
+    const accessLogs = Object.entries(
+      template.findResources('AWS::Logs::LogGroup')
+    ).filter(([id]) => id.includes('AccessLogs'));
+    expect(accessLogs).toHaveLength(1);
+    expect(accessLogs[0][1]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain'
+    });
+  });
+
   it('authorizes every MLflow operation as the local gateway does', () => {
     expect(authorizationMismatches(withoutPreflight)).toEqual([]);
   });

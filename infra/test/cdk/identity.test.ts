@@ -27,6 +27,12 @@ describe('the identity (Cognito)', () => {
     });
   });
 
+  it('requires a second factor unless configured otherwise', () => {
+    templateOf().hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON'
+    });
+  });
+
   it.each([
     ['off', 'OFF'],
     ['optional', 'OPTIONAL'],
