@@ -125,9 +125,9 @@ export function createAuthorizer(config: AuthorizerConfig): Authorizer {
     }
   );
 
+  const source = config.tokenSource ?? 'request';
   return async event => {
     const { prefix, method, path } = parseMethodArn(event.methodArn);
-    const source = config.tokenSource ?? 'request';
     for (const found of findTokens(event, method, path, source)) {
       let user: VerifiedUser;
       try {
