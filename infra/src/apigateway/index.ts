@@ -24,6 +24,16 @@ export type {
   PolicyStatement
 } from './policy-evaluation';
 export { REFUSALS, refusal } from './refusals';
+export {
+  HTTP_METHODS,
+  MAX_RESOURCE_POLICY_CHARACTERS,
+  resourcePolicyPatterns
+} from './resource-policy';
+export type {
+  AuthorizedMethod,
+  ResourcePolicyOptions,
+  ResourcePolicyPatterns
+} from './resource-policy';
 export type {
   ErrorBody,
   Refusal,
