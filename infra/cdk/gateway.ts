@@ -11,6 +11,7 @@ import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -23,7 +24,8 @@ import {
   PRINCIPAL_SOURCES,
   REFUSALS,
   type RefusalKind,
-  type RefusalType
+  type RefusalType,
+  resourcePolicyPatterns
 } from '../src/apigateway';
 import { PERMISSIONS_PATH, type PagesConfig } from '../src/contract';
 import {
@@ -95,6 +97,12 @@ export interface MlflowGatewayProps {
   /** How long the access log and the functions' logs are kept. */
   readonly logRetention: logs.RetentionDays;
   /**
+   * Who may call the IAM routes (`/api/`): `aws:PrincipalArn` patterns of
+   * the deployment's roles. The API's resource policy refuses those routes
+   * to every other principal, whatever its own IAM policy allows.
+   */
+  readonly iamPrincipalArns: readonly string[];
+  /**
    * The operator-defined roles the authorizer decides by.
    *
    * @default - the built-in roles only
@@ -122,6 +130,7 @@ export class MlflowGateway extends Construct {
     const origins = props.browserOrigins ?? [];
     const retention = props.logRetention;
 
+    const routes = gatewayRoutes();
     // Who did what outlives the stack: auditors need it after a teardown.
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       retention,
@@ -133,6 +142,11 @@ export class MlflowGateway extends Construct {
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       // Artifacts are any bytes: pass every body through untouched.
       binaryMediaTypes: ['*/*'],
+      policy: resourcePolicy(
+        routes,
+        origins.length > 0,
+        props.iamPrincipalArns
+      ),
       cloudWatchRole: true,
       cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
       deployOptions: {
@@ -250,7 +264,6 @@ export class MlflowGateway extends Construct {
       targets: [loadBalancer],
       description: 'API Gateway to MLflow’s internal load balancer'
     });
-    const routes = gatewayRoutes();
     for (const route of routes) {
       const resource = this.api.root.resourceForPath(route.path);
       const parameters = pathParameters(route.path);
@@ -397,7 +410,7 @@ export class MlflowGateway extends Construct {
       },
       {
         id: 'AwsSolutions-APIG4',
-        reason: `Public on purpose, carrying no data: ${public_}, and every CORS preflight (OPTIONS). Every other method is IAM or the Cognito authorizer.`
+        reason: `Public on purpose, carrying no data: ${public_}, and every CORS preflight (OPTIONS). Every other method is IAM (which the resource policy also refuses to principals outside the deployment's roles) or the Cognito authorizer.`
       },
       {
         id: 'AwsSolutions-COG4',
@@ -423,6 +436,40 @@ export class MlflowGateway extends Construct {
       }
     }
   }
+}
+
+/**
+ * The API's resource policy: anyone may reach the methods that authorize
+ * by themselves (public, Cognito, preflights), which API Gateway would
+ * otherwise refuse; the IAM methods are never allowed here (an allow would
+ * stand in for the caller's own IAM policy) and are denied to principals
+ * outside the deployment. A change of it changes the deployment's logical
+ * id (CDK hashes the REST API's properties), so the stage gets it.
+ */
+function resourcePolicy(
+  routes: readonly GatewayRoute[],
+  preflight: boolean,
+  iamPrincipalArns: readonly string[]
+): iam.PolicyDocument {
+  const patterns = resourcePolicyPatterns(routes, { stage: STAGE, preflight });
+  const invoke = {
+    principals: [new iam.StarPrincipal()],
+    actions: ['execute-api:Invoke']
+  };
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({ ...invoke, resources: [...patterns.open] }),
+      new iam.PolicyStatement({
+        ...invoke,
+        effect: iam.Effect.DENY,
+        resources: [...patterns.iam],
+        conditions: {
+          // A list token (the cross-account roles come later) stays whole.
+          ArnNotLike: { 'aws:PrincipalArn': iamPrincipalArns }
+        }
+      })
+    ]
+  });
 }
 
 function pathParameters(resourcePath: string): string[] {

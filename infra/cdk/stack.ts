@@ -1,4 +1,11 @@
-import { CfnOutput, Fn, Stack, StackProps, Validations } from 'aws-cdk-lib';
+import {
+  CfnOutput,
+  Fn,
+  Lazy,
+  Stack,
+  StackProps,
+  Validations
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 import {
@@ -13,7 +20,7 @@ import { MlflowGateway } from './gateway';
 import { MlflowIdentity } from './identity';
 import { MlflowService } from './mlflow-service';
 import { MlflowNetwork } from './network';
-import { MlflowStudio, logicalName } from './studio';
+import { MlflowStudio, executionRoleArnPattern, logicalName } from './studio';
 
 export interface MlflowStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -88,6 +95,14 @@ export class MlflowStack extends Stack {
       throttlingRateLimit: config.gateway.rateLimit,
       throttlingBurstLimit: config.gateway.burstLimit,
       logRetention,
+      // The execution roles by their path; the cross-account roles, made
+      // once the gateway they call exists, by their ARNs.
+      iamPrincipalArns: Lazy.list({
+        produce: () => [
+          executionRoleArnPattern(config.name),
+          ...[...this.crossAccount.roles.values()].map(role => role.roleArn)
+        ]
+      }),
       permissions: config.permissions,
       browserOrigins: config.studio.origins
     });

@@ -312,6 +312,11 @@ export function executionRolePath(deploymentName: string): string {
   return `/mlflow-${deploymentName}/`;
 }
 
+/** What the ARNs of the deployment's execution roles match (`aws:PrincipalArn`): any role under their path. */
+export function executionRoleArnPattern(deploymentName: string): string {
+  return `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role${executionRolePath(deploymentName)}*`;
+}
+
 /** `model-approvers` → `ModelApprovers`, for construct ids. */
 export function logicalName(name: string): string {
   return name

@@ -9,20 +9,29 @@ import {
   STAGE
 } from '../../cdk/gateway';
 import {
+  HTTP_METHODS,
   INTEGRATION_TIMEOUT_SECONDS,
+  MAX_RESOURCE_POLICY_CHARACTERS,
   PRINCIPAL_HEADER,
   REFUSALS,
   RefusalKind,
+  arnPatternMatches,
+  methodMatcher,
   preflightHeaders
 } from '../../src/apigateway';
 import type { PagesConfig } from '../../src/contract';
-import { GatewayRoute, gatewayRoutes } from '../../src/gateway-routes';
+import {
+  GatewayRoute,
+  gatewayRoutes,
+  samplePath
+} from '../../src/gateway-routes';
 import { GATEWAY_PAGES } from '../../src/pages';
 import { buildStack, templateOf } from '../support/cdk';
 import { DEPLOYED_IDS, deployed } from '../support/intrinsics';
 import { PUBLIC_ROUTES, authorizationMismatches } from '../support/routes';
 
 const STUDIO = 'https://d-abc123.studio.us-east-1.sagemaker.aws';
+const EXAMPLE_FILE = path.join(__dirname, '..', '..', 'deploy.example.json');
 
 type Resources = Record<string, { Properties: Record<string, any> }>;
 
@@ -370,6 +379,168 @@ describe('the gateway (API Gateway REST API)', () => {
       ResponseType: 'DEFAULT_4XX',
       ResponseParameters: Match.absent()
     });
+  });
+});
+
+interface ResourcePolicyStatement {
+  Effect: 'Allow' | 'Deny';
+  Principal: unknown;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** The REST API's resource policy, as deployed. */
+function resourcePolicyOf(template: Template): {
+  Version: string;
+  Statement: ResourcePolicyStatement[];
+} {
+  const [api] = Object.values(
+    template.findResources('AWS::ApiGateway::RestApi')
+  );
+  expect(api.Properties.Policy).toBeDefined();
+  return deployed(template, api.Properties.Policy) as ReturnType<
+    typeof resourcePolicyOf
+  >;
+}
+
+const listOf = (value: string | string[]): string[] => [value].flat();
+
+/** A method ARN's resource as a resource policy names it (API Gateway expands `execute-api:/`). */
+const methodResource = (method: string, requestPath: string): string =>
+  `execute-api:/${STAGE}/${method}${requestPath}`;
+
+/**
+ * Where the resource policy would let the wrong callers through or refuse
+ * the right ones: for every method of the synthesized API (preflights
+ * included) and every HTTP method it serves, a sample request, plus IAM
+ * requests whose paths embed every other route's path (`*` matches `/`).
+ * A request to an IAM method must match no Allow (the caller's IAM policy
+ * decides) and the Deny; any other request an Allow and not the Deny.
+ */
+function resourcePolicyProblems(template: Template): string[] {
+  const { Statement: statements } = resourcePolicyOf(template);
+  const routes = synthesizedRoutes(template);
+  const serve = methodMatcher(routes);
+  const matches = (effect: string, resource: string) =>
+    statements
+      .filter(s => s.Effect === effect)
+      .some(s => listOf(s.Resource).some(p => arnPatternMatches(p, resource)));
+  const requests = routes.flatMap(route =>
+    (route.method === 'ANY' ? HTTP_METHODS : [route.method]).map(method => ({
+      method,
+      path: samplePath(route.path)
+    }))
+  );
+  const iamRoots = routes
+    .filter(route => route.authorization === 'iam' && route.path.endsWith('+}'))
+    .map(route => samplePath(route.path).replace(/a\/b\.txt$/, ''));
+  const embedded = iamRoots.flatMap(root =>
+    requests.map(({ method, path }) => ({ method, path: `${root}x${path}` }))
+  );
+  const problems: string[] = [];
+  for (const { method, path: requestPath } of [...requests, ...embedded]) {
+    const route = serve(method, requestPath);
+    if (route === undefined) {
+      continue;
+    }
+    const resource = methodResource(method, requestPath);
+    const allowed = matches('Allow', resource);
+    const denied = matches('Deny', resource);
+    const iam = route.authorization === 'iam';
+    if (iam ? allowed || !denied : !allowed || denied) {
+      problems.push(
+        `${method} ${requestPath} (${route.method} ${route.path}, ${route.authorization}): allow ${allowed}, deny ${denied}`
+      );
+    }
+  }
+  return problems;
+}
+
+describe('the gateway’s resource policy', () => {
+  const example = JSON.parse(fs.readFileSync(EXAMPLE_FILE, 'utf-8')) as Record<
+    string,
+    unknown
+  >;
+  const template = Template.fromStack(buildStack(example).stack);
+
+  it('lets anyone reach the public routes, the Cognito routes and the preflights, and allows no IAM route', () => {
+    expect(resourcePolicyProblems(template)).toEqual([]);
+    // Without CORS, an OPTIONS request to an IAM route is an IAM request.
+    expect(resourcePolicyProblems(templateOf())).toEqual([]);
+    for (const statement of resourcePolicyOf(template).Statement) {
+      expect(statement).toMatchObject({
+        Principal: '*',
+        Action: 'execute-api:Invoke'
+      });
+    }
+  });
+
+  it('refuses the IAM routes to every principal but the deployment’s execution and cross-account roles', () => {
+    const deny = resourcePolicyOf(template).Statement.find(
+      s => s.Effect === 'Deny'
+    );
+    const principals = deny?.Condition?.ArnNotLike?.['aws:PrincipalArn'];
+    expect(Object.keys(deny?.Condition ?? {})).toEqual(['ArnNotLike']);
+    const allowedPrincipal = (arn: string) =>
+      listOf(principals ?? []).some(p => arnPatternMatches(p, arn));
+    const roles = template.findResources('AWS::IAM::Role');
+    const executionRoles = Object.entries(roles).filter(([, role]) =>
+      String(role.Properties.Description).startsWith('SageMaker execution role')
+    );
+    expect(executionRoles.length).toBeGreaterThan(3);
+    for (const [id, role] of executionRoles) {
+      expect(
+        allowedPrincipal(
+          `arn:aws:iam::123456789012:role${role.Properties.Path}${id}-ABC`
+        )
+      ).toBe(true);
+    }
+    const crossAccount = Object.keys(roles).filter(id =>
+      id.startsWith('CrossAccount')
+    );
+    expect(crossAccount).toHaveLength(1);
+    expect(listOf(principals ?? [])).toContain(`${crossAccount[0]}.Arn`);
+    for (const outsider of [
+      'arn:aws:iam::123456789012:user/admin',
+      'arn:aws:iam::123456789012:role/Admin',
+      'arn:aws:iam::123456789012:role/mlflow-other/ReadersExecutionRole',
+      'arn:aws:iam::111122223333:role/training-jobs'
+    ]) {
+      expect(allowedPrincipal(outsider)).toBe(false);
+    }
+  });
+
+  it('stays below API Gateway’s size limit for a resource policy, with the example’s roles and cross-account access', () => {
+    const prefix = `arn:aws-us-gov:execute-api:us-gov-west-1:123456789012:${DEPLOYED_IDS.restApi}/`;
+    const stored = JSON.stringify(resourcePolicyOf(template))
+      .replace(/execute-api:\//g, prefix)
+      // A generated role name is at most 64 characters.
+      .replace(
+        /"[A-Za-z0-9]+\.Arn"/g,
+        `"arn:aws-us-gov:iam::123456789012:role/${'x'.repeat(64)}"`
+      );
+    expect(stored.length).toBeLessThan(MAX_RESOURCE_POLICY_CHARACTERS);
+  });
+
+  it('makes a new deployment of the stage when the policy changes', () => {
+    const deploymentOf = (json: Record<string, unknown>) =>
+      Object.keys(
+        templateOf(json).findResources('AWS::ApiGateway::Deployment')
+      );
+    const without = deploymentOf({});
+    expect(without).toHaveLength(1);
+    expect(
+      deploymentOf({
+        crossAccount: [
+          {
+            role: 'readers',
+            accounts: ['111122223333'],
+            principalArns: ['arn:aws:iam::111122223333:role/training-jobs']
+          }
+        ]
+      })
+    ).not.toEqual(without);
   });
 });
 
