@@ -11,6 +11,9 @@
 #   MLFLOW_COGNITO_REGION, MLFLOW_USER_POOL_ID, MLFLOW_USER_POOL_CLIENT_ID
 #   MLFLOW_COGNITO_ENDPOINT      optional: a Cognito-compatible provider
 #   MLFLOW_AUTH_FLOW             optional: USER_SRP_AUTH (default) or USER_PASSWORD_AUTH
+#   MLFLOW_LOAD_BALANCER, MLFLOW_TASK_PORT, MLFLOW_TASK_SUBNETS  optional: what
+#                                the reachability probe tries directly (host:port,
+#                                MLflow's port, comma-separated CIDRs)
 #   STUDIO_CONDA_PREFIX          where JupyterLab is installed (default /opt/conda)
 #   MLFLOW_EXTENSION_LOG         the log file (default ~/.sagemaker-studio-mlflow/install.log)
 #
@@ -88,13 +91,14 @@ fi
 # settings still win), and the SDK's settings for the space's kernels.
 mkdir -p "$SETTINGS_DIR"
 "$PYTHON" - "$SETTINGS_DIR/sagemaker-studio-mlflow.json" "$PLUGIN_ID" \
-  "$PREFIX/share/jupyter/kernels" >>"$LOG" 2>&1 <<'PY' || give_up "Could not write the extension's settings."
+  "$PREFIX/share/jupyter/kernels" "$PREFIX/share/sagemaker-studio-mlflow/reachability.json" \
+  >>"$LOG" 2>&1 <<'PY' || give_up "Could not write the extension's settings."
 import json
 import os
 import sys
 from pathlib import Path
 
-settings_file, plugin_id, kernels = sys.argv[1:]
+settings_file, plugin_id, kernels, probe_file = sys.argv[1:]
 env = os.environ
 settings = {
     "gatewayUrl": env["MLFLOW_GATEWAY_URL"],
@@ -105,6 +109,17 @@ settings = {
     "authFlow": env.get("MLFLOW_AUTH_FLOW") or "USER_SRP_AUTH",
 }
 Path(settings_file).write_text(json.dumps({plugin_id: settings}, indent=2) + "\n")
+
+# What `python -m sagemaker_studio_mlflow.reachability` tries: only the gateway may answer.
+port = env.get("MLFLOW_TASK_PORT", "")
+probe = {
+    "gatewayUrl": settings["gatewayUrl"],
+    "loadBalancer": env.get("MLFLOW_LOAD_BALANCER", ""),
+    "mlflowPort": int(port) if port.isdigit() else None,
+    "taskSubnets": [cidr for cidr in env.get("MLFLOW_TASK_SUBNETS", "").split(",") if cidr],
+}
+Path(probe_file).parent.mkdir(parents=True, exist_ok=True)
+Path(probe_file).write_text(json.dumps(probe, indent=2) + "\n")
 
 # Notebooks reach MLflow with the SDK, signed with the execution role.
 sdk = {

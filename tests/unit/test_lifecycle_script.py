@@ -12,7 +12,7 @@ SCRIPTS = sorted((ROOT / "lifecycle-config").glob("*.sh"))
 
 # Studio takes a lifecycle configuration of at most 16,384 characters, base64-encoded.
 STUDIO_LIMIT = 16_384
-# What the CDK app writes in front of it: seven settings with a deployment's values.
+# What the CDK app writes in front of it: ten settings with a deployment’s values.
 HEADER_ALLOWANCE = 2_048
 
 
