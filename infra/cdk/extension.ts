@@ -46,6 +46,19 @@ export function wheelName(): string {
   return `sagemaker_studio_mlflow-${version}-py3-none-any.whl`;
 }
 
+/**
+ * What the reachability probe (`python -m sagemaker_studio_mlflow.reachability`)
+ * tries directly from a space: none of it may answer, only the gateway.
+ */
+export interface DirectMlflowAddresses {
+  /** MLflow's internal load balancer, `<DNS name>:<listener port>`. */
+  readonly loadBalancer: string;
+  /** The port MLflow listens on in its tasks. */
+  readonly mlflowPort: number;
+  /** The CIDRs of the subnets MLflow's tasks run in; empty where synthesis cannot know them. */
+  readonly taskSubnetCidrs: readonly string[];
+}
+
 export interface ExtensionInstallProps {
   /** Names the lifecycle configuration `<deploymentName>-mlflow-<digest of its content>`. */
   readonly deploymentName: string;
@@ -57,6 +70,8 @@ export interface ExtensionInstallProps {
   readonly client: cognito.IUserPoolClient;
   /** The roles Studio's spaces run as: they fetch the wheel. */
   readonly executionRoles: readonly iam.IRole[];
+  /** Written for the reachability probe. */
+  readonly directAddresses: DirectMlflowAddresses;
 }
 
 export class ExtensionInstall extends Construct {
@@ -67,7 +82,8 @@ export class ExtensionInstall extends Construct {
 
   constructor(scope: Construct, id: string, props: ExtensionInstallProps) {
     super(scope, id);
-    const { deploymentName, gatewayUrl, userPool, client } = props;
+    const { deploymentName, gatewayUrl, userPool, client, directAddresses } =
+      props;
     const name = wheelName();
 
     this.wheel = new s3assets.Asset(this, 'Wheel', {
@@ -89,7 +105,10 @@ export class ExtensionInstall extends Construct {
       MLFLOW_GATEWAY_URL: gatewayUrl,
       MLFLOW_COGNITO_REGION: Stack.of(this).region,
       MLFLOW_USER_POOL_ID: userPool.userPoolId,
-      MLFLOW_USER_POOL_CLIENT_ID: client.userPoolClientId
+      MLFLOW_USER_POOL_CLIENT_ID: client.userPoolClientId,
+      MLFLOW_LOAD_BALANCER: directAddresses.loadBalancer,
+      MLFLOW_TASK_PORT: String(directAddresses.mlflowPort),
+      MLFLOW_TASK_SUBNETS: directAddresses.taskSubnetCidrs.join(',')
     };
     const body = fs
       .readFileSync(LIFECYCLE_SCRIPT, 'utf-8')

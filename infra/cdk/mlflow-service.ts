@@ -25,6 +25,9 @@ export const ARTIFACTS_PREFIX = 'artifacts';
 /** The port MLflow listens on in its container. */
 export const MLFLOW_PORT = 5000;
 
+/** The port of the internal load balancer's listener. */
+export const LOAD_BALANCER_PORT = 80;
+
 /** The folder of MLflow's container image (Dockerfile and entry point). */
 export const IMAGE_DIR = path.join(__dirname, '..', 'mlflow-image');
 
@@ -219,7 +222,9 @@ export class MlflowService extends Construct {
       'The internal load balancer reaches MLflow'
     );
 
-    const listener = this.loadBalancer.addListener('Http', { port: 80 });
+    const listener = this.loadBalancer.addListener('Http', {
+      port: LOAD_BALANCER_PORT
+    });
     listener.addTargets('Mlflow', {
       port: MLFLOW_PORT,
       targets: [this.service],

@@ -18,7 +18,11 @@ import { MlflowCrossAccountAccess } from './cross-account';
 import { ExtensionInstall } from './extension';
 import { MlflowGateway } from './gateway';
 import { MlflowIdentity } from './identity';
-import { MlflowService } from './mlflow-service';
+import {
+  LOAD_BALANCER_PORT,
+  MLFLOW_PORT,
+  MlflowService
+} from './mlflow-service';
 import { MlflowNetwork } from './network';
 import { MlflowStudio, executionRoleArnPattern, logicalName } from './studio';
 
@@ -119,12 +123,24 @@ export class MlflowStack extends Stack {
       managedPolicies: config.studio.managedPolicies,
       users: config.studio.users
     });
+    // What only the gateway may reach; the reachability probe tries it.
+    const directAddresses = {
+      loadBalancer: `${this.mlflow.loadBalancer.loadBalancerDnsName}:${LOAD_BALANCER_PORT}`,
+      mlflowPort: MLFLOW_PORT,
+      // An existing VPC's subnets are named without their CIDRs (no look-up).
+      taskSubnetCidrs: config.vpc
+        ? []
+        : this.network.vpc
+            .selectSubnets(this.network.privateSubnets)
+            .subnets.map(subnet => subnet.ipv4CidrBlock)
+    };
     this.extension = new ExtensionInstall(this, 'Extension', {
       deploymentName: config.name,
       gatewayUrl: this.gateway.api.url,
       userPool: this.identity.userPool,
       client: this.identity.client,
-      executionRoles: [...this.studio.executionRoles.values()]
+      executionRoles: [...this.studio.executionRoles.values()],
+      directAddresses
     });
     this.studio.addLifecycleConfig(
       this.extension.lifecycleConfig.attrStudioLifecycleConfigArn
@@ -171,6 +187,22 @@ export class MlflowStack extends Stack {
       description:
         'Security group of Studio apps; a training job’s VpcConfig.SecurityGroupIds'
     });
+    new CfnOutput(this, 'MlflowLoadBalancer', {
+      value: directAddresses.loadBalancer,
+      description:
+        'MLflow’s internal load balancer (host:port), which only the gateway reaches; reachability probe --load-balancer'
+    });
+    new CfnOutput(this, 'MlflowPort', {
+      value: String(directAddresses.mlflowPort),
+      description: 'MLflow’s port in its tasks; reachability probe --port'
+    });
+    if (directAddresses.taskSubnetCidrs.length > 0) {
+      new CfnOutput(this, 'MlflowTaskSubnetCidrs', {
+        value: directAddresses.taskSubnetCidrs.join(','),
+        description:
+          'Subnets of MLflow’s tasks, which only the gateway reaches; reachability probe --subnet (each)'
+      });
+    }
     new CfnOutput(this, 'LifecycleConfigArn', {
       value: this.extension.lifecycleConfig.attrStudioLifecycleConfigArn,
       description:

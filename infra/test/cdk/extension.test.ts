@@ -9,9 +9,10 @@ import {
   STUDIO_LIFECYCLE_LIMIT,
   wheelName
 } from '../../cdk/extension';
-import { buildStack } from '../support/cdk';
+import { buildStack, templateOf } from '../support/cdk';
 import {
   DEPLOYED_IDS,
+  deployed,
   deploymentRefs,
   resolveIntrinsics
 } from '../support/intrinsics';
@@ -71,7 +72,11 @@ describe('the lifecycle configuration that installs the extension', () => {
       MLFLOW_GATEWAY_URL: `https://${DEPLOYED_IDS.restApi}.execute-api.us-east-1.amazonaws.com/prod/`,
       MLFLOW_COGNITO_REGION: 'us-east-1',
       MLFLOW_USER_POOL_ID: DEPLOYED_IDS.userPool,
-      MLFLOW_USER_POOL_CLIENT_ID: DEPLOYED_IDS.userPoolClient
+      MLFLOW_USER_POOL_CLIENT_ID: DEPLOYED_IDS.userPoolClient,
+      // What the reachability probe tries (below).
+      MLFLOW_LOAD_BALANCER: expect.stringMatching(/\.DNSName:\d+$/),
+      MLFLOW_TASK_PORT: expect.stringMatching(/^\d+$/),
+      MLFLOW_TASK_SUBNETS: expect.stringMatching(/^[\d./,]+$/)
     });
     expect(script).toContain(`export ${Object.keys(values).join(' ')}\n`);
   });
@@ -125,6 +130,111 @@ describe('the lifecycle configuration that installs the extension', () => {
         }
       ]);
     }
+  });
+});
+
+/** The deployment's values the lifecycle configuration sets, resolved. */
+function lifecycleValues(template: Template): Record<string, string> {
+  const lcc = Object.values(
+    template.findResources('AWS::SageMaker::StudioLifecycleConfig')
+  )[0] as Resource;
+  const script = Buffer.from(
+    resolveIntrinsics(
+      lcc.Properties.StudioLifecycleConfigContent,
+      deploymentRefs(template)
+    ) as string,
+    'base64'
+  ).toString('utf-8');
+  return Object.fromEntries(
+    [...script.matchAll(/^(MLFLOW_[A-Z0-9_]+)='([^']*)'$/gm)].map(m => [
+      m[1],
+      m[2]
+    ])
+  );
+}
+
+/** Where MLflow really is in a template: its load balancer, listener, task port and subnets. */
+function mlflowAddresses(template: Template): {
+  loadBalancer: string;
+  mlflowPort: string;
+  taskSubnetCidrs: string;
+} {
+  const refs = deploymentRefs(template);
+  const only = (type: string): Resource => {
+    const found = Object.values(template.findResources(type));
+    expect(found).toHaveLength(1);
+    return found[0] as Resource;
+  };
+  const [loadBalancerId] = Object.keys(
+    template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer')
+  );
+  const listener = only('AWS::ElasticLoadBalancingV2::Listener');
+  const service = only('AWS::ECS::Service');
+  const task = only('AWS::ECS::TaskDefinition');
+  return {
+    loadBalancer: `${loadBalancerId}.DNSName:${listener.Properties.Port}`,
+    mlflowPort: String(
+      task.Properties.ContainerDefinitions[0].PortMappings[0].ContainerPort
+    ),
+    taskSubnetCidrs: (
+      resolveIntrinsics(
+        service.Properties.NetworkConfiguration.AwsvpcConfiguration.Subnets,
+        refs
+      ) as string[]
+    )
+      .map(id => {
+        const subnet = template.toJSON().Resources[id] as Resource | undefined;
+        // An existing VPC's subnet is an id, not a resource of the stack.
+        return subnet?.Properties.CidrBlock as string | undefined;
+      })
+      .join(',')
+  };
+}
+
+describe('what the reachability probe tries directly', () => {
+  it('is MLflow’s load balancer on its listener’s port, and every address of its tasks’ subnets on MLflow’s port, in the lifecycle configuration and the outputs', () => {
+    const template = templateOf({});
+    const mlflow = mlflowAddresses(template);
+    const taskSubnetCidrs = mlflow.taskSubnetCidrs;
+    expect(taskSubnetCidrs).toMatch(/^10\.0\.\d+\.0\/22,10\.0\.\d+\.0\/22$/);
+    expect(lifecycleValues(template)).toMatchObject({
+      MLFLOW_LOAD_BALANCER: mlflow.loadBalancer,
+      MLFLOW_TASK_PORT: mlflow.mlflowPort,
+      MLFLOW_TASK_SUBNETS: taskSubnetCidrs
+    });
+    // For training jobs, which have no lifecycle configuration.
+    const outputs = Object.fromEntries(
+      Object.entries(template.findOutputs('*')).map(([id, output]) => [
+        id,
+        deployed(template, output.Value)
+      ])
+    );
+    expect(outputs).toMatchObject({
+      MlflowLoadBalancer: mlflow.loadBalancer,
+      MlflowPort: mlflow.mlflowPort,
+      MlflowTaskSubnetCidrs: taskSubnetCidrs
+    });
+  });
+
+  it('leaves the task subnets out in an existing VPC, whose CIDRs synthesis does not know (the probe takes --subnet)', () => {
+    const template = templateOf({
+      vpc: {
+        vpcId: 'vpc-0abc',
+        cidrBlock: '10.1.0.0/16',
+        privateSubnetIds: ['subnet-0a', 'subnet-0b'],
+        availabilityZones: ['us-east-1a', 'us-east-1b']
+      }
+    });
+    const mlflow = mlflowAddresses(template);
+    expect(lifecycleValues(template)).toMatchObject({
+      MLFLOW_LOAD_BALANCER: mlflow.loadBalancer,
+      MLFLOW_TASK_PORT: mlflow.mlflowPort,
+      MLFLOW_TASK_SUBNETS: ''
+    });
+    expect(Object.keys(template.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['MlflowLoadBalancer', 'MlflowPort'])
+    );
+    expect(template.findOutputs('MlflowTaskSubnetCidrs')).toEqual({});
   });
 });
 
