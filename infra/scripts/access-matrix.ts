@@ -6,29 +6,14 @@
  *
  *   npm --prefix infra run --silent access-matrix
  */
-import {
-  OPERATIONS,
-  compileRoles,
-  matchOperation,
-  pathTemplates
-} from '../src/permissions';
+import { OPERATIONS, compileRoles, pathTemplates } from '../src/permissions';
 import { authorizationOf } from '../src/permissions/policy';
-
-/** `{x}` → `matrix-x`, `{x+}` → `matrix/x`: values no seeded object has. */
-function samplePath(template: string): string {
-  return template.replace(/\{(\w+)(\+?)\}/g, (_, name: string, greedy) =>
-    greedy ? `matrix/${name}` : `matrix-${name}`
-  );
-}
+import { operationSamplePath } from '../src/permissions/samples';
 
 const roles = compileRoles();
 const rows = OPERATIONS.flatMap(op =>
   pathTemplates(op).map(template => {
-    const path = samplePath(template);
-    // The sample must route back to its own operation, or the row is wrong.
-    if (matchOperation(op.method, path) !== op) {
-      throw new Error(`${path} does not route to ${op.id}`);
-    }
+    const path = operationSamplePath(op, template);
     return {
       operation: op.id,
       method: op.method,
