@@ -55,6 +55,9 @@ stop_stack() {
 }
 trap stop_stack EXIT
 
+# Every role's allowed and refused requests, bad credentials, path tricks,
+# CORS and framing, through the running gateway (docs/operations.md).
+suite "verify: local stack" npm run --silent verify -- --target .local/stack.json
 suite "python: pytest (unit, packaging, integration)" .venv/bin/python -m pytest tests -q
 suite "ui-tests: galata" npm --prefix ui-tests test --silent
 
