@@ -23,12 +23,7 @@ import { send } from './http';
 import { formatFailures, formatSummary, formatTable } from './report';
 import { runChecks } from './run';
 import { accessToken } from './sign-in';
-import {
-  InvalidTargetError,
-  type Target,
-  isLocalStack,
-  loadTarget
-} from './target';
+import { type Target, loadTarget } from './target';
 import { exitCode } from './verdict';
 
 /**
@@ -71,10 +66,26 @@ function callerPath(file: string): string {
   return path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
 }
 
+/** Keeps an enrolled user's TOTP secret in the operator's credentials file. */
+function keepTotpSecret(file: string, role: string, secret: string): void {
+  const credentials = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    roles: Record<string, { user?: Record<string, string> }>;
+  };
+  const user = credentials.roles[role]?.user;
+  if (user !== undefined) {
+    user.totpSecret = secret;
+    fs.writeFileSync(file, JSON.stringify(credentials, null, 2) + '\n', {
+      mode: 0o600
+    });
+    console.log(`  ${role}: MFA set up; its TOTP secret is now in ${file}`);
+  }
+}
+
 async function verify(given: {
   target: string;
   credentials?: string;
   config?: string;
+  enrolMfa?: boolean;
 }): Promise<number> {
   const options = {
     target: callerPath(given.target),
@@ -85,14 +96,17 @@ async function verify(given: {
     config: given.config === undefined ? undefined : callerPath(given.config)
   };
   const target: Target = loadTarget(options.target, options.credentials);
-  const local = isLocalStack(
-    JSON.parse(fs.readFileSync(options.target, 'utf8'))
-  );
-  const rolesFile = options.config ?? (local ? PATHS.rolesConfig : undefined);
+  if (options.config !== undefined && !fs.existsSync(options.config)) {
+    throw new Error(`--config ${options.config}: no such file`);
+  }
+  // The local stack reads infra/roles.json when it starts (if there is one).
+  const rolesFile =
+    options.config ??
+    (target.kind === 'local' && fs.existsSync(PATHS.rolesConfig)
+      ? PATHS.rolesConfig
+      : undefined);
   const permissions =
-    rolesFile !== undefined && fs.existsSync(rolesFile)
-      ? await loadPermissions(rolesFile)
-      : {};
+    rolesFile === undefined ? {} : await loadPermissions(rolesFile);
   const roles = compileRoles(permissions);
   const base = new URL(target.gatewayUrl);
   const pages = await pagesConfig(base);
@@ -124,7 +138,15 @@ async function verify(given: {
       }
       if (access?.user !== undefined) {
         const user = access.user;
-        tokens.set(role, await settle(() => accessToken(pages.cognito, user)));
+        const credentialsFile = options.credentials;
+        const enrol =
+          given.enrolMfa && credentialsFile !== undefined
+            ? (secret: string) => keepTotpSecret(credentialsFile, role, secret)
+            : undefined;
+        tokens.set(
+          role,
+          await settle(() => accessToken(pages.cognito, user, enrol))
+        );
       }
     })
   );
@@ -171,21 +193,22 @@ async function main(): Promise<void> {
       '--config <file>',
       'the roles the target runs with: a deployment configuration or a roles file (default: infra/roles.json for the local stack)'
     )
+    .option(
+      '--enrol-mfa',
+      'for a deployment: set up an authenticator for each user the pool asks to, and keep its secret in the credentials file'
+    )
     .showHelpAfterError();
   program.parse(process.argv);
   const options = program.opts<{
     target: string;
     credentials?: string;
     config?: string;
+    enrolMfa?: boolean;
   }>();
   process.exitCode = await verify(options);
 }
 
 main().catch(error => {
-  console.error(
-    error instanceof InvalidTargetError || error instanceof Error
-      ? error.message
-      : String(error)
-  );
+  console.error(error instanceof Error ? error.message : String(error));
   process.exitCode = 2;
 });

@@ -9,7 +9,8 @@ export interface ResultRow {
   readonly role: string;
   readonly via: Via;
   readonly check: string;
-  readonly expected: Expected;
+  /** `-` where nothing was sent. */
+  readonly expected: Expected | '-';
   /** The answer as the table shows it, or why nothing was sent. */
   readonly got: string;
   readonly verdict: Verdict;

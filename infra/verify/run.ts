@@ -139,7 +139,7 @@ export async function runChecks(
       role,
       via,
       check: 'every check of this path',
-      expected: 'allow',
+      expected: '-',
       got: reason,
       verdict: 'not checked'
     });

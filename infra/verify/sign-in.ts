@@ -5,11 +5,13 @@
  * a TOTP challenge when the user has an authenticator secret.
  */
 import {
+  AssociateSoftwareTokenCommand,
   type AuthenticationResultType,
+  type ChallengeNameType,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
-  type InitiateAuthCommandOutput,
-  RespondToAuthChallengeCommand
+  RespondToAuthChallengeCommand,
+  VerifySoftwareTokenCommand
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createHmac } from 'node:crypto';
 
@@ -45,17 +47,30 @@ export function totpCode(secret: string, now: Date): string {
   return String(code).padStart(6, '0');
 }
 
-/** Signs in and returns the access token, the one the gateway takes. */
+/** What InitiateAuth and RespondToAuthChallenge answer alike. */
+interface AuthStep {
+  readonly AuthenticationResult?: AuthenticationResultType;
+  readonly ChallengeName?: ChallengeNameType | string;
+  readonly ChallengeParameters?: Record<string, string>;
+  readonly Session?: string;
+}
+
+/**
+ * Signs in and returns the access token, the one the gateway takes. With
+ * `enrolMfa`, a user the pool asks to set up MFA gets an authenticator
+ * (TOTP) whose secret is handed to `enrolMfa` to keep.
+ */
 export async function accessToken(
   cognito: PagesConfig['cognito'],
-  user: UserSignIn
+  user: UserSignIn,
+  enrolMfa?: (totpSecret: string) => void
 ): Promise<string> {
   const client = new CognitoIdentityProviderClient({
     region: cognito.region,
     ...(cognito.endpoint === '' ? {} : { endpoint: cognito.endpoint })
   });
   try {
-    let answer: InitiateAuthCommandOutput;
+    let answer: AuthStep;
     if (cognito.authFlow === 'USER_SRP_AUTH') {
       const session = startSrp();
       const started = await client.send(
@@ -98,7 +113,10 @@ export async function accessToken(
         })
       );
     }
-    return (await answerMfa(client, cognito, user, answer)).AccessToken ?? '';
+    return (
+      (await answerMfa(client, cognito, user, answer, enrolMfa)).AccessToken ??
+      ''
+    );
   } finally {
     client.destroy();
   }
@@ -108,10 +126,36 @@ async function answerMfa(
   client: CognitoIdentityProviderClient,
   cognito: PagesConfig['cognito'],
   user: UserSignIn,
-  answer: InitiateAuthCommandOutput
+  answer: AuthStep,
+  enrolMfa?: (totpSecret: string) => void
 ): Promise<AuthenticationResultType> {
   if (answer.AuthenticationResult?.AccessToken !== undefined) {
     return answer.AuthenticationResult;
+  }
+  if (answer.ChallengeName === 'MFA_SETUP' && enrolMfa !== undefined) {
+    const associated = await client.send(
+      new AssociateSoftwareTokenCommand({ Session: answer.Session })
+    );
+    const secret = associated.SecretCode ?? '';
+    const verified = await client.send(
+      new VerifySoftwareTokenCommand({
+        Session: associated.Session,
+        UserCode: totpCode(secret, new Date()),
+        FriendlyDeviceName: 'mlflow-verify'
+      })
+    );
+    enrolMfa(secret);
+    const done = await client.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: cognito.userPoolClientId,
+        ChallengeName: 'MFA_SETUP',
+        Session: verified.Session,
+        ChallengeResponses: { USERNAME: user.username }
+      })
+    );
+    if (done.AuthenticationResult?.AccessToken !== undefined) {
+      return done.AuthenticationResult;
+    }
   }
   if (
     answer.ChallengeName === 'SOFTWARE_TOKEN_MFA' &&
@@ -137,8 +181,10 @@ async function answerMfa(
     `${user.username} must answer the ${answer.ChallengeName ?? 'unknown'} challenge first` +
       (answer.ChallengeName === 'SOFTWARE_TOKEN_MFA'
         ? ' (give the user’s "totpSecret")'
-        : answer.ChallengeName === 'NEW_PASSWORD_REQUIRED'
-          ? ' (set a permanent password: aws cognito-idp admin-set-user-password --permanent)'
-          : '')
+        : answer.ChallengeName === 'MFA_SETUP'
+          ? ' (run verify once with --enrol-mfa)'
+          : answer.ChallengeName === 'NEW_PASSWORD_REQUIRED'
+            ? ' (set a permanent password: aws cognito-idp admin-set-user-password --permanent)'
+            : '')
   );
 }

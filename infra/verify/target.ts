@@ -42,6 +42,7 @@ export interface RoleAccess {
 }
 
 export interface Target {
+  readonly kind: 'local' | 'deployment';
   /** What the report calls it: the file read, and the stack's name. */
   description: string;
   /** The gateway's base URL, a stage path included (`https://…/prod/`). */
@@ -184,6 +185,7 @@ export function localStackTarget(json: unknown, file: string): Target {
     };
   }
   return {
+    kind: 'local',
     description: `the local stack (${file})`,
     gatewayUrl: stack.gateway,
     region: stack.region,
@@ -247,6 +249,7 @@ export function deploymentTarget(
     };
   }
   return {
+    kind: 'deployment',
     description: `stack ${name} (${files.outputs})`,
     gatewayUrl: outputs.GatewayUrl,
     region,

@@ -27,7 +27,7 @@ const rows: ResultRow[] = [
     role: 'model-approvers',
     via: 'iam',
     check: 'every check of this path',
-    expected: 'allow',
+    expected: '-',
     got: 'no IAM credentials for this role',
     verdict: 'not checked'
   }
