@@ -6,7 +6,8 @@
  * role's IAM policy allows the method ARN, a `token` method a token whose
  * authorizer policy allows it, and a `none` method (the data-free UI
  * shell) lets anyone in. Before routing, the gateway also refuses requests
- * MLflow would read otherwise than it does.
+ * MLflow would read otherwise than it does, as the web ACL does in AWS
+ * (`path-canonical.ts`).
  */
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 
@@ -20,7 +21,9 @@ import {
   RefusalDetails,
   RefusalType,
   UNAUTHORIZED_ERROR,
+  edgeRefusal,
   evaluatePolicy,
+  isRefusedPath,
   methodMatcher,
   refusal
 } from '../../src/apigateway';
@@ -167,11 +170,9 @@ export function createAccessControl(
         message: 'Method-override headers are not accepted by the gateway.'
       });
     }
-    if (!isMatchablePath(path)) {
-      return refuse('BAD_REQUEST_PARAMETERS', {
-        message:
-          'The path has encoded separators, dot segments or unreadable escapes; the gateway refuses it.'
-      });
+    // In AWS the web ACL refuses these paths before API Gateway; same answer.
+    if (isRefusedPath(path) || !isMatchablePath(path)) {
+      return { allowed: false, refusal: edgeRefusal('NON_CANONICAL_PATH') };
     }
     const route = routeOf(method, path);
     if (route === undefined) {

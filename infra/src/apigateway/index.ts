@@ -17,13 +17,15 @@ export type {
 } from './authorization';
 export { CORS_PREFLIGHT, preflightHeaders } from './cors';
 export { INTEGRATION_TIMEOUT_SECONDS, MAX_PAYLOAD_BYTES } from './limits';
+export { REFUSED_PATH_PATTERNS, isRefusedPath } from './path-canonical';
+export type { RefusedPathPattern } from './path-canonical';
 export { arnPatternMatches, evaluatePolicy } from './policy-evaluation';
 export type {
   Effect,
   PolicyDocument,
   PolicyStatement
 } from './policy-evaluation';
-export { REFUSALS, refusal } from './refusals';
+export { EDGE_REFUSALS, REFUSALS, edgeRefusal, refusal } from './refusals';
 export {
   HTTP_METHODS,
   MAX_RESOURCE_POLICY_CHARACTERS,
@@ -35,6 +37,7 @@ export type {
   ResourcePolicyPatterns
 } from './resource-policy';
 export type {
+  EdgeRefusalType,
   ErrorBody,
   Refusal,
   RefusalDetails,

@@ -90,12 +90,48 @@ export const REFUSALS = {
     errorCode: 'GATEWAY_TIMEOUT',
     message: `MLflow did not answer within ${INTEGRATION_TIMEOUT_SECONDS} s.`
   },
+  /**
+   * A managed rule of the web ACL (AWS WAF) blocked the request. The web
+   * ACL's own rules answer with their own bodies (`EDGE_REFUSALS`), which
+   * take precedence over this response.
+   */
+  WAF_FILTERED: {
+    status: 403,
+    errorCode: 'PERMISSION_DENIED',
+    message:
+      'The gateway’s web application firewall refused the request (a known attack pattern or an address of bad reputation).'
+  },
   DEFAULT_4XX: { errorCode: 'BAD_REQUEST' },
   DEFAULT_5XX: { errorCode: 'INTERNAL_ERROR' }
 } as const satisfies Record<string, RefusalKind>;
 
 /** A gateway response type that has a refusal kind, e.g. `ACCESS_DENIED`. */
 export type RefusalType = keyof typeof REFUSALS;
+
+/**
+ * What the web ACL in front of the API (AWS WAF) answers itself, each as a
+ * kind of the table with its own message; the local gateway refuses such
+ * requests with the same answer where it checks the same thing.
+ */
+export const EDGE_REFUSALS = {
+  /** A path with encoded separators, dot segments or needless escapes (`path-canonical.ts`). */
+  NON_CANONICAL_PATH: {
+    type: 'BAD_REQUEST_PARAMETERS',
+    message:
+      'The path has encoded separators, dot segments or escapes of characters that need none (such as %67 for g); the gateway refuses it.'
+  },
+  /** One address sent more than the web ACL's per-address limit. */
+  RATE_LIMITED: {
+    type: 'THROTTLED',
+    message:
+      'Too many requests from this address; the gateway admits it again within a few minutes.'
+  }
+} as const satisfies Record<
+  string,
+  { readonly type: RefusalType; readonly message: string }
+>;
+
+export type EdgeRefusalType = keyof typeof EDGE_REFUSALS;
 
 /** MLflow's error format. */
 export interface ErrorBody {
@@ -147,4 +183,10 @@ export function refusal(
     ...(errorType === undefined ? {} : { errorType }),
     body: { error_code: kind.errorCode, message }
   };
+}
+
+/** The answer the web ACL gives for this kind of refusal. */
+export function edgeRefusal(type: EdgeRefusalType): Refusal {
+  const { type: kind, message } = EDGE_REFUSALS[type];
+  return refusal(kind, { message });
 }

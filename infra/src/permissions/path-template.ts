@@ -5,8 +5,10 @@
  * without decoding or normalising it: a path spelled differently from the
  * template does not match, and an unmatched request is denied. Paths that
  * MLflow's server would read differently from the gateway (encoded slashes,
- * dot segments) are refused before matching; see `isMatchablePath`.
+ * needless escapes, dot segments) are refused before matching; see
+ * `isMatchablePath`.
  */
+import { isRefusedPath } from '../apigateway/path-canonical';
 
 /** How specific a segment match is: lower wins when templates overlap. */
 export enum SegmentRank {
@@ -83,29 +85,18 @@ function parseSegment(template: string, segment: string): SegmentPattern {
 /** Longer paths are refused rather than matched: no MLflow route needs them. */
 export const MAX_PATH_SEGMENTS = 256;
 
-const ENCODED_SEPARATOR = /%2f|%5c/i;
-const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
-const MALFORMED_ESCAPE = /%(?![0-9a-f]{2})/i;
-
 /**
  * Whether a raw request path can be matched at all. MLflow's server decodes
- * percent-escapes before routing, so an encoded `/` or `\` would route to a
- * different operation than the gateway saw, and dot segments may be resolved
- * by a proxy on the way. Such paths are refused, as are query strings and
- * fragments (the caller passes the path only).
+ * percent-escapes before routing, so paths it would route otherwise than
+ * they read (`isRefusedPath`: encoded separators, needless escapes, dot
+ * segments) are refused, as are query strings and fragments (the caller
+ * passes the path only).
  */
 export function isMatchablePath(path: string): boolean {
-  if (!path.startsWith('/') || /[?#\\]/.test(path)) {
+  if (!path.startsWith('/') || /[?#]/.test(path) || isRefusedPath(path)) {
     return false;
   }
-  if (ENCODED_SEPARATOR.test(path) || MALFORMED_ESCAPE.test(path)) {
-    return false;
-  }
-  const segments = path.slice(1).split('/');
-  return (
-    segments.length <= MAX_PATH_SEGMENTS &&
-    !segments.some(segment => DOT_SEGMENT.test(segment))
-  );
+  return pathSegments(path).length <= MAX_PATH_SEGMENTS;
 }
 
 /** Splits a matchable path into its raw segments. */

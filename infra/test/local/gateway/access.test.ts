@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 
 import {
@@ -13,6 +16,7 @@ import {
   PolicyDocument,
   REFUSALS,
   RefusalType,
+  edgeRefusal,
   evaluatePolicy
 } from '../../../src/apigateway';
 import { createAuthorizer } from '../../../src/authorizer/authorizer';
@@ -33,8 +37,13 @@ import {
   authorizationOf,
   authorizerPolicy,
   iamPolicyDocuments,
-  methodArn
+  methodArn,
+  policyResources
 } from '../../../src/permissions/policy';
+import {
+  BUILT_IN_ROLES,
+  type RoleDefinition
+} from '../../../src/permissions/roles';
 import { CLIENT_ID, TestIssuer, now } from '../../support/issuer';
 import { ClientRequest, signedRequest } from '../../support/signer';
 
@@ -45,6 +54,7 @@ const API: ApiTarget = {
   stage: 'prod'
 };
 const ARN_PREFIX = apiArnPrefix(API);
+const INFRA = path.join(__dirname, '..', '..', '..');
 const HOST = '127.0.0.1:8787';
 const SIGNED_AT = new Date('2024-05-06T07:08:09Z');
 
@@ -358,7 +368,14 @@ describe('the local gateway’s access control', () => {
       ['an encoded backslash', '/api/2.0/mlflow/experiments%5Cdelete'],
       ['a backslash', '/api/2.0/mlflow/experiments\\delete'],
       ['a bad escape', '/api/2.0/mlflow/experiments/delete%zz'],
-      ['a cut escape', '/api/2.0/mlflow/experiments/delete%2']
+      ['a cut escape', '/api/2.0/mlflow/experiments/delete%2'],
+      ['an escaped letter', '/api/2.0/mlflow/experiments/%64elete'],
+      ['an escaped capital', '/api/2.0/mlflow/experiments/%44ELETE'],
+      ['an escaped digit', '/api/%32.0/mlflow/experiments/delete'],
+      ['an escaped hyphen', '/api/2.0/mlflow/registered-models/delete%2Dtag'],
+      ['an escaped underscore', '/api/2.0/mlflow/experiments/x%5fy'],
+      ['an escaped tilde', '/api/2.0/mlflow/experiments/x%7Ey'],
+      ['an encoded dot', '/api/2.0/mlflow/experiments/%2E/delete']
     ])(
       'refuses a path with %s with 400, however well signed',
       async (_, path) => {
@@ -376,6 +393,154 @@ describe('the local gateway’s access control', () => {
           )
         ).toBe(refused('BAD_REQUEST_PARAMETERS'));
         expect(authorizerCalls).toEqual([]);
+      }
+    );
+  });
+
+  describe('a path MLflow would route to another operation than the gateway saw', () => {
+    // MLflow decodes escapes before routing: `%67et` is `get`, and
+    // `traces/get` is traces.get, while the raw `traces/%67et` would match
+    // `traces/{trace_id}` (traces.get-info).
+    const DISGUISED = '/api/3.0/mlflow/traces/%67et';
+
+    it('is refused before any authorization, signed or with a token', async () => {
+      const admin = IDENTITIES.admins;
+      const token = await tokenOf(['admins']);
+      const get = (path: string) => ({ method: 'GET', path });
+      expect(outcome(await decide(await signedAs(admin, get(DISGUISED))))).toBe(
+        refused('BAD_REQUEST_PARAMETERS')
+      );
+      expect(
+        outcome(
+          await decide(
+            browser(get(DISGUISED.replace('/api/', '/ajax-api/')), token)
+          )
+        )
+      ).toBe(refused('BAD_REQUEST_PARAMETERS'));
+      expect(authorizerCalls).toEqual([]);
+    });
+
+    it('answers with the message the web ACL gives', async () => {
+      const decision = await decide(
+        await signedAs(IDENTITIES.admins, { method: 'GET', path: DISGUISED })
+      );
+      expect(decision).toEqual({
+        allowed: false,
+        refusal: edgeRefusal('NON_CANONICAL_PATH')
+      });
+    });
+  });
+
+  describe('a deny a caller would hide by encoding a separator', () => {
+    // The example deployment's roles (and the tracers' explicit deny): for
+    // each role, every deny its policies need, with a `/` of the denied
+    // path sent as `%2F`. Such a path matches a wildcard allow but not the
+    // deny, while MLflow decodes it and runs the denied operation; the
+    // gateway refuses it before any policy is read.
+    const rolesIn = (file: string): readonly RoleDefinition[] => {
+      const json = JSON.parse(
+        fs.readFileSync(path.join(INFRA, file), 'utf-8')
+      ) as PermissionsConfig & { permissions?: PermissionsConfig };
+      return json.permissions?.roles ?? json.roles ?? [];
+    };
+    const permissions: PermissionsConfig = {
+      roles: [
+        ...rolesIn('deploy.example.json'),
+        ...rolesIn('roles.json'),
+        ...(PERMISSIONS.roles ?? [])
+      ]
+    };
+    const roles = compileRoles(permissions);
+    const identities = new Map(
+      [...roles.keys()].map((role, i) => [
+        role,
+        {
+          accessKeyId: `AKIAEXAMPLEROLE${String(i).padStart(5, '0')}`,
+          secretAccessKey: `secret/of+${role}`,
+          role,
+          principal: `arn:aws:sts::${API.account}:assumed-role/${role}/job`
+        }
+      ])
+    );
+    let exampleDecide: (request: GatewayRequest) => Promise<AccessDecision>;
+
+    beforeAll(() => {
+      exampleDecide = createAccessControl({
+        api: API,
+        iam: [...identities.values()],
+        permissions,
+        authorize: createAuthorizer({
+          issuer: issuer.url,
+          clientIds: [CLIENT_ID],
+          tokenUse: 'access',
+          permissions
+        }),
+        now: () => SIGNED_AT
+      });
+    });
+
+    /** The denied path with its last `/`, or every `/` below the API's root, encoded. */
+    const hidden = (denied: string): string[] => {
+      const parts = denied.split('/');
+      const last = parts.length - 1;
+      return [
+        `${parts.slice(0, last).join('/')}%2F${parts[last]}`,
+        `${parts.slice(0, 4).join('/')}/${parts.slice(4).join('%2F')}`
+      ];
+    };
+
+    it('covers a role whose deny its allow would reach', () => {
+      expect(policyResources(roles.get('tracers')!, 'iam').deny).toContain(
+        'GET/api/3.0/mlflow/traces/*/assessments/*'
+      );
+      expect(roles.size).toBeGreaterThan(BUILT_IN_ROLES.length + 1);
+    });
+
+    it.each([...roles.keys()])(
+      'refuses %s every denied path with an encoded separator, which its policy alone would allow',
+      async role => {
+        const allowed = roles.get(role) as ReadonlySet<string>;
+        const identity = identities.get(role) as IamIdentity;
+        const token = await tokenOf([role], `member-of-${role}`);
+        const policies = {
+          iam: {
+            Version: '2012-10-17',
+            Statement: iamPolicyDocuments(allowed, API).flatMap(
+              d => d.Statement
+            )
+          } as PolicyDocument,
+          token: authorizerPolicy(allowed, ARN_PREFIX)
+        };
+        let sidesteps = 0;
+        for (const kind of ['iam', 'token'] as const) {
+          for (const resource of policyResources(allowed, kind).deny) {
+            const [method, ...rest] = resource.split('/');
+            const denied = `/${rest.join('/')}`.replace(/\*/g, 'x1');
+            for (const variant of hidden(denied)) {
+              const sent = {
+                method,
+                path: variant,
+                body: method === 'GET' ? '' : '{}'
+              };
+              const decision = await exampleDecide(
+                kind === 'iam'
+                  ? await signedAs(identity, sent)
+                  : browser(sent, token)
+              );
+              expect([variant, decision]).toEqual([
+                variant,
+                { allowed: false, refusal: edgeRefusal('NON_CANONICAL_PATH') }
+              ]);
+              const arn = methodArn(ARN_PREFIX, method, variant);
+              sidesteps +=
+                evaluatePolicy(policies[kind], arn) === 'allow' ? 1 : 0;
+            }
+          }
+        }
+        if (role === 'tracers') {
+          // Without the refusal these would have reached MLflow.
+          expect(sidesteps).toBeGreaterThan(0);
+        }
       }
     );
   });

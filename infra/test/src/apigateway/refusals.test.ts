@@ -1,6 +1,9 @@
 import {
+  EDGE_REFUSALS,
+  EdgeRefusalType,
   REFUSALS,
   RefusalType,
+  edgeRefusal,
   refusal
 } from '../../../src/apigateway/refusals';
 
@@ -57,5 +60,27 @@ describe('refusals', () => {
       type => !('status' in REFUSALS[type])
     );
     expect(open.sort()).toEqual(['DEFAULT_4XX', 'DEFAULT_5XX']);
+  });
+
+  it('give the web ACL’s refusals the status and code of their kind, with a message of their own', () => {
+    expect(edgeRefusal('RATE_LIMITED')).toEqual({
+      type: 'THROTTLED',
+      status: 429,
+      body: {
+        error_code: 'REQUEST_LIMIT_EXCEEDED',
+        message: EDGE_REFUSALS.RATE_LIMITED.message
+      }
+    });
+    for (const type of Object.keys(EDGE_REFUSALS) as EdgeRefusalType[]) {
+      const answer = edgeRefusal(type);
+      expect(answer.body.error_code).toBe(
+        REFUSALS[EDGE_REFUSALS[type].type].errorCode
+      );
+      expect(answer.body.message).toBe(EDGE_REFUSALS[type].message);
+    }
+    expect(edgeRefusal('NON_CANONICAL_PATH')).toMatchObject({
+      status: 400,
+      errorType: 'BadRequestException'
+    });
   });
 });
