@@ -73,6 +73,9 @@ const CAPACITY =
 const ACCESS_TOKEN_MINUTES = `"cognito.accessTokenMinutes" must be a whole number of minutes from ${TOKEN_VALIDITY.accessMinutesRange.min} to ${TOKEN_VALIDITY.accessMinutesRange.max}`;
 const THROTTLING =
   '"gateway.rateLimit" must be a positive number of requests per second and "gateway.burstLimit" a positive whole number';
+/** AWS WAF's bounds of a rate-based rule's limit. */
+const PER_IP_LIMIT_RANGE = { min: 10, max: 2_000_000_000 } as const;
+const PER_IP_LIMIT = `"gateway.perIpRequestsPer5Minutes" must be a whole number of requests from ${PER_IP_LIMIT_RANGE.min} to ${PER_IP_LIMIT_RANGE.max}`;
 
 /** A string matching `pattern`; anything else is `problem`. */
 function matching(pattern: RegExp, problem: string): z.ZodString {
@@ -443,10 +446,21 @@ const settingsSchema = z.strictObject({
         .multipleOf(1, { error: THROTTLING })
         .min(1, { error: THROTTLING })
         .default(200)
-        .describe('Requests at once.')
+        .describe('Requests at once.'),
+      perIpRequestsPer5Minutes: z
+        .number({ error: PER_IP_LIMIT })
+        .multipleOf(1, { error: PER_IP_LIMIT })
+        .min(PER_IP_LIMIT_RANGE.min, { error: PER_IP_LIMIT })
+        .max(PER_IP_LIMIT_RANGE.max, { error: PER_IP_LIMIT })
+        .default(20_000)
+        .describe(
+          'Requests one client address may send in any 5 minutes; above it the web ACL refuses the address (429) until its rate falls. Studio apps and training jobs reach the gateway from the NAT gateways’ addresses: keep it above their combined rate.'
+        )
     })
     .prefault({})
-    .describe("The gateway stage's throttling."),
+    .describe(
+      "The gateway stage's throttling and the web ACL's per-address limit."
+    ),
   logRetentionDays: z
     .literal(RETENTION_DAYS, {
       error: `"logRetentionDays" must be one CloudWatch Logs accepts: ${RETENTION_DAYS.join(', ')}`

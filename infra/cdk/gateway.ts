@@ -404,11 +404,6 @@ export class MlflowGateway extends Construct {
           'MLflow validates every request body itself and answers in its own error format; the gateway decides who may call what.'
       },
       {
-        id: 'AwsSolutions-APIG3',
-        reason:
-          'The REST API is regional with throttling on its stage; a WAF web ACL is the operator’s choice (associate one with the stage).'
-      },
-      {
         id: 'AwsSolutions-APIG4',
         reason: `Public on purpose, carrying no data: ${public_}, and every CORS preflight (OPTIONS). Every other method is IAM (which the resource policy also refuses to principals outside the deployment's roles) or the Cognito authorizer.`
       },

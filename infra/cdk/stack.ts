@@ -15,6 +15,7 @@ import {
 import type { DeploymentConfig } from './config';
 import { MlflowData } from './data';
 import { MlflowCrossAccountAccess } from './cross-account';
+import { MlflowEdgeProtection } from './edge-protection';
 import { ExtensionInstall } from './extension';
 import { MlflowGateway } from './gateway';
 import { MlflowIdentity } from './identity';
@@ -33,7 +34,7 @@ export interface MlflowStackProps extends StackProps {
 /**
  * sagemaker-studio-mlflow in one account: the identity (Cognito), the
  * network, MLflow's data (Aurora, S3), MLflow on Fargate behind an internal
- * load balancer, the gateway in front of it, and Studio: the domain, one
+ * load balancer, the gateway in front of it behind a web ACL, and Studio: the domain, one
  * execution role per MLflow role, the user profiles, and the lifecycle
  * configuration that installs the extension for everyone.
  */
@@ -43,6 +44,7 @@ export class MlflowStack extends Stack {
   readonly data: MlflowData;
   readonly mlflow: MlflowService;
   readonly gateway: MlflowGateway;
+  readonly edge: MlflowEdgeProtection;
   readonly studio: MlflowStudio;
   readonly crossAccount: MlflowCrossAccountAccess;
   readonly extension: ExtensionInstall;
@@ -109,6 +111,12 @@ export class MlflowStack extends Stack {
       }),
       permissions: config.permissions,
       browserOrigins: config.studio.origins
+    });
+    this.edge = new MlflowEdgeProtection(this, 'EdgeProtection', {
+      stageArn: this.gateway.api.deploymentStage.stageArn,
+      deploymentName: config.name,
+      perIpRequestsPer5Minutes: config.gateway.perIpRequestsPer5Minutes,
+      logRetention
     });
     // The MLflow UI's own requests carry the gateway's origin.
     this.mlflow.allowBrowserOrigin(this.gateway.origin);

@@ -245,6 +245,21 @@ describe('the deployment configuration', () => {
     ]);
   });
 
+  it('limits each client address in the web ACL, 20,000 requests per 5 minutes unless configured, within AWS WAF’s bounds', () => {
+    expect(DEFAULT_CONFIG.gateway.perIpRequestsPer5Minutes).toBe(20_000);
+    expect(
+      parseDeploymentConfig({ gateway: { perIpRequestsPer5Minutes: 500 } })
+        .gateway
+    ).toEqual({ ...DEFAULT_CONFIG.gateway, perIpRequestsPer5Minutes: 500 });
+    for (const wrong of [9, 2_000_000_001, 100.5, 'many']) {
+      expect(
+        problemsOf({ gateway: { perIpRequestsPer5Minutes: wrong } })
+      ).toEqual([
+        '"gateway.perIpRequestsPer5Minutes" must be a whole number of requests from 10 to 2000000000'
+      ]);
+    }
+  });
+
   it('takes managed policies per role, naming a list for every role and roles that do not exist', () => {
     expect(
       problemsOf({ studio: { managedPolicies: ['AmazonSageMakerFullAccess'] } })
