@@ -145,7 +145,7 @@ export class MlflowEdgeProtection extends Construct {
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name,
-      description: 'In front of the MLflow gateway’s stage',
+      description: 'In front of the MLflow gateway stage',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(name),

@@ -54,6 +54,18 @@ describe('the web ACL in front of the gateway (AWS WAF)', () => {
     );
   });
 
+  it('describes its resources in the characters AWS WAF accepts', () => {
+    const WAF_DESCRIPTION =
+      /^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$/;
+    for (const type of ['AWS::WAFv2::WebACL', 'AWS::WAFv2::RegexPatternSet']) {
+      for (const { Properties } of Object.values(
+        template.findResources(type) as Resources
+      )) {
+        expect(Properties.Description).toMatch(WAF_DESCRIPTION);
+      }
+    }
+  });
+
   it('counts and samples every rule’s requests in CloudWatch', () => {
     expect(rules.length).toBeGreaterThanOrEqual(5);
     const metricNames = rules.map(r => r.VisibilityConfig.MetricName);
