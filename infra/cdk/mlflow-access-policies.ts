@@ -3,7 +3,7 @@
  * the gateway: the `execute-api:Invoke` managed policies generated from the
  * permission model, attached to the role.
  */
-import { Aws, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -15,10 +15,45 @@ import { wildcardFinding } from './nag';
 /** The deployed API as the generated policies name it. */
 export function apiTarget(api: apigw.IRestApi): ApiTarget {
   return {
+    partition: Aws.PARTITION,
     region: Aws.REGION,
     account: Aws.ACCOUNT_ID,
     apiId: api.restApiId,
     stage: STAGE
+  };
+}
+
+/**
+ * How long each part of the API's ARN can be once deployed, with room to
+ * spare: partitions such as `aws-us-gov`, regions such as
+ * `us-isof-south-1`, 12-digit accounts, 10-character API ids.
+ */
+const LONGEST_DEPLOYED = {
+  partition: 16,
+  region: 20,
+  account: 12,
+  apiId: 10,
+  stage: 128
+} as const satisfies Record<keyof ApiTarget, number>;
+
+/**
+ * The target to size policies by: each part not known before deployment
+ * as long as it can be. A token's placeholder has a length of its own,
+ * which changes from one synthesis to the next.
+ */
+export function sizingTarget(target: ApiTarget): ApiTarget {
+  const longest = (part: keyof ApiTarget): string => {
+    const value = target[part] ?? '';
+    return Token.isUnresolved(value)
+      ? 'x'.repeat(LONGEST_DEPLOYED[part])
+      : value;
+  };
+  return {
+    partition: longest('partition'),
+    region: longest('region'),
+    account: longest('account'),
+    apiId: longest('apiId'),
+    stage: longest('stage')
   };
 }
 
@@ -40,30 +75,33 @@ export class MlflowAccessPolicies extends Construct {
   constructor(scope: Construct, id: string, props: MlflowAccessPoliciesProps) {
     super(scope, id);
     const { role, roleName, operations, api } = props;
-    this.policies = iamPolicyDocuments(operations, apiTarget(api)).map(
-      (document, i) => {
-        // The policies are `<id>1`, `<id>2`… beside this construct, where
-        // deployed stacks have them: under new logical ids, an update would
-        // attach the new ones before detaching the old, and could take a
-        // role past IAM's quota of managed policies (10 by default).
-        const policy = new iam.ManagedPolicy(scope, `${id}${i + 1}`, {
-          description: `MLflow operations of the "${roleName}" role (${i + 1}), generated from the permission model`,
-          document: iam.PolicyDocument.fromJson(document),
-          roles: [role]
-        });
-        const wildcards = document.Statement.flatMap(statement =>
-          [statement.Resource].flat()
-        ).filter(resource => resource.includes('*'));
-        Validations.of(policy).acknowledge(
-          ...wildcards.map(resource => ({
-            id: wildcardFinding(policy, resource),
-            reason:
-              'One MLflow operation of this role, generated from the permission model: each * stands for a path parameter (an id, a name, an artifact path), with explicit denies where it would reach an operation the role lacks.'
-          }))
-        );
-        return policy;
-      }
-    );
+    const target = apiTarget(api);
+    this.policies = iamPolicyDocuments(
+      operations,
+      target,
+      sizingTarget(target)
+    ).map((document, i) => {
+      // The policies are `<id>1`, `<id>2`… beside this construct, where
+      // deployed stacks have them: under new logical ids, an update would
+      // attach the new ones before detaching the old, and could take a
+      // role past IAM's quota of managed policies (10 by default).
+      const policy = new iam.ManagedPolicy(scope, `${id}${i + 1}`, {
+        description: `MLflow operations of the "${roleName}" role (${i + 1}), generated from the permission model`,
+        document: iam.PolicyDocument.fromJson(document),
+        roles: [role]
+      });
+      const wildcards = document.Statement.flatMap(statement =>
+        [statement.Resource].flat()
+      ).filter(resource => resource.includes('*'));
+      Validations.of(policy).acknowledge(
+        ...wildcards.map(resource => ({
+          id: wildcardFinding(policy, resource),
+          reason:
+            'MLflow operations of this role, generated from the permission model: each * stands for a path parameter (an id, a name, an artifact path), with explicit denies where it would reach an operation the role lacks, or for a whole subtree of paths every operation of which (of that method) the role has.'
+        }))
+      );
+      return policy;
+    });
   }
 }
 

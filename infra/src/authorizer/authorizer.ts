@@ -55,7 +55,7 @@ export type Authorizer = (
   event: APIGatewayRequestAuthorizerEvent
 ) => Promise<AuthorizerResult>;
 
-/** A method ARN's parts: `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/` + `METHOD` + `/path`. */
+/** A method ARN's parts: `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/` + `METHOD` + `/path`, in whichever partition the API is. */
 function parseMethodArn(methodArn: string): {
   prefix: string;
   method: string;

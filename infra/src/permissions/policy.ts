@@ -4,12 +4,14 @@
  * Lambda authorizer returns (Cognito tokens on the UI paths).
  *
  * API Gateway matches a policy's resource ARNs against the method ARN
- * `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/path`, where `*`
+ * `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/path`, where `*`
  * matches any characters, `/` included. A template parameter written as `*`
  * therefore also matches paths of other operations (`traces/*` covers
  * `traces/ID/tags`), so every allow is paired with explicit denies for the
  * operations the role lacks that its allows would reach. Generation fails
- * when such a deny would also block an allowed operation.
+ * when such a deny would also block an allowed operation. Where a role may
+ * perform every operation of a method below a path, one wildcard stands for
+ * all of them (`subtreeWildcards`), which keeps the admins' policies small.
  */
 import { Operation, pathTemplates } from './operation';
 import { OPERATIONS } from './operations';
@@ -57,16 +59,22 @@ export const COOKIE_OPERATIONS: ReadonlySet<string> = new Set([
 
 /** The deployed API a policy is for; `*` is allowed in each part. */
 export interface ApiTarget {
+  /**
+   * The AWS partition of the API's region (`aws-cn`, `aws-us-gov`…).
+   *
+   * @default 'aws'
+   */
+  readonly partition?: string;
   readonly region: string;
   readonly account: string;
   readonly apiId: string;
   readonly stage: string;
 }
 
-/** `arn:aws:execute-api:REGION:ACCOUNT:API/STAGE/`, what every method ARN starts with. */
+/** `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/`, what every method ARN starts with. */
 export function apiArnPrefix(target: ApiTarget): string {
-  const { region, account, apiId, stage } = target;
-  return `arn:aws:execute-api:${region}:${account}:${apiId}/${stage}/`;
+  const { partition = 'aws', region, account, apiId, stage } = target;
+  return `arn:${partition}:execute-api:${region}:${account}:${apiId}/${stage}/`;
 }
 
 /** The method ARN API Gateway builds for a request: the path without its leading `/`. */
@@ -182,23 +190,25 @@ export function patternsOverlap(a: string, b: string): boolean {
 
 interface Entry {
   readonly op: Operation;
+  readonly authorization: Authorization;
   /** `METHOD/path-template`, e.g. `GET/api/3.0/mlflow/traces/{trace_id}`. */
   readonly template: string;
   /** The template as a resource pattern after the API's ARN prefix. */
   readonly resource: string;
 }
 
-function entries(authorization: Exclude<Authorization, 'none'>): Entry[] {
-  return OPERATIONS.flatMap(op =>
-    pathTemplates(op)
-      .filter(template => authorizationOf(op, template) === authorization)
-      .map(template => ({
-        op,
-        template: `${op.method}${template}`,
-        resource: `${op.method}/${templateToArnPath(template)}`
-      }))
-  );
-}
+/** Every path template of every operation, public ones included. */
+const ALL_ENTRIES: readonly Entry[] = OPERATIONS.flatMap(op =>
+  pathTemplates(op).map(template => ({
+    op,
+    authorization: authorizationOf(op, template),
+    template: `${op.method}${template}`,
+    resource: `${op.method}/${templateToArnPath(template)}`
+  }))
+);
+
+const entries = (authorization: Exclude<Authorization, 'none'>): Entry[] =>
+  ALL_ENTRIES.filter(entry => entry.authorization === authorization);
 
 const ENTRIES = {
   iam: entries('iam'),
@@ -268,6 +278,83 @@ function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
 
+/**
+ * Whether `${prefix}*` reaches the entry's paths. Most entries are told
+ * apart by their literal start; the rest by the full search.
+ */
+function prefixReaches(prefix: string, entry: Entry): boolean {
+  const literal = entry.template.split('{')[0];
+  const common = Math.min(prefix.length, literal.length);
+  if (prefix.slice(0, common) !== literal.slice(0, common)) {
+    return false;
+  }
+  return common === prefix.length || reaches(`${prefix}*`, entry);
+}
+
+/**
+ * The `METHOD/…/` prefixes a resource lies under, shortest first: its
+ * literal start (up to its first wildcard) cut after each `/`.
+ */
+function subtreesOf(resource: string): string[] {
+  const literal = resource.split('*')[0];
+  const prefixes: string[] = [];
+  for (let end = literal.indexOf('/'); end >= 0;) {
+    prefixes.push(literal.slice(0, end + 1));
+    end = literal.indexOf('/', end + 1);
+  }
+  return prefixes;
+}
+
+/**
+ * The allows with whole subtrees folded into wildcards: `METHOD/prefix/*`
+ * in place of the two or more allows under it, where every operation path
+ * the wildcard reaches is one of this kind of path and of an operation
+ * the role has. Each folded allow's paths stay allowed, no operation
+ * the role lacks becomes reachable (so no deny is needed and the denies
+ * stay as they are), and what the wildcard adds is paths that are no
+ * operation, which MLflow answers 404, as for a parameter's `*`. The method
+ * stays literal: `HEAD` and `OPTIONS` stay refused.
+ */
+export function subtreeWildcards(
+  allow: readonly string[],
+  allowed: ReadonlySet<string>,
+  authorization: Exclude<Authorization, 'none'>
+): string[] {
+  const whole = new Map<string, boolean>();
+  const isWhole = (prefix: string): boolean => {
+    let result = whole.get(prefix);
+    if (result === undefined) {
+      result = ALL_ENTRIES.every(
+        entry =>
+          !prefixReaches(prefix, entry) ||
+          (entry.authorization === authorization && allowed.has(entry.op.id))
+      );
+      whole.set(prefix, result);
+    }
+    return result;
+  };
+  const under = new Map<string, string[]>();
+  for (const resource of allow) {
+    const key = subtreesOf(resource).find(isWhole) ?? resource;
+    under.set(key, [...(under.get(key) ?? []), resource]);
+  }
+  return [...under].flatMap(([prefix, resources]) =>
+    resources.length > 1 ? [`${prefix}*`] : resources
+  );
+}
+
+/**
+ * {@link policyResources} with {@link subtreeWildcards}: what the policies
+ * are written from.
+ */
+export function compactPolicyResources(
+  allowed: ReadonlySet<string>,
+  authorization: Exclude<Authorization, 'none'>
+): PolicyResources {
+  const { allow, deny } = policyResources(allowed, authorization);
+  return { allow: subtreeWildcards(allow, allowed, authorization), deny };
+}
+
 const INVOKE = 'execute-api:Invoke';
 
 function statement(
@@ -291,7 +378,7 @@ export function authorizerPolicy(
   allowed: ReadonlySet<string>,
   prefix: string
 ): PolicyDocument {
-  const { allow, deny } = policyResources(allowed, 'token');
+  const { allow, deny } = compactPolicyResources(allowed, 'token');
   if (allow.length === 0) {
     return {
       Version: '2012-10-17',
@@ -312,17 +399,29 @@ export const MAX_MANAGED_POLICY_CHARS = 6144;
  * The IAM policy documents of a role's execution role for `/api/`: allows
  * and denies split over as many managed policies as IAM's size limit needs
  * (a deny in any policy attached to the role wins, so splitting is safe).
+ * The size is that of the ARNs of `sizedAs`: for a target not known
+ * before deployment (placeholders of tokens), the longest it can be once
+ * deployed, so the split is the same on every synthesis and fits.
  */
 export function iamPolicyDocuments(
   allowed: ReadonlySet<string>,
-  target: ApiTarget
+  target: ApiTarget,
+  sizedAs: ApiTarget = target
 ): PolicyDocument[] {
   const prefix = apiArnPrefix(target);
-  const { allow, deny } = policyResources(allowed, 'iam');
+  const { allow, deny } = compactPolicyResources(allowed, 'iam');
   const documents: PolicyDocument[] = [];
   let current: PolicyStatement[] = [];
+  // JSON escapes nothing in an ARN prefix: each resource's share of a
+  // document's size is its own length plus the prefix's.
+  const prefixGrowth = apiArnPrefix(sizedAs).length - prefix.length;
   const size = (statements: PolicyStatement[]): number =>
-    JSON.stringify({ Version: '2012-10-17', Statement: statements }).length;
+    JSON.stringify({ Version: '2012-10-17', Statement: statements }).length +
+    prefixGrowth *
+      statements.reduce(
+        (count, statement) => count + [statement.Resource].flat().length,
+        0
+      );
   const add = (
     effect: PolicyStatement['Effect'],
     resources: readonly string[]

@@ -50,7 +50,10 @@ every other path ([architecture](architecture.md#access-control)).
   only the paths of the role's operations. A parameter becomes \`*\`, which
   in API Gateway also matches \`/\`, so a path MLflow has no route for may
   pass where it falls under an allowed operation's wildcard (readers may
-  \`GET /api/3.0/mlflow/traces/x/y/z\`), and MLflow answers 404. An
+  \`GET /api/3.0/mlflow/traces/x/y/z\`), and MLflow answers 404. Where a
+  role may perform every operation of one method below a path, the
+  policies name the whole subtree instead (admins: \`GET /api/*\`), so
+  there any path of that method passes the same way. An
   operation the role lacks never passes: where an allowed wildcard reaches
   one, the policies deny it explicitly. A test lists the routes of the
   installed MLflow and fails when one is not classified. The local gateway

@@ -575,16 +575,16 @@ describe('the local gateway’s access control', () => {
     });
 
     it('lets the policies refuse what lands on an API root’s greedy resource', async () => {
-      const admin = IDENTITIES.admins;
-      const token = await tokenOf(['admins']);
+      const reader = IDENTITIES.readers;
+      const token = await tokenOf(['readers']);
       const denied = refused('ACCESS_DENIED');
       // Not a route of MLflow's, and HEAD is no GET.
       for (const [method, path] of [
-        ['GET', '/api/2.0/mlflow/no-such-route'],
+        ['POST', '/api/2.0/mlflow/no-such-route'],
         ['HEAD', '/api/2.0/mlflow/experiments/get']
       ]) {
         expect(
-          outcome(await decide(await signedAs(admin, { method, path })))
+          outcome(await decide(await signedAs(reader, { method, path })))
         ).toBe(denied);
         expect(outcome(await decide(browser({ method, path })))).toBe(
           refused(
@@ -610,6 +610,25 @@ describe('the local gateway’s access control', () => {
       expect(
         outcome(await decide(await signedAs(reader, { method: 'GET', path })))
       ).toBe(allowedAs(undefined, reader.principal));
+      // Admins may do everything, so one wildcard per method stands for
+      // all of it, and reaches every path that method may take.
+      const admin = IDENTITIES.admins;
+      const token = await tokenOf(['admins']);
+      for (const other of [
+        '/api/2.0/mlflow/no-such-route',
+        '/ajax-api/2.0/mlflow/no-such-route'
+      ]) {
+        const request = { method: 'POST', path: other };
+        expect(
+          outcome(
+            await decide(
+              other.startsWith('/api/')
+                ? await signedAs(admin, request)
+                : browser(request, token)
+            )
+          )
+        ).toMatch(/^allowed \(no operation\)/);
+      }
     });
   });
 

@@ -96,6 +96,33 @@ describe('the Lambda authorizer', () => {
     }
   });
 
+  it('answers for the partition the request’s method ARN names (aws-cn, aws-us-gov)', async () => {
+    const token = await issuer.accessToken({ 'cognito:groups': ['readers'] });
+    for (const partition of ['aws-cn', 'aws-us-gov']) {
+      const prefix = PREFIX.replace(/^arn:aws:/, `arn:${partition}:`);
+      const request = (method: string, path: string) => ({
+        ...event(method, path, bearer(token)),
+        methodArn: methodArn(prefix, method, path)
+      });
+      const search = request('POST', '/ajax-api/2.0/mlflow/runs/search');
+      const result = await authorize(search);
+      expect(evaluatePolicy(result.policyDocument, search.methodArn)).toBe(
+        'allow'
+      );
+      const remove = request('POST', '/ajax-api/2.0/mlflow/experiments/delete');
+      expect(evaluatePolicy(result.policyDocument, remove.methodArn)).toBe(
+        'deny'
+      );
+      // The same request in the default partition is none of this policy's.
+      expect(
+        evaluatePolicy(
+          result.policyDocument,
+          methodArn(PREFIX, 'POST', '/ajax-api/2.0/mlflow/runs/search')
+        )
+      ).toBe('deny');
+    }
+  });
+
   it('passes the principal and groups to the integration', async () => {
     const token = await issuer.accessToken({
       username: 'approver',

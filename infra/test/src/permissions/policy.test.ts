@@ -6,6 +6,7 @@ import {
   evaluatePolicy
 } from '../../../src/apigateway/policy-evaluation';
 import {
+  FAMILIES,
   OPERATIONS,
   Operation,
   compileRoles,
@@ -26,6 +27,8 @@ import {
   policyResources,
   templateToArnPath
 } from '../../../src/permissions/policy';
+import type { PolicyStatement } from '../../../src/apigateway/policy-evaluation';
+import { samplePath } from '../../../src/gateway-routes';
 
 const TARGET = {
   region: 'eu-west-1',
@@ -199,7 +202,68 @@ describe('policies agree with the permission model', () => {
   });
 });
 
+describe('partitions', () => {
+  const china = { ...TARGET, partition: 'aws-cn', region: 'cn-north-1' };
+  const admins = ROLES.get('admins') as ReadonlySet<string>;
+
+  it('name the API in its own partition, aws unless told', () => {
+    expect(PREFIX.startsWith('arn:aws:execute-api:eu-west-1:')).toBe(true);
+    const prefix = apiArnPrefix(china);
+    expect(prefix).toBe(
+      'arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3d4e5/prod/'
+    );
+    const resources = [
+      ...iamPolicyDocuments(admins, china),
+      authorizerPolicy(admins, prefix)
+    ].flatMap(document =>
+      document.Statement.flatMap(statement => [statement.Resource].flat())
+    );
+    expect(resources.length).toBeGreaterThan(0);
+    for (const resource of resources) {
+      expect(resource.startsWith(prefix)).toBe(true);
+    }
+  });
+});
+
 describe('IAM policy documents', () => {
+  it('split the same way whatever the placeholders of a target not yet known', () => {
+    // An operator role that few wildcards can stand for: the writes of
+    // every other family and the reads of the rest.
+    const writing = FAMILIES.filter((_, i) => i % 2 === 0);
+    const allowed = new Set(
+      OPERATIONS.filter(
+        op =>
+          op.access !== 'public' &&
+          (op.access === 'write') === writing.includes(op.family)
+      ).map(op => op.id)
+    );
+    // What a target made of unresolved tokens looks like before synthesis:
+    // placeholders whose length has nothing to do with the deployed value.
+    const placeholders = (n: number) => ({
+      partition: `\${Token[AWS.Partition.${n}]}`,
+      region: `\${Token[AWS.Region.${n}]}`,
+      account: `\${Token[AWS.AccountId.${n}]}`,
+      apiId: `\${Token[TOKEN.${n}]}`,
+      stage: 'prod'
+    });
+    const longest = {
+      partition: 'aws-us-gov',
+      region: 'us-isof-south-1',
+      account: '123456789012',
+      apiId: 'a1b2c3d4e5',
+      stage: 'prod'
+    };
+    const shape = (documents: PolicyDocument[]) =>
+      documents.map(document =>
+        document.Statement.map(statement => [statement.Resource].flat().length)
+      );
+    const short = iamPolicyDocuments(allowed, placeholders(1), longest);
+    const long = iamPolicyDocuments(allowed, placeholders(123456), longest);
+    expect(shape(long)).toEqual(shape(short));
+    expect(shape(iamPolicyDocuments(allowed, longest))).toEqual(shape(short));
+    expect(short.length).toBeGreaterThan(1);
+  });
+
   it('fit IAM managed policies and every role needs at most ten', () => {
     for (const [, allowed] of ROLES) {
       const documents = iamPolicyDocuments(allowed, TARGET);
@@ -227,6 +291,149 @@ describe('IAM policy documents', () => {
         );
       }
     }
+  });
+});
+
+/** A role's policy on one kind of path without subtree wildcards: one allow per template. */
+function uncollapsedPolicy(
+  allowed: ReadonlySet<string>,
+  kind: 'iam' | 'token'
+): PolicyDocument {
+  const { allow, deny } = policyResources(allowed, kind);
+  const statement = (
+    effect: PolicyStatement['Effect'],
+    resources: readonly string[]
+  ): PolicyStatement => ({
+    Effect: effect,
+    Action: 'execute-api:Invoke',
+    Resource: resources.map(resource => PREFIX + resource)
+  });
+  return {
+    Version: '2012-10-17',
+    Statement: [statement('Allow', allow), statement('Deny', deny)]
+  };
+}
+
+/** A role's policies as generated and without subtree wildcards, by kind of path. */
+function bothPolicies(
+  allowed: ReadonlySet<string>
+): Record<
+  'iam' | 'token',
+  { collapsed: PolicyDocument; uncollapsed: PolicyDocument }
+> {
+  const merged = (documents: PolicyDocument[]): PolicyDocument => ({
+    Version: '2012-10-17',
+    Statement: documents.flatMap(document => document.Statement)
+  });
+  return {
+    iam: {
+      collapsed: merged(iamPolicyDocuments(allowed, TARGET)),
+      uncollapsed: uncollapsedPolicy(allowed, 'iam')
+    },
+    token: {
+      collapsed: authorizerPolicy(allowed, PREFIX),
+      uncollapsed: uncollapsedPolicy(allowed, 'token')
+    }
+  };
+}
+
+/** Sample requests of every operation: parameters filled in several ways. */
+const SAMPLES = (['iam', 'token'] as const).flatMap(kind =>
+  templatesOf(kind).flatMap(({ op, template }) =>
+    [
+      samplePath(template),
+      ...['x1', 'get', 'search', 'a.b', 'batchGet'].map(value =>
+        fill(template, [value])
+      )
+    ].map(path => ({ kind, method: op.method, path }))
+  )
+);
+
+describe('subtree wildcards', () => {
+  it('keep the admins’ policies small: one wildcard per method and subtree', () => {
+    const admins = ROLES.get('admins') as ReadonlySet<string>;
+    const collapsed = JSON.stringify(authorizerPolicy(admins, PREFIX)).length;
+    const uncollapsed = JSON.stringify(
+      uncollapsedPolicy(admins, 'token')
+    ).length;
+    expect(uncollapsed).toBeGreaterThan(20_000);
+    expect(collapsed).toBeLessThan(4096);
+    const documents = iamPolicyDocuments(admins, TARGET);
+    expect(documents).toHaveLength(1);
+    expect(JSON.stringify(documents[0]).length).toBeLessThan(2048);
+  });
+
+  it('decide every operation’s requests as the policies without them, for every role', () => {
+    for (const [role, allowed] of ROLES) {
+      const policies = bothPolicies(allowed);
+      for (const { kind, method, path } of SAMPLES) {
+        const arn = methodArn(PREFIX, method, path);
+        const { collapsed, uncollapsed } = policies[kind];
+        expect([role, method, path, evaluatePolicy(collapsed, arn)]).toEqual([
+          role,
+          method,
+          path,
+          evaluatePolicy(uncollapsed, arn)
+        ]);
+      }
+    }
+  });
+
+  it('allow no more for random roles, but paths that are no operation (property)', () => {
+    const families = [...new Set(OPERATIONS.map(op => op.family))];
+    const methods = [...new Set(OPERATIONS.map(op => op.method))];
+    const ids = OPERATIONS.map(op => op.id);
+    // Roles made of whole families, access levels and methods, less a few
+    // operations: the shapes that make whole subtrees, and holes in them.
+    const role = fc
+      .record({
+        families: fc.subarray(families),
+        access: fc.subarray(['read', 'write']),
+        methods: fc.subarray(methods, { minLength: 1 }),
+        without: fc.subarray(ids, { maxLength: 6 })
+      })
+      .map(
+        ({ families, access, methods, without }) =>
+          new Set(
+            OPERATIONS.filter(
+              op =>
+                (families.includes(op.family) || access.includes(op.access)) &&
+                methods.includes(op.method) &&
+                !without.includes(op.id)
+            ).map(op => op.id)
+          )
+      );
+    const segment = fc.stringMatching(/^[A-Za-z0-9._~%-]{1,8}$/);
+    fc.assert(
+      fc.property(
+        role,
+        fc.array(segment, { minLength: 1, maxLength: 3 }),
+        (allowed, extra) => {
+          let policies: ReturnType<typeof bothPolicies>;
+          try {
+            policies = bothPolicies(allowed);
+          } catch {
+            // A role no policy can express (see above): refused either way.
+            return fc.pre(false);
+          }
+          return SAMPLES.every(({ kind, method, path }) => {
+            const { collapsed, uncollapsed } = policies[kind];
+            const decide = (policy: PolicyDocument, requestPath: string) =>
+              evaluatePolicy(policy, methodArn(PREFIX, method, requestPath));
+            // Any other path below an operation's: more may pass, where
+            // no operation is.
+            const below = [path, ...extra].join('/');
+            return (
+              decide(collapsed, path) === decide(uncollapsed, path) &&
+              (decide(collapsed, below) === decide(uncollapsed, below) ||
+                (decide(collapsed, below) === 'allow' &&
+                  matchOperation(method, below) === undefined))
+            );
+          });
+        }
+      ),
+      { numRuns: 25 }
+    );
   });
 });
 
