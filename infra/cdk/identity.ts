@@ -69,6 +69,9 @@ export class MlflowIdentity extends Construct {
     this.client = this.userPool.addClient('Browser', {
       // The extension and /auth/login sign in with SRP; no secret in a browser.
       authFlows: { userSrp: true },
+      // No OAuth (CDK's defaults: implicit and code grants, a placeholder
+      // callback URL) until a hosted sign-in is configured for it.
+      disableOAuth: true,
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,

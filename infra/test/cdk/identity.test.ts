@@ -65,6 +65,16 @@ describe('the identity (Cognito)', () => {
     });
   });
 
+  it('offers no OAuth flow (no implicit grant, no callback URL) until one is configured', () => {
+    const [client] = Object.values(
+      templateOf().findResources('AWS::Cognito::UserPoolClient')
+    ).map(resource => resource.Properties);
+    expect(client).not.toHaveProperty('AllowedOAuthFlows');
+    expect(client).not.toHaveProperty('AllowedOAuthScopes');
+    expect(client).not.toHaveProperty('CallbackURLs');
+    expect(client.AllowedOAuthFlowsUserPoolClient ?? false).toBe(false);
+  });
+
   it('issues access tokens for as long as the configuration says', () => {
     templateOf({ cognito: { accessTokenMinutes: 5 } }).hasResourceProperties(
       'AWS::Cognito::UserPoolClient',
