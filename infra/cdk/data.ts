@@ -102,6 +102,9 @@ export class MlflowData extends Construct {
       serverlessV2MinCapacity: props.minCapacity,
       serverlessV2MaxCapacity: props.maxCapacity,
       defaultDatabaseName: DATABASE_NAME,
+      // Connections without TLS are refused (MLflow verifies the server's
+      // certificate too). A parameter group of its own: an in-place update.
+      parameters: { 'rds.force_ssl': '1' },
       // The password is generated into Secrets Manager, never written here.
       credentials: rds.Credentials.fromGeneratedSecret(DATABASE_USER),
       vpc,

@@ -80,6 +80,23 @@ describe('MLflow’s data (S3, Aurora) and network', () => {
     });
   });
 
+  it('refuses database connections without TLS (rds.force_ssl), on the cluster deployed before', () => {
+    const [[id, cluster]] = Object.entries(
+      template.findResources('AWS::RDS::DBCluster')
+    );
+    // A new logical id would replace the cluster and its data.
+    expect(id).toBe('DataDatabaseA9E9E962');
+    const groups = template.findResources('AWS::RDS::DBClusterParameterGroup');
+    expect(cluster.Properties.DBClusterParameterGroupName).toEqual({
+      Ref: expect.stringMatching(/^DataDatabase/)
+    });
+    const group = groups[cluster.Properties.DBClusterParameterGroupName.Ref];
+    expect(group.Properties).toMatchObject({
+      Family: 'aurora-postgresql17',
+      Parameters: { 'rds.force_ssl': '1' }
+    });
+  });
+
   it('names the database and its log apart for each stack, so a failed first deploy can be retried', () => {
     // A stack rolled back keeps its retained log group (and a cluster that
     // deletion protection kept); a fixed name would block the next attempt.
