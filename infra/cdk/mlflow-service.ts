@@ -1,9 +1,11 @@
 /**
  * MLflow's tracking server on ECS Fargate in the private subnets, behind an
  * internal Network Load Balancer (what API Gateway's VPC link reaches).
- * The database password reaches the container as an ECS secret; MLflow's
+ * The database password reaches the container as an ECS secret, and the
+ * connection is TLS with the server's certificate verified; MLflow's
  * security middleware is configured for the gateway.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -28,8 +30,21 @@ export const MLFLOW_PORT = 5000;
 /** The port of the internal load balancer's listener. */
 export const LOAD_BALANCER_PORT = 80;
 
-/** The folder of MLflow's container image (Dockerfile and entry point). */
+/** The folder of MLflow's container image (Dockerfile, lock, entry point). */
 export const IMAGE_DIR = path.join(__dirname, '..', 'mlflow-image');
+
+/** Where the image keeps the certificate authorities of Amazon RDS. */
+export const RDS_CA_BUNDLE = '/etc/ssl/rds/global-bundle.pem';
+
+/** The MLflow release the image's lock pins (its packages are installed by hash). */
+export function lockedMlflowVersion(): string {
+  const lock = path.join(IMAGE_DIR, 'requirements.lock');
+  const pin = /^mlflow==(\S+) /m.exec(fs.readFileSync(lock, 'utf-8'));
+  if (pin === null) {
+    throw new Error(`${lock} pins no mlflow version.`);
+  }
+  return pin[1];
+}
 
 export interface MlflowServiceProps {
   /** The VPC the tasks and the load balancer run in. */
@@ -40,7 +55,7 @@ export interface MlflowServiceProps {
   readonly database: rds.DatabaseCluster;
   /** The bucket MLflow keeps artifacts in, under `artifacts/`. */
   readonly artifacts: s3.IBucket;
-  /** The `mlflow` Python package version the image installs. */
+  /** The `mlflow` Python package version: the one the image's lock pins. */
   readonly mlflowVersion: string;
   /** A task's Fargate CPU units. */
   readonly cpu: number;
@@ -76,6 +91,12 @@ export class MlflowService extends Construct {
     const { vpc, subnets, database, artifacts } = props;
     const browserOrigins = props.browserOrigins ?? [];
     this.corsOrigins = [...browserOrigins];
+    const locked = lockedMlflowVersion();
+    if (props.mlflowVersion !== locked) {
+      throw new Error(
+        `"mlflow.version" is ${props.mlflowVersion}, but MLflow's image installs ${locked} (infra/mlflow-image/requirements.lock): change the mlflow pin of requirements/dev.in and run scripts/lock-python.sh.`
+      );
+    }
     const secret = database.secret;
     if (secret === undefined) {
       throw new Error('The database has no generated secret.');
@@ -157,7 +178,7 @@ export class MlflowService extends Construct {
     });
     this.container = task.addContainer('mlflow', {
       image: ecs.ContainerImage.fromAsset(IMAGE_DIR, {
-        buildArgs: { MLFLOW_VERSION: props.mlflowVersion }
+        buildArgs: { RDS_CA_BUNDLE }
       }),
       portMappings: [{ containerPort: MLFLOW_PORT }],
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'mlflow' }),
@@ -167,6 +188,10 @@ export class MlflowService extends Construct {
         DB_PORT: database.clusterEndpoint.port.toString(),
         DB_NAME: DATABASE_NAME,
         DB_USER: DATABASE_USER,
+        // TLS with the server's certificate and name verified (libpq's own
+        // settings; the cluster refuses plain connections, rds.force_ssl).
+        PGSSLMODE: 'verify-full',
+        PGSSLROOTCERT: RDS_CA_BUNDLE,
         MLFLOW_ARTIFACTS_DESTINATION:
           artifacts.s3UrlForObject(ARTIFACTS_PREFIX),
         // The Host header API Gateway sends is the load balancer's name.

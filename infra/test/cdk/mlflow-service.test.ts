@@ -4,7 +4,11 @@ import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 
 import { testedMlflowVersion } from '../../cdk/config';
-import { MLFLOW_PORT } from '../../cdk/mlflow-service';
+import {
+  IMAGE_DIR,
+  MLFLOW_PORT,
+  RDS_CA_BUNDLE
+} from '../../cdk/mlflow-service';
 import { buildStack, templateOf } from '../support/cdk';
 import { DEPLOYED_IDS, deployed } from '../support/intrinsics';
 
@@ -46,15 +50,34 @@ describe('MLflow on Fargate', () => {
       source: { directory: string; dockerBuildArgs: Record<string, string> };
     }[];
     expect(images).toHaveLength(1);
-    expect(images[0].source.dockerBuildArgs).toEqual({
-      MLFLOW_VERSION: testedMlflowVersion()
-    });
+    expect(images[0].source.dockerBuildArgs).toEqual({ RDS_CA_BUNDLE });
+    const staged = path.join(assembly.directory, images[0].source.directory);
+    expect(fs.readFileSync(path.join(staged, 'Dockerfile'), 'utf-8')).toMatch(
+      /pip install .*--require-hashes .*-r \/tmp\/requirements\.lock/
+    );
     expect(
-      fs.readFileSync(
-        path.join(assembly.directory, images[0].source.directory, 'Dockerfile'),
-        'utf-8'
-      )
-    ).toContain('mlflow==${MLFLOW_VERSION}');
+      fs.readFileSync(path.join(staged, 'requirements.lock'), 'utf-8')
+    ).toContain(`\nmlflow==${testedMlflowVersion()} \\\n`);
+  });
+
+  it('refuses an MLflow version other than the one the image’s lock pins', () => {
+    expect(() => buildStack({ mlflow: { version: '3.99.0' } })).toThrow(
+      /"mlflow.version" is 3\.99\.0.*requirements\.lock.*scripts\/lock-python\.sh/
+    );
+  });
+
+  it('connects to the database over TLS, verifying its certificate against the RDS certificate authorities in the image', () => {
+    // libpq's own settings: psycopg2 (and so MLflow and its migrations) use them.
+    expect(environment.PGSSLMODE).toBe('verify-full');
+    expect(environment.PGSSLROOTCERT).toBe(RDS_CA_BUNDLE);
+    const dockerfile = fs.readFileSync(
+      path.join(IMAGE_DIR, 'Dockerfile'),
+      'utf-8'
+    );
+    expect(dockerfile).toContain(
+      'https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem'
+    );
+    expect(dockerfile).toMatch(/"\$RDS_CA_BUNDLE_URL" "\$RDS_CA_BUNDLE"/);
   });
 
   it('gets the database password as an ECS secret; no secret value in the task definition or its environment', () => {
@@ -145,6 +168,48 @@ describe('MLflow on Fargate', () => {
       's3:ListBucket',
       's3:PutObject'
     ]);
+  });
+
+  it('pins its base image by digest and every Python package by version and hash', () => {
+    const dockerfile = fs.readFileSync(
+      path.join(IMAGE_DIR, 'Dockerfile'),
+      'utf-8'
+    );
+    const bases = dockerfile.match(/^FROM .*$/gm) ?? [];
+    expect(bases.length).toBeGreaterThan(0);
+    for (const base of bases) {
+      expect(base).toMatch(/^FROM [\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    }
+    // pip installs the lock and nothing else, hash-checked.
+    const installs = dockerfile.match(/pip install[^\n]*/g) ?? [];
+    expect(installs).toEqual([
+      'pip install --no-cache-dir --require-hashes --no-deps -r /tmp/requirements.lock \\'
+    ]);
+    const lock = fs.readFileSync(
+      path.join(IMAGE_DIR, 'requirements.lock'),
+      'utf-8'
+    );
+    const requirements = lock
+      .split(/\n(?=\S)/)
+      .filter(entry => !entry.startsWith('#'))
+      .map(entry => entry.replace(/\n\s*#.*/g, '').trim())
+      .filter(entry => entry !== '');
+    expect(requirements.length).toBeGreaterThan(10);
+    for (const requirement of requirements) {
+      expect(requirement).toMatch(
+        /^[A-Za-z0-9._-]+(\[[\w,-]+\])?==[\w.+!-]+ \\(\n {4}--hash=sha256:[0-9a-f]{64}( \\)?)+$/
+      );
+    }
+    // Every package the image asks for is in the lock.
+    const wanted = fs
+      .readFileSync(path.join(IMAGE_DIR, 'requirements.in'), 'utf-8')
+      .split('\n')
+      .map(line => line.replace(/#.*/, '').trim())
+      .filter(line => line !== '');
+    const locked = requirements.map(r => r.split('==')[0].toLowerCase());
+    for (const name of wanted) {
+      expect(locked).toContain(name.toLowerCase());
+    }
   });
 
   it('passes the AWS Solutions checks', () => {
