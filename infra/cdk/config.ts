@@ -64,6 +64,8 @@ const STUDIO_SUBNETS =
   '"vpc.studioSubnetIds" must list subnet ids (subnet-…) for Studio apps and training jobs, or be left out to use "vpc.privateSubnetIds"';
 const MANAGED_POLICIES =
   '"studio.managedPolicies" must map MLflow roles to lists of managed policy names or ARNs, such as { "experimenters": ["arn:aws:iam::123456789012:policy/TrainingJobs"] }';
+const S3_BUCKETS =
+  '"studio.s3Buckets" must be a list of S3 bucket names such as "my-datasets"';
 const PRINCIPAL_ARN = /^arn:aws[a-z-]*:(iam|sts)::(\d{12}):[\w+=,.@/*-]+$/;
 const ORG_ID = /^o-[a-z0-9]{10,32}$/;
 const TASKS =
@@ -389,6 +391,14 @@ const settingsSchema = z.strictObject({
         .default({})
         .describe(
           "Managed policies an MLflow role's execution role gets besides its own policies, by role: AWS-managed names or policy ARNs. None by default: the roles reach MLflow, their own Studio apps and nothing else. Not AmazonSageMakerFullAccess: it allows presigned URLs for every profile and passing any SageMaker role."
+        ),
+      s3Buckets: z
+        .array(matching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, S3_BUCKETS), {
+          error: S3_BUCKETS
+        })
+        .default([])
+        .describe(
+          "Buckets that Studio apps and training jobs in a new VPC may reach through its S3 gateway endpoint, such as training jobs' data, besides MLflow's artifacts, the extension's wheel, ECR's image layers and SageMaker's default bucket. Grants no IAM permission."
         ),
       users: z
         .array(studioUserSchema, {

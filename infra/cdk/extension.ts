@@ -76,6 +76,8 @@ export interface ExtensionInstallProps {
 
 export class ExtensionInstall extends Construct {
   readonly wheel: s3assets.Asset;
+  /** The wheel's S3 object, which every space reads. */
+  readonly wheelArn: string;
   readonly lifecycleConfig: sagemaker.CfnStudioLifecycleConfig;
   /** The script as Studio runs it, tokens unresolved. */
   readonly script: string;
@@ -144,11 +146,10 @@ export class ExtensionInstall extends Construct {
       }
     );
 
+    this.wheelArn = `arn:${Aws.PARTITION}:s3:::${this.wheel.s3BucketName}/${this.wheel.s3ObjectKey}`;
     const readWheel = new iam.PolicyStatement({
       actions: ['s3:GetObject'],
-      resources: [
-        `arn:${Aws.PARTITION}:s3:::${this.wheel.s3BucketName}/${this.wheel.s3ObjectKey}`
-      ]
+      resources: [this.wheelArn]
     });
     for (const role of props.executionRoles) {
       role.addToPrincipalPolicy(readWheel);

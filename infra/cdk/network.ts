@@ -5,8 +5,9 @@
  * of their own, which none of MLflow's security groups admits.
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 import type { ExistingVpc } from './config';
@@ -26,6 +27,14 @@ export interface MlflowNetworkProps {
   readonly logRetention: logs.RetentionDays;
 }
 
+/** What the VPC may reach in S3 through its gateway endpoint. */
+export interface S3EndpointAccess {
+  /** Buckets (ARNs) whose bucket and objects it reaches; IAM decides the rest. */
+  readonly buckets: readonly string[];
+  /** Objects (ARNs) it may only read. */
+  readonly readObjects: readonly string[];
+}
+
 export class MlflowNetwork extends Construct {
   readonly vpc: ec2.IVpc;
   /** Where MLflow's tasks and the database go. */
@@ -34,6 +43,8 @@ export class MlflowNetwork extends Construct {
   readonly workloadSubnetIds: string[];
   /** The security group of Studio apps and training jobs. */
   readonly workloadSecurityGroup: ec2.SecurityGroup;
+  /** A new VPC's S3 gateway endpoint; an existing VPC's endpoints are the operator's. */
+  readonly s3Endpoint?: ec2.GatewayVpcEndpoint;
 
   constructor(scope: Construct, id: string, props: MlflowNetworkProps) {
     super(scope, id);
@@ -71,9 +82,11 @@ export class MlflowNetwork extends Construct {
           cidrMask: 22
         }
       ],
-      // S3 traffic (artifacts) stays off the NAT gateway, from every subnet.
+      // S3 traffic (artifacts) stays off the NAT gateway, from every subnet;
+      // limitS3Endpoint names the buckets it may reach.
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } }
     });
+    this.s3Endpoint = vpc.node.findChild('S3') as ec2.GatewayVpcEndpoint;
     vpc.addFlowLog('FlowLog', {
       destination: ec2.FlowLogDestination.toCloudWatchLogs(
         new logs.LogGroup(this, 'FlowLogs', {
@@ -89,6 +102,37 @@ export class MlflowNetwork extends Construct {
       subnetGroupName: STUDIO_SUBNET_GROUP
     }).subnetIds;
     this.workloadSecurityGroup = this.newWorkloadSecurityGroup();
+  }
+
+  /**
+   * Lets the new VPC reach in S3 (all of its subnets' S3 traffic goes
+   * through the endpoint) only the given buckets and objects, and the
+   * layers of ECR images (Fargate pulls them from S3). No effect in an
+   * existing VPC.
+   */
+  limitS3Endpoint(access: S3EndpointAccess): void {
+    if (this.s3Endpoint === undefined) {
+      return;
+    }
+    this.s3Endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeploymentBuckets',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: access.buckets.flatMap(bucket => [bucket, `${bucket}/*`])
+      })
+    );
+    this.s3Endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadOnly',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [
+          ...access.readObjects,
+          `arn:${Aws.PARTITION}:s3:::prod-${Aws.REGION}-starport-layer-bucket/*`
+        ]
+      })
+    );
   }
 
   private newWorkloadSecurityGroup(): ec2.SecurityGroup {

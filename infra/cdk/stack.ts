@@ -1,4 +1,5 @@
 import {
+  Aws,
   CfnOutput,
   Fn,
   Lazy,
@@ -153,6 +154,16 @@ export class MlflowStack extends Stack {
     this.studio.addLifecycleConfig(
       this.extension.lifecycleConfig.attrStudioLifecycleConfigArn
     );
+    const bucketArn = (name: string) => `arn:${Aws.PARTITION}:s3:::${name}`;
+    this.network.limitS3Endpoint({
+      buckets: [
+        this.data.artifacts.bucketArn,
+        // The SageMaker SDK's default bucket: training jobs' data and output.
+        bucketArn(`sagemaker-${Aws.REGION}-${Aws.ACCOUNT_ID}`),
+        ...config.studio.s3Buckets.map(bucketArn)
+      ],
+      readObjects: [this.extension.wheelArn]
+    });
     this.crossAccount = new MlflowCrossAccountAccess(this, 'CrossAccount', {
       roles,
       api: this.gateway.api,

@@ -1,7 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 
 import { MLFLOW_PORT } from '../../cdk/mlflow-service';
-import { templateOf } from '../support/cdk';
+import { buildStack, templateOf } from '../support/cdk';
+import { deployed } from '../support/intrinsics';
 
 const EXISTING_VPC = {
   vpcId: 'vpc-0abc',
@@ -188,5 +189,109 @@ describe('the subnets of Studio apps and training jobs', () => {
     const { network, output } = subnetsOf({ vpc: EXISTING_VPC });
     expect(network.domain.SubnetIds).toEqual(EXISTING_VPC.privateSubnetIds);
     expect(output).toBe(EXISTING_VPC.privateSubnetIds.join(','));
+  });
+});
+
+describe('the S3 gateway endpoint of a new VPC', () => {
+  interface Statement {
+    Effect: string;
+    Principal: unknown;
+    Action: string | string[];
+    Resource: unknown;
+  }
+
+  /** The endpoint policy's statements, with ARNs as deployed. */
+  function endpointPolicy(json: Record<string, unknown> = {}) {
+    const template = templateOf(json);
+    const [endpoint] = Object.values(
+      template.findResources('AWS::EC2::VPCEndpoint', {
+        Properties: { VpcEndpointType: 'Gateway' }
+      })
+    ).map(r => r.Properties);
+    const statements = (endpoint.PolicyDocument?.Statement ??
+      []) as Statement[];
+    return statements.map(statement => ({
+      ...statement,
+      Action: [statement.Action].flat(),
+      Resource: [statement.Resource]
+        .flat()
+        .map(arn => String(deployed(template, arn)))
+        .sort()
+    }));
+  }
+
+  /** What the policy allows on a resource: the actions of the statements naming it. */
+  function allowedOn(
+    statements: ReturnType<typeof endpointPolicy>,
+    resource: string
+  ): string[] {
+    return statements
+      .filter(s => s.Effect === 'Allow' && s.Resource.includes(resource))
+      .flatMap(s => s.Action);
+  }
+
+  it('lets the VPC reach only the buckets the deployment uses, and ECR’s image layers', () => {
+    const statements = endpointPolicy();
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.Principal).toEqual({ AWS: '*' });
+      for (const resource of statement.Resource) {
+        // Named buckets only: no bucket pattern, no `*`.
+        expect(resource).toMatch(
+          /^(arn:aws:s3:::[a-z0-9][a-z0-9.-]+[a-z0-9]|DataArtifacts\w+\.Arn)(\/.+)?$/
+        );
+      }
+    }
+    const resources = statements.flatMap(s => s.Resource);
+    const buckets = new Set(resources.map(arn => arn.split('/')[0]));
+    const artifacts = [...buckets].find(arn => arn.startsWith('DataArtifacts'));
+    expect(artifacts).toBeDefined();
+    expect([...buckets].sort()).toEqual(
+      [
+        artifacts,
+        // The wheel Studio installs, in the CDK assets bucket.
+        'arn:aws:s3:::cdk-hnb659fds-assets-123456789012-us-east-1',
+        // ECR keeps image layers in S3 (MLflow's task pulls its image).
+        'arn:aws:s3:::prod-us-east-1-starport-layer-bucket',
+        // The SageMaker SDK's default bucket (training jobs' data).
+        'arn:aws:s3:::sagemaker-us-east-1-123456789012'
+      ].sort()
+    );
+    // MLflow reads and writes artifacts through it; the rest is read-only.
+    expect(allowedOn(statements, `${artifacts}/*`)).toContain('s3:*');
+    expect(
+      allowedOn(
+        statements,
+        'arn:aws:s3:::prod-us-east-1-starport-layer-bucket/*'
+      )
+    ).toEqual(['s3:GetObject']);
+    const wheel = resources.find(arn => arn.startsWith('arn:aws:s3:::cdk-'));
+    // One object, by its content hash (a .whl when the wheel is bundled).
+    expect(wheel).toMatch(/\/[0-9a-f]{64}\.\w+$/);
+    expect(allowedOn(statements, wheel as string)).toEqual(['s3:GetObject']);
+  });
+
+  it('lets the VPC reach the buckets the configuration adds (training jobs’ data)', () => {
+    const statements = endpointPolicy({
+      studio: { s3Buckets: ['team-datasets'] }
+    });
+    expect(allowedOn(statements, 'arn:aws:s3:::team-datasets')).toContain(
+      's3:*'
+    );
+    expect(allowedOn(statements, 'arn:aws:s3:::team-datasets/*')).toContain(
+      's3:*'
+    );
+  });
+
+  it('is none in an existing VPC, whose endpoints are the operator’s', () => {
+    const template = templateOf({ vpc: EXISTING_VPC });
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
+  });
+
+  it('passes the AWS Solutions checks', () => {
+    expect(() =>
+      buildStack({ studio: { s3Buckets: ['team-datasets'] } }).app.synth()
+    ).not.toThrow();
   });
 });
