@@ -5,9 +5,10 @@
  * (`gatewayRoutes()`); then an `iam` method needs a SigV4 signature whose
  * role's IAM policy allows the method ARN, a `token` method a token whose
  * authorizer policy allows it, and a `none` method (the data-free UI
- * shell) lets anyone in. Before routing, the gateway also refuses requests
- * MLflow would read otherwise than it does, as the web ACL does in AWS
- * (`path-canonical.ts`).
+ * shell) lets anyone in. Where the SDK and the UI's clients both call a
+ * route, a Bearer token is decided by the authorizer, anything else as IAM.
+ * Before routing, the gateway also refuses requests MLflow would read
+ * otherwise than it does, as the web ACL does in AWS (`path-canonical.ts`).
  */
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 
@@ -34,6 +35,7 @@ import { isMatchablePath } from '../../src/permissions/path-template';
 import {
   ApiTarget,
   apiArnPrefix,
+  authorizationsOf,
   iamPolicyDocuments,
   methodArn
 } from '../../src/permissions/policy';
@@ -188,51 +190,74 @@ export function createAccessControl(
       principal: PRINCIPAL_SOURCES[route.authorization].value(caller)
     });
 
+    const bySignature = async (): Promise<AccessDecision> => {
+      const verified = await verifySigV4(request, {
+        region: config.api.region,
+        lookup: accessKeyId => identities.get(accessKeyId),
+        now: config.now
+      });
+      if (!verified.ok) {
+        return sigV4Refusal(verified.reason, verified.message);
+      }
+      const identity = verified.credentials;
+      const policy = policies.get(identity.accessKeyId) as PolicyDocument;
+      if (evaluatePolicy(policy, arn) !== 'allow') {
+        return refuse('ACCESS_DENIED', {
+          message:
+            `User: ${identity.principal} is not authorized to perform: ` +
+            `execute-api:Invoke on resource: ${arn}`
+        });
+      }
+      return allow({ userArn: identity.principal });
+    };
+
+    const byToken = async (): Promise<AccessDecision> => {
+      let result: AuthorizerResult;
+      try {
+        result = await config.authorize(
+          authorizerEvent(request, route, method, path, arn)
+        );
+      } catch (error) {
+        return (error as Error).message === UNAUTHORIZED_ERROR
+          ? refuse('UNAUTHORIZED', { message: UNAUTHORIZED_ERROR })
+          : refuse('AUTHORIZER_CONFIGURATION_ERROR');
+      }
+      if (evaluatePolicy(result.policyDocument, arn) !== 'allow') {
+        return refuse('ACCESS_DENIED', {
+          message: `User is not authorized to access this resource: ${method} ${path}`
+        });
+      }
+      return allow({ authorizer: result.context });
+    };
+
     switch (route.authorization) {
       case 'none':
         return allow({});
-
-      case 'iam': {
-        const verified = await verifySigV4(request, {
-          region: config.api.region,
-          lookup: accessKeyId => identities.get(accessKeyId),
-          now: config.now
-        });
-        if (!verified.ok) {
-          return sigV4Refusal(verified.reason, verified.message);
-        }
-        const identity = verified.credentials;
-        const policy = policies.get(identity.accessKeyId) as PolicyDocument;
-        if (evaluatePolicy(policy, arn) !== 'allow') {
-          return refuse('ACCESS_DENIED', {
-            message:
-              `User: ${identity.principal} is not authorized to perform: ` +
-              `execute-api:Invoke on resource: ${arn}`
-          });
-        }
-        return allow({ userArn: identity.principal });
-      }
-
-      case 'token': {
-        let result: AuthorizerResult;
-        try {
-          result = await config.authorize(
-            authorizerEvent(request, route, method, path, arn)
-          );
-        } catch (error) {
-          return (error as Error).message === UNAUTHORIZED_ERROR
-            ? refuse('UNAUTHORIZED', { message: UNAUTHORIZED_ERROR })
-            : refuse('AUTHORIZER_CONFIGURATION_ERROR');
-        }
-        if (evaluatePolicy(result.policyDocument, arn) !== 'allow') {
-          return refuse('ACCESS_DENIED', {
-            message: `User is not authorized to access this resource: ${method} ${path}`
-          });
-        }
-        return allow({ authorizer: result.context });
-      }
+      case 'iam':
+        // A route the UI's clients call too takes their token here; API
+        // Gateway has one authorization per method, so in AWS it is IAM only.
+        return bearerToken(request) && acceptsToken(method, path)
+          ? byToken()
+          : bySignature();
+      case 'token':
+        return byToken();
     }
   };
+}
+
+/** Whether the request carries a Bearer token rather than a signature. */
+function bearerToken(request: GatewayRequest): boolean {
+  const header = request.headers.authorization;
+  return typeof header === 'string' && /^Bearer\s/i.test(header);
+}
+
+/** Whether the operation at this path is one the UI's clients call too. */
+function acceptsToken(method: string, path: string): boolean {
+  const operation = matchOperation(method, path);
+  return (
+    operation !== undefined &&
+    authorizationsOf(operation, path).includes('token')
+  );
 }
 
 /** The REQUEST authorizer event API Gateway would send for this request. */

@@ -7,14 +7,17 @@
 export {
   ACCESS_LEVELS,
   API_ROOTS,
+  CALLERS,
   FAMILIES,
   HTTP_METHODS,
+  callersOf,
   isRestOperation,
   pathTemplates
 } from './operation';
 export type {
   Access,
   ApiRoot,
+  Caller,
   Family,
   FullPathOperation,
   HttpMethod,

@@ -23,6 +23,17 @@ export const API_ROOTS = [
 ] as const;
 export type ApiRoot = (typeof API_ROOTS)[number];
 
+/**
+ * Who calls an operation, which decides how the gateway authenticates it:
+ * `sdk` is the MLflow Python client and CLI (notebooks, jobs), which sign
+ * requests with the caller's AWS credentials (SigV4); `ui` is the MLflow
+ * UI, the extension and the clients the UI sets up (its OpenTelemetry
+ * snippet), which carry a Cognito token. A REST operation's callers follow
+ * its root: `/api/` is the SDK's, `/ajax-api/` the UI's.
+ */
+export const CALLERS = ['sdk', 'ui'] as const;
+export type Caller = (typeof CALLERS)[number];
+
 /** Groups of operations, named after the MLflow features they belong to. */
 export const FAMILIES = [
   'tracking',
@@ -72,12 +83,22 @@ export interface RestOperation extends OperationBase {
 /** An operation outside the REST roots (`/graphql`, `/health`, ...). */
 export interface FullPathOperation extends OperationBase {
   readonly fullPath: string;
+  /** Who calls it; MLflow's own client is listed first when it does. */
+  readonly callers: readonly Caller[];
 }
 
 export type Operation = RestOperation | FullPathOperation;
 
 export function isRestOperation(op: Operation): op is RestOperation {
   return 'roots' in op;
+}
+
+/** Who calls the operation at one of its path templates. */
+export function callersOf(op: Operation, template: string): readonly Caller[] {
+  if (isRestOperation(op)) {
+    return template.startsWith('/api/') ? ['sdk'] : ['ui'];
+  }
+  return op.callers;
 }
 
 /** Every absolute path template the operation is served at. */

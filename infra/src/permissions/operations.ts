@@ -13,6 +13,7 @@
 import {
   Access,
   ApiRoot,
+  Caller,
   Family,
   FullPathOperation,
   HttpMethod,
@@ -46,7 +47,12 @@ function rest(
   );
 }
 
-function fullPath(family: Family, rows: readonly Row[]): FullPathOperation[] {
+/** Operations outside the API roots; the UI's unless `callers` says otherwise. */
+function fullPath(
+  family: Family,
+  rows: readonly Row[],
+  callers: readonly Caller[] = ['ui']
+): FullPathOperation[] {
   return rows.map(([id, method, path, access, note]) =>
     Object.freeze({
       id,
@@ -54,6 +60,7 @@ function fullPath(family: Family, rows: readonly Row[]): FullPathOperation[] {
       family,
       access,
       fullPath: path,
+      callers,
       ...noteOf(note)
     })
   );
@@ -214,10 +221,11 @@ const TRACES = [
   ...rest('traces', UI_2_AND_3, [
     ['traces.get-artifact',                'GET',    'mlflow/get-trace-artifact',                          'read']
   ]),
-  // OpenTelemetry (OTLP/HTTP) span ingestion.
+  // OpenTelemetry (OTLP/HTTP) span ingestion: the SDK's span export
+  // (`RestStore.log_spans`), and exporters set up from the UI's snippet.
   ...fullPath('traces', [
-    ['traces.export-otlp',                 'POST',   '/v1/traces',                                         'write']
-  ])
+    ['traces.export-otlp',                 'POST',   '/v1/traces',                                         'write', 'the SDK’s span export (SigV4); other OpenTelemetry exporters may send a token locally']
+  ], ['sdk', 'ui'])
 ];
 
 // prettier-ignore

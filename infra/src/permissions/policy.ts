@@ -1,7 +1,7 @@
 /**
  * From roles to the policy documents API Gateway evaluates: the IAM policies
- * of the SageMaker execution roles (SigV4 on `/api/`) and the policies the
- * Lambda authorizer returns (Cognito tokens on the UI paths).
+ * of the SageMaker execution roles (SigV4 on the SDK's routes) and the
+ * policies the Lambda authorizer returns (Cognito tokens on the UI's).
  *
  * API Gateway matches a policy's resource ARNs against the method ARN
  * `arn:PARTITION:execute-api:REGION:ACCOUNT:API/STAGE/METHOD/path`, where `*`
@@ -13,7 +13,7 @@
  * perform every operation of a method below a path, one wildcard stands for
  * all of them (`subtreeWildcards`), which keeps the admins' policies small.
  */
-import { Operation, pathTemplates } from './operation';
+import { Operation, callersOf, pathTemplates } from './operation';
 import { OPERATIONS } from './operations';
 import { matchOperation } from './match';
 import type { Authorization } from '../apigateway/authorization';
@@ -23,18 +23,32 @@ import type {
 } from '../apigateway/policy-evaluation';
 
 /**
- * How a path is authorized: `/api/` is for signed SDK calls (`iam`);
- * everything else that needs a caller takes the token (`token`); the
- * data-free UI shell is public (`none`).
+ * How a path may be authorized, by who calls it: a SigV4 signature for the
+ * MLflow SDK and CLI (`iam`), a Cognito token for the UI (`token`); the
+ * data-free UI shell is public (`none`). The local gateway accepts each.
+ */
+export function authorizationsOf(
+  op: Operation,
+  template: string
+): Authorization[] {
+  if (op.access === 'public') {
+    return ['none'];
+  }
+  return callersOf(op, template).map(caller =>
+    caller === 'sdk' ? 'iam' : 'token'
+  );
+}
+
+/**
+ * How API Gateway authorizes a path, one type per method: where both the
+ * SDK and the UI call it, IAM, since MLflow's client can only sign and a
+ * failed call there loses data (span export) without telling the user.
  */
 export function authorizationOf(
   op: Operation,
   template: string
 ): Authorization {
-  if (op.access === 'public') {
-    return 'none';
-  }
-  return template.startsWith('/api/') ? 'iam' : 'token';
+  return authorizationsOf(op, template)[0];
 }
 
 /**
@@ -190,7 +204,8 @@ export function patternsOverlap(a: string, b: string): boolean {
 
 interface Entry {
   readonly op: Operation;
-  readonly authorization: Authorization;
+  /** How the path may be authorized (`authorizationsOf`). */
+  readonly authorizations: readonly Authorization[];
   /** `METHOD/path-template`, e.g. `GET/api/3.0/mlflow/traces/{trace_id}`. */
   readonly template: string;
   /** The template as a resource pattern after the API's ARN prefix. */
@@ -201,14 +216,14 @@ interface Entry {
 const ALL_ENTRIES: readonly Entry[] = OPERATIONS.flatMap(op =>
   pathTemplates(op).map(template => ({
     op,
-    authorization: authorizationOf(op, template),
+    authorizations: authorizationsOf(op, template),
     template: `${op.method}${template}`,
     resource: `${op.method}/${templateToArnPath(template)}`
   }))
 );
 
 const entries = (authorization: Exclude<Authorization, 'none'>): Entry[] =>
-  ALL_ENTRIES.filter(entry => entry.authorization === authorization);
+  ALL_ENTRIES.filter(entry => entry.authorizations.includes(authorization));
 
 const ENTRIES = {
   iam: entries('iam'),
@@ -327,7 +342,8 @@ export function subtreeWildcards(
       result = ALL_ENTRIES.every(
         entry =>
           !prefixReaches(prefix, entry) ||
-          (entry.authorization === authorization && allowed.has(entry.op.id))
+          (entry.authorizations.includes(authorization) &&
+            allowed.has(entry.op.id))
       );
       whole.set(prefix, result);
     }

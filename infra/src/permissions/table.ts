@@ -41,9 +41,9 @@ only if one of the caller's roles does. This page lists every HTTP route of
 the MLflow server we deploy, as classified by that model.
 
 The model is enforced twice over, from the same source: the IAM policies of
-the SageMaker execution roles decide signed SDK calls on \`/api/\`, and the
-policies the Lambda authorizer returns decide the browser's token calls on
-every other path ([architecture](architecture.md#access-control)).
+the SageMaker execution roles decide signed calls of the MLflow SDK and CLI,
+and the policies the Lambda authorizer returns decide the browser's token
+calls ([architecture](architecture.md#access-control)).
 
 - **Deny by default.** A request passes the gateway only when a policy of
   one of the caller's roles allows its method ARN, and the policies name
@@ -64,10 +64,20 @@ every other path ([architecture](architecture.md#access-control)).
   whatever its HTTP method. \`public\` is the data-free UI shell, health and
   version, open to everyone.
 - **Paths.** REST paths follow an API root: \`/api/2.0/\` and \`/api/3.0/\`
-  for the SDK (IAM), \`/ajax-api/2.0/\` and \`/ajax-api/3.0/\` for the UI
-  (Cognito). \`{name}\` is one path segment, \`{name+}\` one or more. Paths
-  outside the API roots (\`/graphql\`, \`/get-artifact\`, the AI gateway,
-  OTLP \`/v1/traces\`) take the Cognito token too.
+  for the SDK, \`/ajax-api/2.0/\` and \`/ajax-api/3.0/\` for the UI.
+  \`{name}\` is one path segment, \`{name+}\` one or more.
+- **Who signs.** A route is authorized by who calls it. Every route the
+  installed MLflow's Python client and CLI can call takes SigV4 (IAM),
+  whatever its prefix: the REST roots under \`/api/\`, the artifact proxy,
+  OTLP \`/v1/traces\` (the SDK's span export). The SDK can only sign, and a
+  test reads the endpoints of the installed client (its REST stores, OTLP
+  exporter and artifact repository) and fails when one is not an IAM route.
+  The UI's routes (\`/ajax-api/\`, \`/graphql\`, \`/get-artifact\`, the AI
+  gateway) take the Cognito token. A route both call (\`/v1/traces\`, where
+  OpenTelemetry exporters set up from the UI's snippet send a token) is IAM
+  in AWS, where a method has one authorization type, and takes either
+  locally: a Bearer token goes to the authorizer, anything else is checked
+  as a signature.
 - **Roles.** \`admins\` may do everything, \`readers\` every read, and
   \`model-approvers\` every read plus registering models and versions,
   editing their descriptions and tags, transitioning stages and setting

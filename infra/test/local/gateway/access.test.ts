@@ -283,6 +283,70 @@ describe('the local gateway’s access control', () => {
     });
   });
 
+  describe('a route the SDK and the UI’s clients both call (OTLP spans)', () => {
+    const SPANS: ClientRequest = {
+      method: 'POST',
+      path: '/v1/traces',
+      headers: {
+        'content-type': 'application/x-protobuf',
+        'x-mlflow-experiment-id': '1'
+      },
+      body: 'spans'
+    };
+    const otlp = operation('traces.export-otlp');
+
+    it('is IAM in the API, one authorization per method', () => {
+      expect(authorizationOf(otlp, '/v1/traces')).toBe('iam');
+    });
+
+    it('decides a signed export as IAM, without the authorizer', async () => {
+      for (const role of ['admins', 'readers']) {
+        const identity = IDENTITIES[role];
+        expect(outcome(await decide(await signedAs(identity, SPANS)))).toBe(
+          role === 'admins'
+            ? allowedAs(otlp, identity.principal)
+            : refused('ACCESS_DENIED')
+        );
+      }
+      expect(authorizerCalls).toEqual([]);
+    });
+
+    it('hands a Bearer token to the authorizer', async () => {
+      const admin = await decide(
+        browser(SPANS, await tokenOf(['admins'], 'exporter'))
+      );
+      expect(admin.allowed && admin.operation).toBe(otlp);
+      expect(
+        outcome(await decide(browser(SPANS, await tokenOf(['readers']))))
+      ).toBe(refused('ACCESS_DENIED'));
+      expect(outcome(await decide(browser(SPANS)))).toBe(
+        refused(
+          'MISSING_AUTHENTICATION_TOKEN',
+          'MissingAuthenticationTokenException'
+        )
+      );
+      expect(authorizerCalls.map(call => call.path)).toEqual([
+        '/v1/traces',
+        '/v1/traces'
+      ]);
+    });
+
+    it('takes no token on the SDK’s REST routes', async () => {
+      const sample = SAMPLES.find(s => s.path.startsWith('/api/'));
+      const token = await tokenOf(['admins']);
+      expect(
+        outcome(
+          await decide(
+            browser(request(sample as (typeof SAMPLES)[number]), token)
+          )
+        )
+      ).toBe(
+        refused('MISSING_AUTHENTICATION_TOKEN', 'IncompleteSignatureException')
+      );
+      expect(authorizerCalls).toEqual([]);
+    });
+  });
+
   describe('an explicit deny', () => {
     const TRACE = '/api/3.0/mlflow/traces/tr-1';
     const ASSESSMENT = '/api/3.0/mlflow/traces/tr-1/assessments/as-1';

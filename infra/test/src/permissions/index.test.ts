@@ -141,7 +141,8 @@ describe('the operation catalogue', () => {
       method: 'POST',
       family: 'tracking',
       access: 'read',
-      fullPath: '/x/{a}'
+      fullPath: '/x/{a}',
+      callers: ['ui']
     };
     expect(() => compileOperations([op, op])).toThrow('Duplicate operation id');
     expect(() =>

@@ -277,20 +277,24 @@ describe('IAM policy documents', () => {
     }
   });
 
-  it('cover only /api/ paths and only execute-api:Invoke', () => {
+  it('cover only the SDK’s paths (/api/, OTLP) and only execute-api:Invoke', () => {
     const documents = iamPolicyDocuments(
       ROLES.get('admins') as ReadonlySet<string>,
       TARGET
     );
+    const resources: string[] = [];
     for (const statement of documents.flatMap(d => d.Statement)) {
       expect(statement.Action).toBe('execute-api:Invoke');
       for (const resource of statement.Resource as string[]) {
         expect(resource.startsWith(PREFIX)).toBe(true);
-        expect(resource.slice(PREFIX.length)).toMatch(
-          /^(GET|POST|PUT|PATCH|DELETE)\/api\//
-        );
+        resources.push(resource.slice(PREFIX.length));
       }
     }
+    expect(
+      resources.filter(
+        resource => !/^(GET|POST|PUT|PATCH|DELETE)\/api\//.test(resource)
+      )
+    ).toEqual(['POST/v1/traces']);
   });
 });
 
