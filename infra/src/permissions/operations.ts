@@ -108,9 +108,12 @@ const TRACKING = [
     ['metrics.get-history-bulk',      'GET',  'mlflow/metrics/get-history-bulk',         'read'],
     ['runs.create-promptlab-run',     'POST', 'mlflow/runs/create-promptlab-run',        'write']
   ]),
-  // MLflow registers this stub without the slash after the version.
+  // MLflow registers this stub without the slash after the version; the
+  // client's API table has it too.
   ...fullPath('tracking', [
-    ['experiments.search-datasets-stub',      'POST', '/api/2.0mlflow/experiments/search-datasets',      'read', NOT_IMPLEMENTED],
+    ['experiments.search-datasets-stub',      'POST', '/api/2.0mlflow/experiments/search-datasets',      'read', NOT_IMPLEMENTED]
+  ], ['sdk']),
+  ...fullPath('tracking', [
     ['experiments.search-datasets-stub-ajax', 'POST', '/ajax-api/2.0mlflow/experiments/search-datasets', 'read', NOT_IMPLEMENTED]
   ])
 ];
