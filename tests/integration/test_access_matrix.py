@@ -2,8 +2,8 @@
 
 The rows come from the model itself (`npm --prefix infra run access-matrix`): one concrete
 request per path template, with the roles allowed to perform it. Each request is sent as
-each role (SigV4 with the role's keys on `/api/`, the role's Cognito token elsewhere) and
-anonymously. A request the gateway refuses carries API Gateway's `x-amzn-ErrorType`; one it
+each role (SigV4 with the role's keys on the SDK's routes, the role's Cognito token on the
+UI's) and anonymously. A request the gateway refuses carries API Gateway's `x-amzn-ErrorType`; one it
 lets through is answered by MLflow.
 
 The requests are built so that MLflow itself refuses to act on the ones that get through:
