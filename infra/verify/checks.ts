@@ -287,7 +287,17 @@ export function escapeSidestep(
         escaped,
         ...segments.slice(i + 1)
       ].join('/');
-      const allowedAs = matchOperation(refused.method, path);
+      // The policies see the escaped segment as no literal: the operation
+      // they authorize is the one a segment of another name would match
+      // (the model's matcher refuses escaped paths themselves).
+      const allowedAs = matchOperation(
+        refused.method,
+        [
+          ...segments.slice(0, i),
+          'verify-escaped-segment',
+          ...segments.slice(i + 1)
+        ].join('/')
+      );
       if (allowedAs !== undefined && allowed.has(allowedAs.id)) {
         return { refused, allowedAs, path };
       }
