@@ -3,6 +3,7 @@
  * the framed MLflow UI, and read MLflow's state directly (not through the
  * gateway) to prove what changed and what did not.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -115,6 +116,26 @@ export async function deleteExperiment(id: string): Promise<void> {
   await mlflowApi('experiments/delete', { experiment_id: id }).catch(
     () => undefined
   );
+}
+
+/**
+ * Log a traced call (a span with nested spans) into an experiment through
+ * the gateway, with the MLflow SDK signing as `role` (`log_trace.py`).
+ */
+export function logTrace(
+  experimentId: string,
+  role: Role = 'admins'
+): { traceId: string; question: string; spans: string[] } {
+  const python = path.resolve(__dirname, '..', '.venv', 'bin', 'python');
+  const result = spawnSync(
+    python,
+    [path.join(__dirname, 'log_trace.py'), experimentId, role],
+    { encoding: 'utf-8' }
+  );
+  if (result.status !== 0) {
+    throw new Error(`Logging a trace as ${role} failed:\n${result.stderr}`);
+  }
+  return JSON.parse(result.stdout);
 }
 
 export async function experimentIdByName(name: string): Promise<string> {
