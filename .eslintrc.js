@@ -21,8 +21,8 @@ module.exports = {
     '*.js',
     'sagemaker_studio_mlflow',
     'infra/cdk.out',
-    'tests',
-    'scripts',
+    '/tests',
+    '/scripts',
     '.venv',
     '.local'
   ],
