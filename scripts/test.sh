@@ -26,6 +26,9 @@ suite() {
 
 suite "extension: lint" npm run --silent lint:check
 suite "extension: jest" npm test --silent
+# Our Python (package, tests, scripts, the MLflow image's entry point) with ruff's
+# defaults; files git ignores (.venv, node_modules) are skipped.
+suite "python: ruff" .venv/bin/ruff check .
 suite "infra: type check" npm --prefix infra run --silent build
 suite "infra: jest" npm --prefix infra test --silent
 # The whole CDK app synthesizes with no AWS credentials at all, with the

@@ -38,7 +38,7 @@ WHEEL_NAME = f"sagemaker_studio_mlflow-{VERSION}-py3-none-any.whl"
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
     """Run a command; on failure, raise with what it printed."""
-    result = subprocess.run(cmd, capture_output=True, text=True, **kwargs)  # noqa: S603
+    result = subprocess.run(cmd, check=False, capture_output=True, text=True, **kwargs)
     if result.returncode != 0:
         raise RuntimeError(
             f"{' '.join(map(str, cmd))} exited with {result.returncode}\n{result.stdout}\n{result.stderr}"
@@ -104,12 +104,12 @@ def run_lifecycle(prefix: Path, home: Path, wheel: Path, settings: dict[str, str
         "MLFLOW_EXTENSION_WHEEL": str(wheel),
         "MLFLOW_EXTENSION_WHEEL_SHA256": wheel_digest(wheel),
     }
-    return subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=300)  # noqa: S603
+    return subprocess.run(["bash", str(SCRIPT)], check=False, env=env, capture_output=True, text=True, timeout=300)
 
 
 def start_jupyterlab(prefix: Path, home: Path, port: int) -> tuple[subprocess.Popen, str, str]:
     token = "studio-space"
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [str(prefix / "bin" / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={home}", "--allow-root"],
         env={**space_environment(prefix, home), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")},

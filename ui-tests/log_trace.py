@@ -15,7 +15,7 @@ from pathlib import Path
 import mlflow
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.integration.conftest import STACK_FILE, sdk_environment  # noqa: E402
+from tests.integration.conftest import STACK_FILE, sdk_environment
 
 SPANS = ["answer-question", "retrieve-documents", "rank-documents"]
 QUESTION = "which spans does the traces view show"

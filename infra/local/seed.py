@@ -27,7 +27,7 @@ class ChurnModel(mlflow.pyfunc.PythonModel):
     def __init__(self, threshold: float) -> None:
         self.threshold = threshold
 
-    def predict(self, context, model_input, params=None):  # noqa: ARG002
+    def predict(self, context, model_input, params=None):
         return [float(row["monthly_charges"] > self.threshold) for _, row in model_input.iterrows()]
 
 
@@ -157,6 +157,6 @@ def seed() -> None:
 if __name__ == "__main__":
     try:
         seed()
-    except Exception as error:  # noqa: BLE001 - a readable line for the `up` output
+    except Exception as error:  # a readable line for the `up` output, then the traceback
         print(f"Seeding failed: {error}", file=sys.stderr)
         raise

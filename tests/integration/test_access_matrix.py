@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
 
 import pytest
 import requests
@@ -66,7 +67,7 @@ class LetThrough:
 
     status_code = 0
     text = "(MLflow still working)"
-    headers: dict = {}
+    headers: ClassVar[dict] = {}
 
 
 def send(session: requests.Session, stack: dict, row: dict, role: str | None, credentials: dict):

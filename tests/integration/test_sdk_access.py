@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from pathlib import Path
 
 import mlflow
 import pytest
@@ -108,7 +109,7 @@ def test_a_reader_reads_everything(stack, as_role, seeded, tmp_path):
     assert client.search_model_versions("name = 'churn-classifier'")
     version = client.get_model_version("churn-classifier", "1")
     path = client.download_artifacts(version.run_id, "feature_importance.json", str(tmp_path))
-    assert "monthly_charges" in json.loads(open(path).read())
+    assert "monthly_charges" in json.loads(Path(path).read_text())
 
 
 @pytest.mark.parametrize("what, write, route", READER_WRITES, ids=[w[0] for w in READER_WRITES])

@@ -31,7 +31,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[None]:
     import os
 
     for name in list(os.environ):
-        if name.startswith("AWS_") or name.startswith("MLFLOW_"):
+        if name.startswith(("AWS_", "MLFLOW_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
@@ -93,7 +93,7 @@ def gateway() -> Iterator[Gateway]:
 
         def _handle(self) -> None:
             headers: dict[str, list[str]] = {}
-            for name in self.headers.keys():
+            for name in self.headers:
                 headers.setdefault(name.lower(), self.headers.get_all(name))
             received = Received(self.command, self.path, headers, _read_body(self))
             try:

@@ -22,8 +22,8 @@ def test_there_are_scripts() -> None:
 
 def test_shellcheck_finds_nothing() -> None:
     shellcheck = Path(sys.executable).with_name("shellcheck")
-    result = subprocess.run([str(shellcheck), "--severity=style", *map(str, SCRIPTS)],  # noqa: S603
-                            capture_output=True, text=True)
+    result = subprocess.run([str(shellcheck), "--severity=style", *map(str, SCRIPTS)],
+                            check=False, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -17,12 +17,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import requests
 
-from sagemaker_studio_mlflow import sigv4
 from sagemaker_studio_mlflow.sigv4 import (
     PROVIDER_NAME,
-    SigV4RequestsAuth,
     SigV4ConfigurationError,
     SigV4RequestAuthProvider,
+    SigV4RequestsAuth,
     canonical_wire_url,
 )
 
@@ -77,11 +76,11 @@ def test_the_verifier_accepts_aws_test_suite_requests(target: str, signature: st
         "host": ["example.amazonaws.com"],
         "x-amz-date": ["20150830T123600Z"],
         "authorization": [
-            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
-            f"SignedHeaders=host;x-amz-date, Signature={signature}"
+            ("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
+            f"SignedHeaders=host;x-amz-date, Signature={signature}")
         ],
     }
-    kwargs = dict(headers=headers, body=b"", secrets=AWS_SUITE_SECRETS, region="us-east-1", service="service")
+    kwargs = {"headers": headers, "body": b"", "secrets": AWS_SUITE_SECRETS, "region": "us-east-1", "service": "service"}
     verify(method="GET", target=target, **kwargs)
     with pytest.raises(SignatureMismatch):
         verify(method="GET", target=target + ("&" if "?" in target else "?") + "x=1", **kwargs)
@@ -312,8 +311,13 @@ def test_entry_point_is_installed() -> None:
 
 
 def test_mlflow_discovers_the_provider_and_fetches_its_auth() -> None:
-    from mlflow.tracking.request_auth.abstract_request_auth_provider import RequestAuthProvider
-    from mlflow.tracking.request_auth.registry import RequestAuthProviderRegistry, fetch_auth
+    from mlflow.tracking.request_auth.abstract_request_auth_provider import (
+        RequestAuthProvider,
+    )
+    from mlflow.tracking.request_auth.registry import (
+        RequestAuthProviderRegistry,
+        fetch_auth,
+    )
 
     registry = RequestAuthProviderRegistry()
     registry.register_entrypoints()
