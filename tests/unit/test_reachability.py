@@ -7,6 +7,7 @@ port nobody listens on for a sealed one, and an HTTP server for the gateway.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -58,24 +59,30 @@ def serve(status: int) -> tuple[ThreadingHTTPServer, threading.Thread]:
     return server, thread
 
 
+@contextlib.contextmanager
+def gateway_answering(status: int) -> Iterator[str]:
+    """A gateway whose health route answers `status`, at its stage's URL."""
+    server, thread = serve(status)
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/prod/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @pytest.fixture
 def gateway() -> Iterator[str]:
     """A gateway whose health route answers 200."""
-    server, thread = serve(200)
-    yield f"http://127.0.0.1:{server.server_address[1]}/prod/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with gateway_answering(200) as url:
+        yield url
 
 
 @pytest.fixture
 def broken_gateway() -> Iterator[str]:
     """A gateway that answers, but not 200 (MLflow behind it is down)."""
-    server, thread = serve(502)
-    yield f"http://127.0.0.1:{server.server_address[1]}/prod/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with gateway_answering(502) as url:
+        yield url
 
 
 @pytest.fixture

@@ -24,7 +24,6 @@ import {
   UNAUTHORIZED_ERROR,
   edgeRefusal,
   evaluatePolicy,
-  isRefusedPath,
   methodMatcher,
   refusal
 } from '../../src/apigateway';
@@ -173,7 +172,8 @@ export function createAccessControl(
       });
     }
     // In AWS the web ACL refuses these paths before API Gateway; same answer.
-    if (isRefusedPath(path) || !isMatchablePath(path)) {
+    // (`isMatchablePath` refuses what `isRefusedPath` does, and more.)
+    if (!isMatchablePath(path)) {
       return { allowed: false, refusal: edgeRefusal('NON_CANONICAL_PATH') };
     }
     const route = routeOf(method, path);
