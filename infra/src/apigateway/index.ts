@@ -6,14 +6,20 @@
  */
 export {
   ANONYMOUS_PRINCIPAL,
+  GATEWAY_HEADERS,
+  GATEWAY_HEADER_PREFIX,
+  GATEWAY_HEADER_SOURCES,
   PRINCIPAL_HEADER,
   PRINCIPAL_SOURCES,
-  UNAUTHORIZED_ERROR
+  PROOF_STAGE_VARIABLE,
+  UNAUTHORIZED_ERROR,
+  gatewayHeaderValues
 } from './authorization';
 export type {
   Authorization,
   CallerContext,
-  PrincipalSource
+  GatewayHeader,
+  HeaderSource
 } from './authorization';
 export { CORS_PREFLIGHT, preflightHeaders } from './cors';
 export { INTEGRATION_TIMEOUT_SECONDS, MAX_PAYLOAD_BYTES } from './limits';
