@@ -1,0 +1,159 @@
+"""The permission model, as exported from ``infra/`` (``permission_model.json``).
+
+The artifact is generated (``npm --prefix infra run --silent permission-model``)
+and never edited by hand: this module only reads it. It gives the operations
+(method, path templates, access) and the built-in roles; a deployment passes
+its own role table (``STUDIO_MLFLOW_ROLES``), which may only name operations
+of the artifact. A request is the operation whose template matches its method
+and decoded path most specifically; no match, or two equally specific ones,
+is no operation (deny).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .path_template import (
+    PathTemplate,
+    TemplateMatch,
+    compare_ranks,
+    match_path_template,
+    parse_path_template,
+    path_segments,
+    template_shape,
+)
+
+ARTIFACT = Path(__file__).with_name("permission_model.json")
+
+#: Operations anyone may perform (the UI shell, health, version).
+PUBLIC = "public"
+WRITE = "write"
+
+
+@dataclass(frozen=True)
+class Operation:
+    id: str
+    method: str
+    family: str
+    access: str
+    templates: tuple[str, ...]
+
+    @property
+    def is_write(self) -> bool:
+        return self.access == WRITE
+
+
+@dataclass(frozen=True)
+class OperationMatch:
+    """The operation a request performs, and its path parameters' values."""
+
+    operation: Operation
+    params: Mapping[str, str]
+
+
+class InvalidPermissionModelError(ValueError):
+    """The artifact is not what ``infra/src/permissions/export.ts`` writes."""
+
+
+class UnknownOperationError(ValueError):
+    """A role table names an operation the model does not have."""
+
+    def __init__(self, role: str, operation_id: str) -> None:
+        super().__init__(f'role "{role}" names unknown operation "{operation_id}"')
+        self.role = role
+        self.operation_id = operation_id
+
+
+class PermissionModel:
+    """Operations by method, the role table, and the decision."""
+
+    def __init__(
+        self,
+        operations: Iterable[Operation],
+        roles: Mapping[str, Iterable[str]],
+    ) -> None:
+        self.operations: dict[str, Operation] = {}
+        self._by_method: dict[str, list[tuple[Operation, PathTemplate]]] = {}
+        shapes: dict[str, str] = {}
+        for operation in operations:
+            if operation.id in self.operations:
+                raise InvalidPermissionModelError(f'duplicate operation id "{operation.id}"')
+            self.operations[operation.id] = operation
+            for source in operation.templates:
+                template = parse_path_template(source)
+                shape = f"{operation.method} {template_shape(template)}"
+                if shape in shapes:
+                    raise InvalidPermissionModelError(
+                        f"{operation.id} and {shapes[shape]} both match {shape}"
+                    )
+                shapes[shape] = operation.id
+                self._by_method.setdefault(operation.method, []).append((operation, template))
+        self.roles: dict[str, frozenset[str]] = {}
+        for role, ids in roles.items():
+            for operation_id in ids:
+                if operation_id not in self.operations:
+                    raise UnknownOperationError(role, operation_id)
+            self.roles[role] = frozenset(ids)
+        self._public = frozenset(op.id for op in self.operations.values() if op.access == PUBLIC)
+
+    def match(self, method: str, path: str) -> OperationMatch | None:
+        """The operation of (method, decoded path), or None: deny."""
+        candidates = self._by_method.get(method)
+        segments = path_segments(path)
+        if candidates is None or segments is None:
+            return None
+        best: tuple[Operation, TemplateMatch] | None = None
+        tied = False
+        for operation, template in candidates:
+            found = match_path_template(template, segments)
+            if found is None:
+                continue
+            order = -1 if best is None else compare_ranks(found.ranks, best[1].ranks)
+            if order < 0:
+                best = (operation, found)
+                tied = False
+            elif order == 0 and best is not None and operation is not best[0]:
+                tied = True
+        if tied or best is None:
+            return None
+        return OperationMatch(best[0], best[1].params)
+
+    def allowed(self, operation: Operation, roles: Iterable[str]) -> bool:
+        """Whether any of the roles (unknown ones grant nothing) allows the operation."""
+        if operation.id in self._public:
+            return True
+        return any(operation.id in self.roles.get(role, ()) for role in roles)
+
+
+def _operation(entry: Any) -> Operation:
+    try:
+        return Operation(
+            id=str(entry["id"]),
+            method=str(entry["method"]),
+            family=str(entry["family"]),
+            access=str(entry["access"]),
+            templates=tuple(str(t) for t in entry["templates"]),
+        )
+    except (KeyError, TypeError) as error:
+        raise InvalidPermissionModelError(f"bad operation entry {entry!r}") from error
+
+
+def read_artifact(path: Path = ARTIFACT) -> dict[str, Any]:
+    """The artifact's data, as generated."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("operations"), list):
+        raise InvalidPermissionModelError(f"{path} has no operations")
+    return data
+
+
+def load_permission_model(
+    roles: Mapping[str, Iterable[str]] | None = None, path: Path = ARTIFACT
+) -> PermissionModel:
+    """The artifact's operations with the given role table, or the artifact's built-in roles."""
+    data = read_artifact(path)
+    operations = [_operation(entry) for entry in data["operations"]]
+    return PermissionModel(operations, data.get("roles", {}) if roles is None else roles)
