@@ -1,0 +1,97 @@
+"""The app's own refusals, in MLflow's error format.
+
+The body is what MLflow answers with (``{"error_code": ..., "message": ...}``),
+so its clients report them as they do MLflow's own errors; the header
+``X-Studio-Mlflow-Refusal`` names the reason, which tells this gate's
+refusals from MLflow's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from starlette.types import Send
+
+REFUSAL_HEADER = "x-studio-mlflow-refusal"
+
+PROOF = "proof"
+METHOD_OVERRIDE = "method-override"
+UNKNOWN_ROUTE = "unknown-route"
+PERMISSION = "permission"
+PAYLOAD = "payload"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    error_code: str
+    reason: str
+    message: str
+
+    def body(self) -> bytes:
+        return json.dumps({"error_code": self.error_code, "message": self.message}).encode()
+
+
+def proof_refusal() -> Refusal:
+    return Refusal(
+        401,
+        "UNAUTHENTICATED",
+        PROOF,
+        "UNAUTHENTICATED: the request did not come through the gateway",
+    )
+
+
+def method_override_refusal(header: str) -> Refusal:
+    return Refusal(
+        400,
+        "INVALID_PARAMETER_VALUE",
+        METHOD_OVERRIDE,
+        f"INVALID_PARAMETER_VALUE: the {header} header is not accepted: "
+        "send the request with its own method",
+    )
+
+
+def unknown_route_refusal(method: str, path: str) -> Refusal:
+    return Refusal(
+        403,
+        "PERMISSION_DENIED",
+        UNKNOWN_ROUTE,
+        f"PERMISSION_DENIED: {method} {path} is no operation of the permission model",
+    )
+
+
+def permission_refusal(operation_id: str, roles: Iterable[str], method: str, path: str) -> Refusal:
+    names = ", ".join(roles) or "a caller without roles"
+    return Refusal(
+        403,
+        "PERMISSION_DENIED",
+        PERMISSION,
+        f"PERMISSION_DENIED: {names} may not perform {operation_id} ({method} {path})",
+    )
+
+
+def payload_refusal(limit: int) -> Refusal:
+    return Refusal(
+        413,
+        "INVALID_PARAMETER_VALUE",
+        PAYLOAD,
+        f"INVALID_PARAMETER_VALUE: the request body is larger than {limit} bytes",
+    )
+
+
+async def send_refusal(send: Send, refusal: Refusal) -> None:
+    body = refusal.body()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": refusal.status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (REFUSAL_HEADER.encode(), refusal.reason.encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})
