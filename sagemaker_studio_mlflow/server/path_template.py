@@ -70,6 +70,21 @@ class PathTemplate:
     source: str
     segments: tuple[Segment, ...]
 
+    @property
+    def is_greedy(self) -> bool:
+        """Whether it matches paths of several lengths (it has a ``{x+}``)."""
+        return any(isinstance(segment, Greedy) for segment in self.segments)
+
+    @property
+    def literal_prefix(self) -> tuple[str, ...]:
+        """The literal segments it starts with, which every path it matches starts with."""
+        prefix: list[str] = []
+        for segment in self.segments:
+            if not isinstance(segment, Literal):
+                break
+            prefix.append(segment.text)
+        return tuple(prefix)
+
 
 @dataclass(frozen=True)
 class TemplateMatch:
@@ -124,6 +139,8 @@ def match_path_template(template: PathTemplate, segments: list[str]) -> Template
     lower rank first, so the first success is the most specific match.
     """
     patterns = template.segments
+    if not template.is_greedy:
+        return _match_fixed(patterns, segments)
     ranks: list[SegmentRank] = [SegmentRank.LITERAL] * len(segments)
     taken: list[int] = [0] * len(segments)  # the pattern that consumed each segment
     failed: set[tuple[int, int]] = set()
@@ -166,6 +183,27 @@ def match_path_template(template: PathTemplate, segments: list[str]) -> Template
             params[pattern.name] = (
                 f"{params[pattern.name]}/{segment}" if pattern.name in params else segment
             )
+    return TemplateMatch(tuple(ranks), params)
+
+
+def _match_fixed(patterns: tuple[Segment, ...], segments: list[str]) -> TemplateMatch | None:
+    """The match of a template without greedy parameter: segment for segment."""
+    if len(patterns) != len(segments):
+        return None
+    ranks: list[SegmentRank] = []
+    params: dict[str, str] = {}
+    for pattern, segment in zip(patterns, segments):
+        if isinstance(pattern, Literal):
+            if segment != pattern.text:
+                return None
+            ranks.append(SegmentRank.LITERAL)
+        else:
+            assert isinstance(pattern, Param)
+            suffix = pattern.suffix
+            if len(segment) <= len(suffix) or not segment.endswith(suffix):
+                return None
+            ranks.append(SegmentRank.PARAM_WITH_SUFFIX if suffix else SegmentRank.PARAM)
+            params[pattern.name] = segment[: len(segment) - len(suffix)]
     return TemplateMatch(tuple(ranks), params)
 
 

@@ -68,6 +68,9 @@ class UnknownOperationError(ValueError):
         self.operation_id = operation_id
 
 
+_Candidate = tuple[tuple[str, ...], Operation, PathTemplate]
+
+
 class PermissionModel:
     """Operations by method, the role table, and the decision."""
 
@@ -77,7 +80,14 @@ class PermissionModel:
         roles: Mapping[str, Iterable[str]],
     ) -> None:
         self.operations: dict[str, Operation] = {}
-        self._by_method: dict[str, list[tuple[Operation, PathTemplate]]] = {}
+        # Templates without a greedy parameter by (method, number of segments),
+        # the others by method, each with its literal prefix: a path is matched
+        # against the few templates that may match it.
+        # A template of literals only is the most specific match there can be
+        # (another with the same literals would have the same shape).
+        self._literal: dict[tuple[str, str], Operation] = {}
+        self._fixed: dict[tuple[str, int], list[_Candidate]] = {}
+        self._greedy: dict[str, list[_Candidate]] = {}
         shapes: dict[str, str] = {}
         for operation in operations:
             if operation.id in self.operations:
@@ -91,7 +101,14 @@ class PermissionModel:
                         f"{operation.id} and {shapes[shape]} both match {shape}"
                     )
                 shapes[shape] = operation.id
-                self._by_method.setdefault(operation.method, []).append((operation, template))
+                candidate = (template.literal_prefix, operation, template)
+                if len(template.literal_prefix) == len(template.segments):
+                    self._literal[(operation.method, source)] = operation
+                elif template.is_greedy:
+                    self._greedy.setdefault(operation.method, []).append(candidate)
+                else:
+                    key = (operation.method, len(template.segments))
+                    self._fixed.setdefault(key, []).append(candidate)
         self.roles: dict[str, frozenset[str]] = {}
         for role, ids in roles.items():
             for operation_id in ids:
@@ -102,13 +119,18 @@ class PermissionModel:
 
     def match(self, method: str, path: str) -> OperationMatch | None:
         """The operation of (method, decoded path), or None: deny."""
-        candidates = self._by_method.get(method)
         segments = path_segments(path)
-        if candidates is None or segments is None:
+        if segments is None:
             return None
+        literal = self._literal.get((method, path))
+        if literal is not None:
+            return OperationMatch(literal, {})
+        candidates = self._fixed.get((method, len(segments)), []) + self._greedy.get(method, [])
         best: tuple[Operation, TemplateMatch] | None = None
         tied = False
-        for operation, template in candidates:
+        for prefix, operation, template in candidates:
+            if tuple(segments[: len(prefix)]) != prefix:
+                continue
             found = match_path_template(template, segments)
             if found is None:
                 continue
