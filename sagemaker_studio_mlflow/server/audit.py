@@ -47,6 +47,8 @@ REGISTRY_NAME = ("name", "model_name")
 
 #: A longer value is not an id: it is left out.
 MAX_ID_LENGTH = 512
+#: Larger bodies (artifacts, say) are not searched for ids.
+MAX_READ_BYTES = 1024 * 1024
 #: Where in an answer the created object's ids are looked for (``run.info.run_id``).
 _ANSWER_DEPTH = 3
 #: Parts of an answer that hold values, not ids of what was written.
@@ -121,7 +123,7 @@ def _add(resources: dict[str, str], names: Mapping[str, str], items: Iterable[tu
 
 
 def _json_object(body: bytes | None) -> dict[str, Any] | None:
-    if not body or body.lstrip()[:1] != b"{":
+    if not body or len(body) > MAX_READ_BYTES or body.lstrip()[:1] != b"{":
         return None
     try:
         data = json.loads(body)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sagemaker_studio_mlflow.server.audit import (
+    MAX_READ_BYTES,
     AuditLogNotWritableError,
     add_answer_resources,
     audit_event,
@@ -65,6 +66,8 @@ def test_values_of_params_metrics_and_tags_are_never_ids() -> None:
 def test_bad_bodies_name_nothing() -> None:
     for body in [b"", b"not json", b"[1, 2]", b'{"run_id": ', b"\xff\xfe"]:
         assert request_resources(OPS["runs.log-batch"], {}, b"", body) == {}
+    large = json.dumps({"run_id": "r1", "pad": "x" * MAX_READ_BYTES}).encode()
+    assert request_resources(OPS["runs.log-batch"], {}, b"", large) == {}
     long_id = ("x" * 600).encode()
     assert request_resources(OPS["runs.get"], {}, b"run_id=" + long_id, None) == {}
 

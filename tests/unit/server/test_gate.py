@@ -334,3 +334,48 @@ def test_lifespan_passes_through_untouched(tmp_path: Path) -> None:
     sent = run_scope(app, {"type": "lifespan"}, [{"type": "lifespan.startup"}])
     assert reached == [{"type": "lifespan.startup"}]
     assert sent == [{"type": "lifespan.startup.complete"}]
+
+
+def test_every_sample_is_decided_as_the_role_table_says(tmp_path: Path) -> None:
+    """The access matrix, row for row: each role's sample requests pass or are refused."""
+    from sagemaker_studio_mlflow.server.permissions import read_artifact
+
+    artifact = read_artifact()
+    upstream = Upstream()
+    app = gate_around(upstream, tmp_path)
+
+    async def decide(method: str, path: str, role: str) -> int:
+        headers = [(k.lower().encode(), v.encode()) for k, v in token("u", role).items()]
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "headers": headers,
+        }
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"{}", "more_body": False}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        await app(scope, receive, send)
+        return int(sent[0]["status"])
+
+    async def matrix() -> list[tuple[str, str, int]]:
+        return [
+            (sample["operation"], role, await decide(sample["method"], sample["path"], role))
+            for sample in artifact["samples"]
+            for role in artifact["roles"]
+        ]
+
+    decided = asyncio.run(matrix())
+    assert len(decided) > 1000
+    public = {op["id"] for op in artifact["operations"] if op["access"] == "public"}
+    for operation, role, status in decided:
+        allowed = operation in artifact["roles"][role] or operation in public
+        assert status == (200 if allowed else 403), (operation, role)
+    assert {status for _, _, status in decided} == {200, 403}
