@@ -23,7 +23,7 @@ from sagemaker_studio_mlflow.server.identity import Identity
 from sagemaker_studio_mlflow.server.permissions import load_permission_model
 
 from .asgi_client import Client
-from .test_gate import PROOF, Upstream, token
+from .stand_ins import PROOF, Upstream, token
 
 MODEL = load_permission_model()
 OPS = MODEL.operations

@@ -19,36 +19,13 @@ from sagemaker_studio_mlflow.server.permissions import load_permission_model
 from sagemaker_studio_mlflow.server.refusal import REFUSAL_HEADER
 
 from .asgi_client import Client
+from .stand_ins import PROOF, Upstream, token
 
-PROOF = "current-proof-0123456789abcdef0123456789abcdef"
 PREVIOUS = "previous-proof-0123456789abcdef0123456789abcdef"
 READER_ARN = "arn:aws:iam::000000000000:user/reader"
 IDENTITIES = {READER_ARN: Identity("reader", ("readers",))}
 CREATE = "/api/2.0/mlflow/experiments/create"
 SEARCH = "/api/2.0/mlflow/runs/search"
-
-
-@dataclass
-class Upstream:
-    """The stand-in for MLflow: answers 200 with ``answer`` and keeps each request."""
-
-    answer: dict[str, Any] = field(default_factory=dict)
-    status: int = 200
-    received: list[tuple[Scope, bytes]] = field(default_factory=list)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body", False):
-                break
-        self.received.append((scope, body))
-        payload = json.dumps(self.answer).encode()
-        await send({"type": "http.response.start", "status": self.status, "headers": []})
-        await send({"type": "http.response.body", "body": payload})
 
 
 @dataclass
@@ -94,16 +71,6 @@ def gate(tmp_path: Path) -> Iterator[Gate]:
     )
     yield Gate(Client(app), upstream, hooks, audit_path)
     audit.close()
-
-
-def token(user: str, roles: str, proof: str = PROOF, request_id: str = "req-1") -> dict[str, str]:
-    return {
-        "X-Gateway-Authorization": "token",
-        "X-Gateway-Principal": user,
-        "X-Gateway-Roles": roles,
-        "X-Gateway-Request-Id": request_id,
-        "X-Gateway-Proof": proof,
-    }
 
 
 def iam(arn: str, proof: str = PROOF) -> dict[str, str]:
