@@ -296,6 +296,14 @@ def test_a_dataset_and_its_records_record_the_caller(mlflow_server: Mlflow) -> N
     assert json.loads(stored["tags"])["mlflow.user"] == "reviewer"
 
 
+def test_an_issue_records_the_caller(mlflow_server: Mlflow) -> None:
+    payload = {"experiment_id": "0", "name": "drift", "description": "d", "created_by": "mallory"}
+
+    issue = mlflow_server.call("issues.create", payload, user="reviewer")["issue"]
+
+    assert issue["created_by"] == "reviewer"
+
+
 # The rewrite itself
 
 
