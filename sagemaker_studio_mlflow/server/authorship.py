@@ -23,9 +23,10 @@ What MLflow 3.17 can carry, entity by entity (the operation ids are those of
   handler never writes: :func:`record_authorship` writes it through the registry store
   (SQL stores only; with a file store the version stays without author). A
   ``mlflow.user`` tag a client puts on a version is replaced, none is added.
-- Evaluation datasets: ``created_by``/``last_updated_by`` come from the ``mlflow.user``
-  key of the JSON ``tags`` (``datasets.create``: set; ``datasets.set-tags``: replaced if
-  set), records' from each record's ``tags`` (``datasets.upsert-records``: set).
+- Evaluation datasets: ``created_by`` and ``last_updated_by`` come from the
+  ``mlflow.user`` key of the JSON ``tags`` of ``datasets.create`` (set) and of each
+  record's ``tags`` in ``datasets.upsert-records`` (set: the records' authors and the
+  dataset's last updater); ``datasets.set-tags`` setting that key sets the caller's.
 - Issues and the AI gateway's secrets, endpoints, model definitions, bindings and
   budgets: ``created_by``/``updated_by`` request fields, set to the caller.
 
@@ -34,8 +35,8 @@ review queues and MCP servers are stamped from MLflow's own auth plugin
 (``flask.g.mlflow_authenticated_user``, ``request.state.username``; unset without it),
 guardrails and prompt optimization jobs from the server process's login name. A
 client can still delete an ``mlflow.user`` tag (``*.delete-tag``): the audit trail
-records who did. Traces carry their user as trace metadata the SDK sets; the OTLP
-export is protobuf, not JSON.
+records who did. Traces have no author: their ``mlflow.trace.user`` metadata is the
+traced application's end user, which only the application knows.
 
 The rewritten body parses as MLflow parses it (``flask.Request.get_json(force=True,
 silent=True)``, then once more if that gives a string: older clients double-encode):
@@ -143,7 +144,7 @@ def _json_tag_map(value: Any, user: str, *, add: bool) -> Any:
         return value
     try:
         tags = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         return value
     if not isinstance(tags, dict) or (not add and MLFLOW_USER not in tags):
         return value
@@ -162,7 +163,7 @@ def _dataset_records(body: Body, user: str) -> Body:
     """Each record's ``tags`` name who created or last updated it."""
     try:
         records = json.loads(body["records"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, RecursionError):
         return body
     if not isinstance(records, list):
         return body
@@ -208,10 +209,12 @@ def _as_mlflow_reads(body: bytes) -> Body | None:
         parsed = json.loads(body)
     except ValueError:  # Flask's get_json(silent=True): None, an empty request to MLflow
         return {}
+    except RecursionError:  # too deep for MLflow's json.loads too, which has less stack left
+        return None
     if isinstance(parsed, str):  # double-encoded by an older client
         try:
             parsed = json.loads(parsed)
-        except ValueError:  # MLflow's second json.loads raises
+        except (ValueError, RecursionError):  # MLflow's second json.loads raises
             return None
     if isinstance(parsed, dict):
         return parsed

@@ -271,12 +271,37 @@ def test_a_logged_model_carries_the_author_tag(mlflow_server: Mlflow) -> None:
     assert tags(stored["info"])["mlflow.user"] == "writer"
 
 
-def test_a_dataset_records_the_caller(mlflow_server: Mlflow) -> None:
+def test_a_dataset_and_its_records_record_the_caller(mlflow_server: Mlflow) -> None:
     payload = {"name": "eval-set", "experiment_ids": ["0"], "tags": json.dumps({"mlflow.user": "mallory", "k": "v"})}
     dataset = mlflow_server.call("datasets.create", payload)["dataset"]
+    dataset_id = dataset["dataset_id"]
+    records = [{"inputs": {"q": "2+2"}, "expectations": {"a": "4"}, "tags": {"mlflow.user": "mallory"}}]
+    at = path("datasets.upsert-records", dataset_id=dataset_id)
+    mlflow_server.call("datasets.upsert-records", {"records": json.dumps(records)}, at=at, user="writer")
+    mlflow_server.call(
+        "datasets.set-tags",
+        {"tags": json.dumps({"mlflow.user": "mallory"})},
+        method="PATCH",
+        at=path("datasets.set-tags", dataset_id=dataset_id),
+        user="reviewer",
+    )
 
     assert dataset["created_by"] == CALLER
     assert json.loads(dataset["tags"]) == {"mlflow.user": CALLER, "k": "v"}
+    (record,) = json.loads(mlflow_server.get(at)["records"])
+    assert record["created_by"] == "writer"
+    assert record["expectations"] == {"a": "4"}
+    stored = mlflow_server.get(path("datasets.get", dataset_id=dataset_id))["dataset"]
+    assert stored["last_updated_by"] == "writer", "the records' upsert updated the dataset"
+    assert json.loads(stored["tags"])["mlflow.user"] == "reviewer"
+
+
+def test_an_issue_records_the_caller(mlflow_server: Mlflow) -> None:
+    payload = {"experiment_id": "0", "name": "drift", "description": "d", "created_by": "mallory"}
+
+    issue = mlflow_server.call("issues.create", payload, user="reviewer")["issue"]
+
+    assert issue["created_by"] == "reviewer"
 
 
 # The rewrite itself
@@ -308,7 +333,11 @@ def test_what_mlflow_reads_as_an_empty_request_gets_the_author(raw: bytes) -> No
     }
 
 
-@pytest.mark.parametrize("raw", [b"5", b"true", b'"{not json"'])
+@pytest.mark.parametrize(
+    "raw",
+    [b"5", b"true", b'"{not json"', b"[" * 100_000],
+    ids=["number", "boolean", "double-encoded garbage", "too deep"],
+)
 def test_a_body_mlflow_fails_on_is_forwarded_as_it_is(raw: bytes) -> None:
     assert claim_authorship("runs.create", "admin", raw) == raw
 
