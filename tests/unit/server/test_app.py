@@ -185,6 +185,36 @@ def test_a_model_version_records_the_approver(server: Server) -> None:
     assert events[1]["principal"] == APPROVER_ARN and events[1]["authorization"] == "iam"
 
 
+def test_the_audit_trail_answers_the_history_of_a_model(server: Server) -> None:
+    from sagemaker_studio_mlflow.server.history import model_history
+
+    run = server.client.post("/api/2.0/mlflow/runs/create", headers=server.admin(), json={"experiment_id": "0"})
+    info = run.json()["run"]["info"]
+    registry = "/api/2.0/mlflow"
+    assert server.client.post(
+        f"{registry}/registered-models/create", headers=server.approver(), json={"name": "fraud"}
+    ).status_code == 200
+    version = {"name": "fraud", "source": info["artifact_uri"] + "/model", "run_id": info["run_id"]}
+    assert server.client.post(
+        f"{registry}/model-versions/create", headers=server.approver(), json=version
+    ).status_code == 200
+    stage = {"name": "fraud", "version": "1", "stage": "Production"}
+    refused = server.client.post(f"{registry}/model-versions/transition-stage", headers=server.reader(), json=stage)
+    assert refusal(refused) == (403, "permission")
+    moved = server.client.post(f"{registry}/model-versions/transition-stage", headers=server.approver(), json=stage)
+    assert moved.status_code == 200, moved.text
+
+    history = model_history(server.audit_path.read_text().splitlines(), "fraud")
+    assert [(e.what, e.user) for e in history.changes] == [
+        ("registered model created", "approver"),
+        ("version 1 created", "approver"),
+        ("version 1 moved to stage Production", "approver"),
+    ]
+    assert [(e.operation, e.user, e.refusal) for e in history.attempts] == [
+        ("model-versions.transition-stage", "reader", "permission")
+    ]
+
+
 @pytest.mark.parametrize(
     "path",
     [
