@@ -1,0 +1,250 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { GATEWAY_HEADERS } from '../src/apigateway';
+import { compileRoles } from '../src/permissions';
+import { rolesTable } from '../src/permissions/export';
+import { PATHS } from '../local/config';
+import { answersOk, isPortInUse } from '../local/processes';
+import { percentile } from './support';
+
+/**
+ * What the MLflow server app of our Python package (the second gate:
+ * proof check, second decision, authorship, audit) adds to each request:
+ * stock `mlflow server` and `mlflow server --app-name sagemaker-studio-mlflow`
+ * side by side, each on a fresh SQLite store of its own, the same calls
+ * interleaved in one run, reported as p50, p99 and the ratio to stock.
+ *
+ * Needs the Python environment only (not the local stack); starts and
+ * stops both servers itself.
+ */
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
+const WARMUP = 20;
+const APP_NAME = 'sagemaker-studio-mlflow';
+const PRINCIPAL = 'arn:aws:iam::000000000000:user/bench';
+
+interface Server {
+  name: string;
+  base: string;
+  process: ChildProcess;
+}
+
+async function freePort(from: number): Promise<number> {
+  for (let port = from; port < from + 100; port++) {
+    if (!(await isPortInUse(port))) {
+      return port;
+    }
+  }
+  throw new Error(`No free port from ${from}.`);
+}
+
+/** Starts a server; it is in `servers` (to be stopped) before it answers. */
+async function startServer(
+  servers: Server[],
+  name: string,
+  port: number,
+  dir: string,
+  extra: { args: string[]; env: Record<string, string> }
+): Promise<Server> {
+  fs.mkdirSync(path.join(dir, 'artifacts'), { recursive: true });
+  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
+  const child = spawn(
+    `${PATHS.venvBin}/mlflow`,
+    [
+      'server',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+      '--backend-store-uri',
+      `sqlite:///${dir}/mlflow.db`,
+      '--artifacts-destination',
+      `${dir}/artifacts`,
+      ...extra.args
+    ],
+    {
+      env: {
+        ...process.env,
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+        ...extra.env
+      },
+      detached: true,
+      stdio: ['ignore', log, log]
+    }
+  );
+  fs.closeSync(log);
+  const base = `http://127.0.0.1:${port}`;
+  const server = { name, base, process: child };
+  servers.push(server);
+  const deadline = Date.now() + 120_000;
+  while (!(await answersOk(`${base}/health`).catch(() => false))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(
+        `${name} did not start; its log: ${path.join(dir, 'server.log')}`
+      );
+    }
+    await new Promise(resolve => setTimeout(resolve, 500));
+  }
+  return server;
+}
+
+function stop(server: Server): void {
+  try {
+    // The whole group: uvicorn's supervisor and its worker.
+    process.kill(-(server.process.pid as number), 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
+}
+
+async function post(
+  base: string,
+  route: string,
+  body: unknown,
+  headers: Record<string, string>
+): Promise<unknown> {
+  const response = await fetch(`${base}/api/2.0/mlflow/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body)
+  });
+  const text = await response.text();
+  if (!response.ok) {
+    throw new Error(
+      `${base} ${route} answered ${response.status}: ${text.slice(0, 200)}`
+    );
+  }
+  return text ? JSON.parse(text) : {};
+}
+
+async function main(): Promise<void> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mlflow-app-'));
+  const proof = randomBytes(36).toString('base64url');
+  // What the gateway sends; stock MLflow ignores it.
+  const headers = {
+    [GATEWAY_HEADERS.authorization]: 'iam',
+    [GATEWAY_HEADERS.principal]: PRINCIPAL,
+    [GATEWAY_HEADERS.roles]: '',
+    [GATEWAY_HEADERS.requestId]: 'bench',
+    [GATEWAY_HEADERS.proof]: proof
+  };
+  const servers: Server[] = [];
+  const cleanUp = () => {
+    servers.forEach(stop);
+  };
+  process.on('SIGINT', () => {
+    cleanUp();
+    process.exit(130);
+  });
+  try {
+    const stockPort = await freePort(5610);
+    await startServer(servers, 'stock', stockPort, path.join(root, 'stock'), {
+      args: [],
+      env: {}
+    });
+    const appPort = await freePort(stockPort + 1);
+    await startServer(servers, 'app', appPort, path.join(root, 'app'), {
+      args: ['--app-name', APP_NAME],
+      env: {
+        STUDIO_MLFLOW_GATEWAY_PROOF: proof,
+        STUDIO_MLFLOW_ROLES: JSON.stringify(rolesTable(compileRoles())),
+        STUDIO_MLFLOW_IDENTITIES: JSON.stringify({
+          [PRINCIPAL]: { user: 'bench', roles: ['admins'] }
+        }),
+        STUDIO_MLFLOW_AUDIT_LOG: path.join(root, 'audit.jsonl')
+      }
+    });
+
+    // The same experiment and run on both.
+    const runs = new Map<Server, string>();
+    const experiments = new Map<Server, string>();
+    for (const server of servers) {
+      const { experiment_id } = (await post(
+        server.base,
+        'experiments/create',
+        { name: 'bench-mlflow-app' },
+        headers
+      )) as { experiment_id: string };
+      const created = (await post(
+        server.base,
+        'runs/create',
+        { experiment_id, run_name: 'overhead' },
+        headers
+      )) as { run: { info: { run_id: string } } };
+      experiments.set(server, experiment_id);
+      runs.set(server, created.run.info.run_id);
+    }
+
+    const scenarios: Record<string, (server: Server) => unknown> = {
+      'runs/search': server => ({
+        experiment_ids: [experiments.get(server)],
+        max_results: 100
+      }),
+      'runs/log-batch': server => ({
+        run_id: runs.get(server),
+        metrics: Array.from({ length: 50 }, (_, i) => ({
+          key: `m${i}`,
+          value: Math.random(),
+          timestamp: Date.now(),
+          step: 0
+        }))
+      })
+    };
+
+    console.log(
+      `MLflow app vs stock mlflow server, ${ROUNDS} interleaved calls each (ms)`
+    );
+    console.log(
+      'route            stock p50  p99   app p50  p99   added p50  ratio p50'
+    );
+    for (const [route, body] of Object.entries(scenarios)) {
+      const times = new Map<Server, number[]>(servers.map(s => [s, []]));
+      for (let i = 0; i < WARMUP + ROUNDS; i++) {
+        // Alternate which goes first so neither always meets a warm cache.
+        const order = i % 2 === 0 ? servers : [...servers].reverse();
+        for (const server of order) {
+          const payload = body(server);
+          const start = performance.now();
+          await post(server.base, route, payload, headers);
+          const ms = performance.now() - start;
+          if (i >= WARMUP) {
+            times.get(server)?.push(ms);
+          }
+        }
+      }
+      const [stock, app] = servers.map(s =>
+        (times.get(s) as number[]).sort((a, b) => a - b)
+      );
+      console.log(
+        [
+          route.padEnd(16),
+          percentile(stock, 50).toFixed(1).padStart(9),
+          percentile(stock, 99).toFixed(1).padStart(5),
+          percentile(app, 50).toFixed(1).padStart(8),
+          percentile(app, 99).toFixed(1).padStart(5),
+          (percentile(app, 50) - percentile(stock, 50)).toFixed(1).padStart(10),
+          (percentile(app, 50) / percentile(stock, 50)).toFixed(2).padStart(10)
+        ].join(' ')
+      );
+    }
+    const events = fs
+      .readFileSync(path.join(root, 'audit.jsonl'), 'utf8')
+      .split('\n')
+      .filter(line => line !== '').length;
+    console.log(`audit events written by the app: ${events}`);
+  } finally {
+    cleanUp();
+  }
+}
+
+main().catch(error => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
