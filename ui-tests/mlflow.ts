@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { FrameLocator, TestInfo } from '@playwright/test';
 
+import { signed, send } from '../infra/verify/http';
 import { HANDOFF_PATH, MLFLOW_HEADER_COOKIE_PREFIX } from '../src/contract';
 import { expect } from './fixtures';
 import { readStack } from './stack';
@@ -83,21 +84,34 @@ export async function dismissTips(frame: FrameLocator): Promise<void> {
     .catch(() => undefined);
 }
 
-/** Call MLflow's REST API directly, as an operator with shell access would. */
+/**
+ * Call MLflow's REST API as the admin's SDK would: signed with the admins'
+ * keys, through the gateway (MLflow's own port answers only the gateway).
+ */
 export async function mlflowApi<T = any>(
   route: string,
-  body?: unknown
+  body?: unknown,
+  method: string = body === undefined ? 'GET' : 'POST'
 ): Promise<T> {
-  const url = `${readStack().mlflow}/api/2.0/mlflow/${route}`;
-  const response = await fetch(url, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-  if (!response.ok) {
-    throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  const stack = readStack();
+  const base = new URL(stack.gateway);
+  const admin = stack.users.admins;
+  const request = await signed(
+    base,
+    {
+      method,
+      path: `/api/2.0/mlflow/${route}`,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    },
+    { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey },
+    stack.region
+  );
+  const answer = await send(base, request);
+  if (answer.status < 200 || answer.status >= 300) {
+    throw new Error(`${method} ${route}: ${answer.status} ${answer.body}`);
   }
-  return (await response.json()) as T;
+  return (answer.body === '' ? {} : JSON.parse(answer.body)) as T;
 }
 
 export async function experimentById(

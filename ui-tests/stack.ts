@@ -4,7 +4,7 @@ import * as path from 'node:path';
 /** The part of `.local/stack.json` (written by `npm run local -- up`) the UI tests use. */
 export interface Stack {
   gateway: string;
-  /** MLflow itself, behind the gateway: the tests read its state directly. */
+  /** MLflow itself, behind the gateway: it answers only the gateway (and its health check). */
   mlflow: string;
   jupyterlab: string;
   jupyterlabToken: string;
@@ -12,7 +12,15 @@ export interface Stack {
   studioSpace: string;
   region: string;
   cognito: { endpoint: string; userPoolId: string; clientId: string };
-  users: Record<string, { username: string; password: string }>;
+  users: Record<
+    string,
+    {
+      username: string;
+      password: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+    }
+  >;
 }
 
 export const STACK_FILE = path.resolve(__dirname, '..', '.local', 'stack.json');

@@ -101,13 +101,14 @@ export async function signed(
     service: 'execute-api',
     sha256: Hash.bind(null, 'sha256')
   });
+  const [pathname, search = ''] = request.path.split('?', 2);
   const result = await signer.sign({
     method: request.method,
     protocol: base.protocol,
     hostname: base.hostname,
     ...(base.port === '' ? {} : { port: Number(base.port) }),
-    path: fullPath(base, request.path),
-    query: {},
+    path: fullPath(base, pathname),
+    query: queryOf(search),
     headers: { host: base.host, ...request.headers },
     ...(request.body === undefined ? {} : { body: request.body })
   });
@@ -116,4 +117,19 @@ export async function signed(
     headers[name.toLowerCase()] = value;
   }
   return { ...request, headers };
+}
+
+/** A query string as the signer wants it: repeated keys keep every value. */
+function queryOf(search: string): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(search)) {
+    const seen = query[key];
+    query[key] =
+      seen === undefined
+        ? value
+        : Array.isArray(seen)
+          ? [...seen, value]
+          : [seen, value];
+  }
+  return query;
 }

@@ -82,10 +82,13 @@ def as_role(stack, monkeypatch):
 
 @pytest.fixture(scope="module")
 def direct_client(stack):
-    """MLflow itself, behind the gateway's back: to set up and check what really changed."""
+    """MLflow's store itself, behind the gateway's and MLflow's back: to set up and check what
+    really changed. (MLflow's port answers only the gateway.) Artifacts are files under
+    ARTIFACTS; read them there."""
     from mlflow import MlflowClient
 
-    return MlflowClient(tracking_uri=stack["mlflow"])
+    uri = f"sqlite:///{MLFLOW_DB}"
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
 
 
 def mlflow_state() -> str:

@@ -11,6 +11,8 @@ import pytest
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 
+from .conftest import ARTIFACTS
+
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
@@ -41,9 +43,8 @@ def test_an_admin_tracks_registers_and_searches(stack, as_role, direct_client, t
     assert stored.data.params == {"model": "xgb", "depth": "6"}
     assert stored.data.metrics == {"rmse": 0.42, "auc": 0.91}
     assert stored.data.tags["owner"] == "data science"
-    assert [a.path for a in direct_client.list_artifacts(run.info.run_id, "reports and plots")] == [
-        "reports and plots/report (final).json"
-    ]
+    stored_artifacts = ARTIFACTS / experiment_id / run.info.run_id / "artifacts" / "reports and plots"
+    assert [p.name for p in stored_artifacts.iterdir()] == ["report (final).json"]
     assert direct_client.get_model_version(model, version.version).run_id == run.info.run_id
 
     # Searches with spaces and quotes in the filter, by POST and by GET.

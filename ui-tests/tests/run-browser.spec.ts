@@ -9,7 +9,6 @@ import {
   dismissTips,
   signIn
 } from '../mlflow';
-import { readStack } from '../stack';
 
 test.use({ viewport: { width: 1400, height: 860 } });
 
@@ -194,13 +193,8 @@ test('the model-approver is offered "Register Model…" and it registers a new v
     const run = await mlflowApi(`runs/get?run_id=${runId}`);
     expect(run.run.info.run_name).toBe('churn-threshold-70');
   } finally {
-    await fetch(
-      `${readStack().mlflow}/api/2.0/mlflow/registered-models/delete`,
-      {
-        method: 'DELETE',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ name })
-      }
-    ).catch(() => undefined);
+    await mlflowApi('registered-models/delete', { name }, 'DELETE').catch(
+      () => undefined
+    );
   }
 });
