@@ -334,6 +334,50 @@ const databaseSchema = z
   })
   .describe('Aurora Serverless v2 capacity in ACUs.');
 
+/** S3 Object Lock's bounds of a default retention in days (100 years). */
+const OBJECT_LOCK_DAYS_RANGE = { min: 1, max: 36_500 } as const;
+const OBJECT_LOCK_DAYS = `"audit.objectLock.days" must be a whole number of days from ${OBJECT_LOCK_DAYS_RANGE.min} to ${OBJECT_LOCK_DAYS_RANGE.max}`;
+
+const auditSchema = z
+  .strictObject({
+    retentionDays: z
+      .literal(RETENTION_DAYS, {
+        error: `"audit.retentionDays" must be one CloudWatch Logs accepts: ${RETENTION_DAYS.join(', ')}`
+      })
+      .default(logs.RetentionDays.SEVEN_YEARS)
+      .describe(
+        'Days the audit log group keeps MLflow’s audit events (who changed what, every refusal). Seven years by default.'
+      ),
+    objectLock: z
+      .strictObject({
+        mode: z
+          .enum(['COMPLIANCE', 'GOVERNANCE'], {
+            error:
+              '"audit.objectLock.mode" must be "COMPLIANCE" or "GOVERNANCE"'
+          })
+          .default('COMPLIANCE')
+          .describe(
+            'COMPLIANCE: no one, the account’s root user included, can delete or overwrite an event before its retention ends. GOVERNANCE: principals allowed s3:BypassGovernanceRetention can.'
+          ),
+        days: z
+          .int({ error: OBJECT_LOCK_DAYS })
+          .min(OBJECT_LOCK_DAYS_RANGE.min, { error: OBJECT_LOCK_DAYS })
+          .max(OBJECT_LOCK_DAYS_RANGE.max, { error: OBJECT_LOCK_DAYS })
+          .default(logs.RetentionDays.SEVEN_YEARS)
+          .describe(
+            'Days each archived event is locked from its writing; then it is deleted.'
+          )
+      })
+      .optional()
+      .describe(
+        'Also copy every audit event into an S3 bucket with Object Lock (through a subscription filter and Amazon Data Firehose). Off by default.'
+      )
+  })
+  .prefault({})
+  .describe(
+    'MLflow’s audit trail: its log group and an optional locked archive.'
+  );
+
 const settingsSchema = z.strictObject({
   $schema: z
     .string()
@@ -444,6 +488,7 @@ const settingsSchema = z.strictObject({
   permissions: permissionsSchema.prefault({}),
   mlflow: mlflowSchema.prefault({}),
   database: databaseSchema.prefault({}),
+  audit: auditSchema,
   gateway: z
     .strictObject({
       rateLimit: z

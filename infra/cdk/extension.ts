@@ -3,7 +3,8 @@
  * asset, and a JupyterLab lifecycle configuration (the script of
  * `lifecycle-config/`, this deployment's values in front of it) that
  * installs and configures it on every start of a space. The execution
- * roles may read the wheel and nothing else of the assets bucket.
+ * roles may read the wheel and nothing else of the assets bucket. The same
+ * wheel goes into MLflow's image (its server app).
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -59,7 +60,57 @@ export interface DirectMlflowAddresses {
   readonly taskSubnetCidrs: readonly string[];
 }
 
+/**
+ * Our Python package's wheel (the extension, the SDK's signer, MLflow's
+ * server app), built once per synthesis: Studio installs it from its S3
+ * asset, MLflow's image from its build context.
+ */
+export class PackageWheel extends Construct {
+  readonly asset: s3assets.Asset;
+  /** Its file name, which pip needs (the asset's S3 key is a hash). */
+  readonly name: string;
+  /**
+   * The wheel as built for this synthesis; undefined when bundling was
+   * skipped (a stack `cdk` does not deploy).
+   */
+  readonly file: string | undefined;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    this.name = wheelName();
+    this.asset = new s3assets.Asset(this, 'Asset', {
+      path: REPO_ROOT,
+      // The wheel builds reproducibly (hatchling): same sources, same hash.
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        // Never pulled: the wheel is built locally or not at all.
+        image: DockerImage.fromRegistry('python:3.11-slim'),
+        outputType: BundlingOutput.SINGLE_FILE,
+        local: { tryBundle: outputDir => buildWheel(outputDir, this.name) }
+      }
+    });
+    const staging = this.asset.node.findChild('Stage') as AssetStaging;
+    const staged = staging.absoluteStagedPath;
+    this.file =
+      staged.endsWith('.whl') && fs.statSync(staged).isFile()
+        ? staged
+        : undefined;
+  }
+
+  /**
+   * The sha256 of the wheel as built for this synthesis; empty when
+   * bundling was skipped.
+   */
+  sha256(): string {
+    return this.file === undefined
+      ? ''
+      : createHash('sha256').update(fs.readFileSync(this.file)).digest('hex');
+  }
+}
+
 export interface ExtensionInstallProps {
+  /** The package's wheel the spaces install. */
+  readonly wheel: PackageWheel;
   /** Names the lifecycle configuration `<deploymentName>-mlflow-<digest of its content>`. */
   readonly deploymentName: string;
   /** The extension's `gatewayUrl` (and the SDK's tracking URI). */
@@ -86,24 +137,14 @@ export class ExtensionInstall extends Construct {
     super(scope, id);
     const { deploymentName, gatewayUrl, userPool, client, directAddresses } =
       props;
-    const name = wheelName();
-
-    this.wheel = new s3assets.Asset(this, 'Wheel', {
-      path: REPO_ROOT,
-      // The wheel builds reproducibly (hatchling): same sources, same hash.
-      assetHashType: AssetHashType.OUTPUT,
-      bundling: {
-        // Never pulled: the wheel is built locally or not at all.
-        image: DockerImage.fromRegistry('python:3.11-slim'),
-        outputType: BundlingOutput.SINGLE_FILE,
-        local: { tryBundle: outputDir => buildWheel(outputDir, name) }
-      }
-    });
+    this.wheel = props.wheel.asset;
 
     const settings: Record<string, string> = {
       MLFLOW_EXTENSION_WHEEL: this.wheel.s3ObjectUrl,
-      MLFLOW_EXTENSION_WHEEL_NAME: name,
-      MLFLOW_EXTENSION_WHEEL_SHA256: stagedWheelDigest(this.wheel),
+      MLFLOW_EXTENSION_WHEEL_NAME: props.wheel.name,
+      // The script installs no other file from the asset's key; with no
+      // wheel built (bundling skipped), nothing.
+      MLFLOW_EXTENSION_WHEEL_SHA256: props.wheel.sha256(),
       MLFLOW_GATEWAY_URL: gatewayUrl,
       MLFLOW_COGNITO_REGION: Stack.of(this).region,
       MLFLOW_USER_POOL_ID: userPool.userPoolId,
@@ -155,21 +196,6 @@ export class ExtensionInstall extends Construct {
       role.addToPrincipalPolicy(readWheel);
     }
   }
-}
-
-/**
- * The sha256 of the wheel as built for this synthesis: the lifecycle
- * script installs no other file from the asset's key. Empty when bundling
- * was skipped (a stack `cdk` does not deploy): the script then installs
- * nothing.
- */
-function stagedWheelDigest(wheel: s3assets.Asset): string {
-  const staging = wheel.node.findChild('Stage') as AssetStaging;
-  const staged = staging.absoluteStagedPath;
-  if (!staged.endsWith('.whl') || !fs.statSync(staged).isFile()) {
-    return '';
-  }
-  return createHash('sha256').update(fs.readFileSync(staged)).digest('hex');
 }
 
 /** Builds the wheel into `outputDir` with .venv's build tools; throws saying what to run. */

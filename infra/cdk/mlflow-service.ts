@@ -6,10 +6,12 @@
  * security middleware is configured for the gateway.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,7 +21,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 import { frameAncestorsPolicy } from '../src/pages';
+import { AUDIT_DIR, MlflowAuditTrail } from './audit-trail';
 import { DATABASE_NAME, DATABASE_USER } from './data';
+import type { PackageWheel } from './extension';
 
 /** Where in the bucket MLflow keeps artifacts. */
 export const ARTIFACTS_PREFIX = 'artifacts';
@@ -46,7 +50,51 @@ export function lockedMlflowVersion(): string {
   return pin[1];
 }
 
+/** What the image's build copies from infra/mlflow-image (its COPY lines). */
+export const IMAGE_FILES = [
+  'Dockerfile',
+  'requirements.lock',
+  'entrypoint.py',
+  'audit-follower.py'
+] as const;
+
+/**
+ * MLflow's image, built from its folder's files and our package's wheel:
+ * the context holds these only (its asset hash changes with them only). It
+ * is made in a temporary folder, which the asset's staging copies into the
+ * cloud assembly, and removed then. Without a wheel (bundling skipped: a
+ * stack `cdk` does not deploy, whose image is never built) it has none.
+ */
+function mlflowImage(
+  scope: Construct,
+  wheel: PackageWheel
+): ecrAssets.DockerImageAsset {
+  const context = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-image-'));
+  try {
+    for (const file of IMAGE_FILES) {
+      fs.copyFileSync(path.join(IMAGE_DIR, file), path.join(context, file));
+    }
+    if (wheel.file !== undefined) {
+      fs.copyFileSync(wheel.file, path.join(context, wheel.name));
+    }
+    return new ecrAssets.DockerImageAsset(scope, 'Image', {
+      directory: context,
+      buildArgs: {
+        RDS_CA_BUNDLE,
+        PACKAGE_WHEEL: wheel.name,
+        AUDIT_DIR
+      }
+    });
+  } finally {
+    fs.rmSync(context, { recursive: true, force: true });
+  }
+}
+
 export interface MlflowServiceProps {
+  /** Our package's wheel, which the image installs (MLflow's server app). */
+  readonly wheel: PackageWheel;
+  /** Where MLflow's audit events go. */
+  readonly auditTrail: MlflowAuditTrail;
   /** The VPC the tasks and the load balancer run in. */
   readonly vpc: ec2.IVpc;
   /** Their subnets (private). */
@@ -176,10 +224,11 @@ export class MlflowService extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY
     });
+    const image = ecs.ContainerImage.fromDockerImageAsset(
+      mlflowImage(this, props.wheel)
+    );
     this.container = task.addContainer('mlflow', {
-      image: ecs.ContainerImage.fromAsset(IMAGE_DIR, {
-        buildArgs: { RDS_CA_BUNDLE }
-      }),
+      image,
       portMappings: [{ containerPort: MLFLOW_PORT }],
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'mlflow' }),
       readonlyRootFilesystem: false,
@@ -224,6 +273,7 @@ export class MlflowService extends Construct {
         startPeriod: Duration.seconds(120)
       }
     });
+    props.auditTrail.attachTo(task, this.container, image);
 
     this.service = new ecs.FargateService(this, 'Service', {
       cluster,

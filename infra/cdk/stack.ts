@@ -13,11 +13,12 @@ import {
   BUILT_IN_ROLE_DEFINITIONS,
   compileRoles
 } from '../src/permissions/roles';
+import { MlflowAuditTrail } from './audit-trail';
 import type { DeploymentConfig } from './config';
 import { MlflowData } from './data';
 import { MlflowCrossAccountAccess } from './cross-account';
 import { MlflowEdgeProtection } from './edge-protection';
-import { ExtensionInstall } from './extension';
+import { ExtensionInstall, PackageWheel } from './extension';
 import { MlflowGateway } from './gateway';
 import { MlflowIdentity } from './identity';
 import {
@@ -44,6 +45,7 @@ export class MlflowStack extends Stack {
   readonly network: MlflowNetwork;
   readonly data: MlflowData;
   readonly mlflow: MlflowService;
+  readonly auditTrail: MlflowAuditTrail;
   readonly gateway: MlflowGateway;
   readonly edge: MlflowEdgeProtection;
   readonly studio: MlflowStudio;
@@ -81,7 +83,16 @@ export class MlflowStack extends Stack {
       maxCapacity: config.database.maxCapacity,
       logRetention
     });
+    // One build of our Python package for Studio's spaces and MLflow's image.
+    const wheel = new PackageWheel(this, 'Wheel');
+    this.auditTrail = new MlflowAuditTrail(this, 'AuditTrail', {
+      retention: config.audit.retentionDays,
+      objectLock: config.audit.objectLock,
+      accessLogs: this.data.accessLogs
+    });
     this.mlflow = new MlflowService(this, 'Mlflow', {
+      wheel,
+      auditTrail: this.auditTrail,
       vpc: this.network.vpc,
       subnets: this.network.privateSubnets,
       database: this.data.database,
@@ -144,6 +155,7 @@ export class MlflowStack extends Stack {
             .subnets.map(subnet => subnet.ipv4CidrBlock)
     };
     this.extension = new ExtensionInstall(this, 'Extension', {
+      wheel,
       deploymentName: config.name,
       gatewayUrl: this.gateway.api.url,
       userPool: this.identity.userPool,
@@ -235,6 +247,16 @@ export class MlflowStack extends Stack {
       value: this.data.artifacts.bucketName,
       description: 'Where MLflow stores artifacts'
     });
+    new CfnOutput(this, 'AuditLogGroup', {
+      value: this.auditTrail.logGroup.logGroupName,
+      description: 'MLflow’s audit events (docs/operations.md)'
+    });
+    if (this.auditTrail.archive !== undefined) {
+      new CfnOutput(this, 'AuditArchiveBucket', {
+        value: this.auditTrail.archive.bucketName,
+        description: 'Every audit event, under Object Lock'
+      });
+    }
     new CfnOutput(this, 'UserPoolClientId', {
       value: this.identity.client.userPoolClientId,
       description: 'The extension setting userPoolClientId'

@@ -245,6 +245,36 @@ describe('the deployment configuration', () => {
     ]);
   });
 
+  it('keeps audit events seven years unless configured, with no locked archive unless asked for', () => {
+    expect(DEFAULT_CONFIG.audit).toEqual({ retentionDays: 2557 });
+    expect(parseDeploymentConfig({ audit: { objectLock: {} } }).audit).toEqual({
+      retentionDays: 2557,
+      objectLock: { mode: 'COMPLIANCE', days: 2557 }
+    });
+    expect(
+      parseDeploymentConfig({
+        audit: {
+          retentionDays: 3653,
+          objectLock: { mode: 'GOVERNANCE', days: 400 }
+        }
+      }).audit
+    ).toEqual({
+      retentionDays: 3653,
+      objectLock: { mode: 'GOVERNANCE', days: 400 }
+    });
+    expect(problemsOf({ audit: { retentionDays: 42 } })).toEqual([
+      expect.stringMatching(/"audit.retentionDays" must be one CloudWatch/)
+    ]);
+    expect(problemsOf({ audit: { objectLock: { mode: 'LEGAL' } } })).toEqual([
+      '"audit.objectLock.mode" must be "COMPLIANCE" or "GOVERNANCE"'
+    ]);
+    for (const days of [0, 36_501, 1.5]) {
+      expect(problemsOf({ audit: { objectLock: { days } } })).toEqual([
+        '"audit.objectLock.days" must be a whole number of days from 1 to 36500'
+      ]);
+    }
+  });
+
   it('limits each client address in the web ACL, 20,000 requests per 5 minutes unless configured, within AWS WAF’s bounds', () => {
     expect(DEFAULT_CONFIG.gateway.perIpRequestsPer5Minutes).toBe(20_000);
     expect(

@@ -3,9 +3,12 @@ import * as path from 'node:path';
 
 import { Match } from 'aws-cdk-lib/assertions';
 
+import { AUDIT_DIR } from '../../cdk/audit-trail';
 import { testedMlflowVersion } from '../../cdk/config';
+import { wheelName } from '../../cdk/extension';
 import {
   IMAGE_DIR,
+  IMAGE_FILES,
   MLFLOW_PORT,
   RDS_CA_BUNDLE
 } from '../../cdk/mlflow-service';
@@ -50,7 +53,11 @@ describe('MLflow on Fargate', () => {
       source: { directory: string; dockerBuildArgs: Record<string, string> };
     }[];
     expect(images).toHaveLength(1);
-    expect(images[0].source.dockerBuildArgs).toEqual({ RDS_CA_BUNDLE });
+    expect(images[0].source.dockerBuildArgs).toEqual({
+      RDS_CA_BUNDLE,
+      PACKAGE_WHEEL: wheelName(),
+      AUDIT_DIR
+    });
     const staged = path.join(assembly.directory, images[0].source.directory);
     expect(fs.readFileSync(path.join(staged, 'Dockerfile'), 'utf-8')).toMatch(
       /pip install .*--require-hashes .*-r \/tmp\/requirements\.lock/
@@ -180,10 +187,12 @@ describe('MLflow on Fargate', () => {
     for (const base of bases) {
       expect(base).toMatch(/^FROM [\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
     }
-    // pip installs the lock and nothing else, hash-checked.
+    // pip installs the lock, hash-checked, then our wheel from the build
+    // context with no dependencies of its own: nothing from an index else.
     const installs = dockerfile.match(/pip install[^\n]*/g) ?? [];
     expect(installs).toEqual([
-      'pip install --no-cache-dir --require-hashes --no-deps -r /tmp/requirements.lock \\'
+      'pip install --no-cache-dir --require-hashes --no-deps -r /tmp/requirements.lock \\',
+      'pip install --no-cache-dir --no-deps "/tmp/wheel/$PACKAGE_WHEEL" \\'
     ]);
     const lock = fs.readFileSync(
       path.join(IMAGE_DIR, 'requirements.lock'),
@@ -214,5 +223,73 @@ describe('MLflow on Fargate', () => {
 
   it('passes the AWS Solutions checks', () => {
     expect(() => buildStack().app.synth()).not.toThrow();
+  });
+});
+
+describe('MLflow’s image build context', () => {
+  /** The staged context of the image and the wheel Studio installs, of one synthesis. */
+  function synthesized(options: { bundle: boolean }): {
+    hash: string;
+    files: string[];
+    context: string;
+    studioWheel?: Buffer;
+  } {
+    const assembly = buildStack({}, options).app.synth();
+    const assets = JSON.parse(
+      fs.readFileSync(
+        path.join(assembly.directory, 'Test.assets.json'),
+        'utf-8'
+      )
+    ) as {
+      files: Record<string, { source: { path: string } }>;
+      dockerImages: Record<string, { source: { directory: string } }>;
+    };
+    const [[hash, image]] = Object.entries(assets.dockerImages);
+    const context = path.join(assembly.directory, image.source.directory);
+    const wheel = Object.values(assets.files).find(file =>
+      file.source.path.endsWith('.whl')
+    );
+    return {
+      hash,
+      context,
+      files: fs.readdirSync(context).sort(),
+      studioWheel:
+        wheel &&
+        fs.readFileSync(path.join(assembly.directory, wheel.source.path))
+    };
+  }
+
+  it('holds the image’s files and the very wheel Studio installs, with the same hash on every synthesis', () => {
+    const [first, second] = [1, 2].map(() => synthesized({ bundle: true }));
+    expect(first.files).toEqual([...IMAGE_FILES, wheelName()].sort());
+    expect(first.studioWheel).toBeDefined();
+    expect(
+      fs
+        .readFileSync(path.join(first.context, wheelName()))
+        .equals(first.studioWheel as Buffer)
+    ).toBe(true);
+    expect(second.hash).toBe(first.hash);
+  });
+
+  it('has every file the Dockerfile copies', () => {
+    const { files, context } = synthesized({ bundle: false });
+    const dockerfile = fs.readFileSync(
+      path.join(context, 'Dockerfile'),
+      'utf-8'
+    );
+    const sources = [...dockerfile.matchAll(/^COPY (\S+) /gm)].map(
+      ([, source]) => source
+    );
+    expect(sources).toEqual([
+      'requirements.lock',
+      '${PACKAGE_WHEEL}',
+      'entrypoint.py',
+      'audit-follower.py'
+    ]);
+    for (const source of sources.filter(s => !s.startsWith('$'))) {
+      expect(files).toContain(source);
+    }
+    // No wheel built (a stack not being deployed): the image is never built.
+    expect(files).toEqual([...IMAGE_FILES].sort());
   });
 });
