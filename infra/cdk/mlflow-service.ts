@@ -3,7 +3,9 @@
  * internal Network Load Balancer (what API Gateway's VPC link reaches).
  * The database password reaches the container as an ECS secret, and the
  * connection is TLS with the server's certificate verified; MLflow's
- * security middleware is configured for the gateway.
+ * security middleware is configured for the gateway. MLflow runs as our
+ * server app (the image installs our package's wheel); its audit events
+ * go to the audit trail (audit-trail.ts), whose follower runs in the task.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -139,12 +139,18 @@ describe('MLflow’s data (S3, Aurora) and network', () => {
   });
 
   it('sets a retention on every log group, as configured', () => {
-    const groups = Object.values(
-      templateOf({ logRetentionDays: 30 }).findResources('AWS::Logs::LogGroup')
+    const groups = Object.entries(
+      templateOf({
+        logRetentionDays: 30,
+        audit: { retentionDays: 3653 }
+      }).findResources('AWS::Logs::LogGroup')
     );
-    expect(groups.length).toBeGreaterThanOrEqual(2);
-    for (const group of groups) {
-      expect(group.Properties.RetentionInDays).toBe(30);
+    expect(groups.length).toBeGreaterThanOrEqual(3);
+    // The audit trail's has a retention of its own.
+    for (const [id, group] of groups) {
+      expect(group.Properties.RetentionInDays).toBe(
+        id.startsWith('AuditTrail') ? 3653 : 30
+      );
     }
   });
 
