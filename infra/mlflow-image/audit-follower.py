@@ -48,7 +48,8 @@ class Follower:
         stat = os.fstat(self.file.fileno())
         saved = self._saved()
         offset = saved.get("offset", 0) if saved.get("inode") == stat.st_ino else 0
-        self.inode, self.offset, self.pending = stat.st_ino, min(offset, stat.st_size), b""
+        # Shorter than where it had got to: truncated meanwhile, read from its start.
+        self.inode, self.offset, self.pending = stat.st_ino, offset if offset <= stat.st_size else 0, b""
         self.file.seek(self.offset)
         return True
 

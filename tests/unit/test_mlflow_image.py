@@ -263,6 +263,16 @@ def test_the_follower_follows_a_truncated_file_from_its_start(tmp_path: Path) ->
     assert out.data == _event(1) + _event(2) + _event(3)
 
 
+def test_a_follower_restarted_after_a_truncation_follows_the_file_from_its_start(tmp_path: Path) -> None:
+    audit = tmp_path / "audit.jsonl"
+    audit.write_bytes(_event(1) + _event(2) + _event(3))
+    audit_follower.Follower(audit, _Out()).ship()
+    audit.write_bytes(_event(4))  # the same file, truncated and written while no follower ran
+    out = _Out()
+    audit_follower.Follower(audit, out).ship()
+    assert out.data == _event(4)
+
+
 def test_a_stopping_follower_ships_what_is_left_and_exits(tmp_path: Path) -> None:
     audit = tmp_path / "audit.jsonl"
     follower = subprocess.Popen([sys.executable, str(IMAGE_DIR / "audit-follower.py")],
