@@ -169,6 +169,14 @@ def test_the_real_server_refuses_requests_without_the_proof_and_lets_only_the_al
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/2.0/mlflow/experiments/search", timeout=5)
         assert refused.value.code == 401
         assert json.loads(refused.value.read())["error_code"] == "UNAUTHENTICATED"
+        # The refusal's audit event, as the follower beside MLflow ships it.
+        shipped = _Out()
+        audit_follower.Follower(Path(env["STUDIO_MLFLOW_AUDIT_LOG"]), shipped).ship()
+        events = [json.loads(line) for line in shipped.data.splitlines()]
+        assert [(event["status"], event.get("refusal"), event["path"]) for event in events] == [
+            (401, "proof", "/api/2.0/mlflow/experiments/search")
+        ]
+        assert proof not in shipped.data.decode()
     finally:
         server.terminate()
         server.wait(timeout=30)
