@@ -19,9 +19,11 @@ import { Construct } from 'constructs';
 
 import {
   CORS_PREFLIGHT,
+  GATEWAY_HEADERS,
+  GATEWAY_HEADER_SOURCES,
+  type GatewayHeader,
+  type HeaderSource,
   INTEGRATION_TIMEOUT_SECONDS,
-  PRINCIPAL_HEADER,
-  PRINCIPAL_SOURCES,
   REFUSALS,
   type RefusalKind,
   type RefusalType,
@@ -291,10 +293,10 @@ export class MlflowGateway extends Construct {
                   `method.request.path.${name}`
                 ])
               ),
-              // The gateway states who is calling; a client's own value
-              // of the header never reaches MLflow.
-              [`integration.request.header.${PRINCIPAL_HEADER}`]:
-                PRINCIPAL_SOURCES[route.authorization].expression,
+              // The gateway states how and by whom the request was
+              // authorized, and proves it came this way; a mapping
+              // overrides a client's own value of each header.
+              ...gatewayHeaderMappings(route),
               // Credentials stay at the gateway, as the local gateway
               // drops them: MLflow needs to know who, not how.
               ...STRIPPED_HEADERS
@@ -465,6 +467,21 @@ function resourcePolicy(
       })
     ]
   });
+}
+
+/** The integration request's mapping of every gateway header, for a route. */
+function gatewayHeaderMappings(route: GatewayRoute): Record<string, string> {
+  return Object.fromEntries(
+    (
+      Object.entries(GATEWAY_HEADER_SOURCES[route.authorization]) as [
+        GatewayHeader,
+        HeaderSource
+      ][]
+    ).map(([header, source]) => [
+      `integration.request.header.${GATEWAY_HEADERS[header]}`,
+      source.expression
+    ])
+  );
 }
 
 function pathParameters(resourcePath: string): string[] {

@@ -12,7 +12,6 @@ import {
   HTTP_METHODS,
   INTEGRATION_TIMEOUT_SECONDS,
   MAX_RESOURCE_POLICY_CHARACTERS,
-  PRINCIPAL_HEADER,
   REFUSALS,
   RefusalKind,
   arnPatternMatches,
@@ -250,23 +249,69 @@ describe('the gateway (API Gateway REST API)', () => {
       expect(method.Integration.TimeoutInMillis).toBe(
         INTEGRATION_TIMEOUT_SECONDS * 1000
       );
-      const principal =
-        method.Integration.RequestParameters[
-          `integration.request.header.${PRINCIPAL_HEADER}`
-        ];
-      expect(principal).toBe(
-        {
-          AWS_IAM: 'context.identity.userArn',
-          CUSTOM: 'context.authorizer.principal',
-          NONE: "'anonymous'"
-        }[method.AuthorizationType as string]
-      );
       // The caller's credentials never reach MLflow.
       expect(method.Integration.RequestParameters).toMatchObject({
         'integration.request.header.Authorization': "''",
         'integration.request.header.Cookie': "''"
       });
     }
+  });
+
+  it('tells MLflow on every forwarded request how it was authorized, by whom, with which roles, its id and the proof, overriding any client value', () => {
+    const proxied = Object.values(
+      template.findResources('AWS::ApiGateway::Method')
+    )
+      .map(m => m.Properties)
+      .filter(m => m.Integration.Type === 'HTTP_PROXY');
+    const expected: Record<string, Record<string, string>> = {
+      AWS_IAM: {
+        'X-Gateway-Authorization': "'iam'",
+        'X-Gateway-Principal': 'context.identity.userArn',
+        'X-Gateway-Roles': "''"
+      },
+      CUSTOM: {
+        'X-Gateway-Authorization': "'token'",
+        'X-Gateway-Principal': 'context.authorizer.principal',
+        'X-Gateway-Roles': 'context.authorizer.groups'
+      },
+      NONE: {
+        'X-Gateway-Authorization': "'none'",
+        'X-Gateway-Principal': "'anonymous'",
+        'X-Gateway-Roles': "''"
+      }
+    };
+    const seen = new Set<string>();
+    for (const method of proxied) {
+      const headers = Object.fromEntries(
+        Object.entries(
+          method.Integration.RequestParameters as Record<string, string>
+        )
+          .filter(([name]) =>
+            name
+              .toLowerCase()
+              .startsWith('integration.request.header.x-gateway-')
+          )
+          .map(([name, value]) => [
+            name.slice('integration.request.header.'.length),
+            value
+          ])
+      );
+      expect(headers).toEqual({
+        ...expected[method.AuthorizationType as string],
+        'X-Gateway-Request-Id': 'context.requestId',
+        'X-Gateway-Proof': 'stageVariables.gatewayProof'
+      });
+      seen.add(method.AuthorizationType);
+    }
+    expect([...seen].sort()).toEqual(['AWS_IAM', 'CUSTOM', 'NONE']);
+  });
+
+  it('forwards greedy paths whole', () => {
+    const proxied = Object.values(
+      template.findResources('AWS::ApiGateway::Method')
+    )
+      .map(m => m.Properties)
+      .filter(m => m.Integration.Type === 'HTTP_PROXY');
     const greedy = proxied.find(m =>
       JSON.stringify(m.Integration.Uri).includes('/api/2.0/{proxy}')
     );
