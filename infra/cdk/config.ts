@@ -510,11 +510,17 @@ const settingsSchema = z.strictObject({
         .default(20_000)
         .describe(
           'Requests one client address may send in any 5 minutes; above it the web ACL refuses the address (429) until its rate falls. Studio apps and training jobs reach the gateway from the NAT gateways’ addresses: keep it above their combined rate.'
+        ),
+      rotatingProof: z
+        .boolean({ error: '"gateway.rotatingProof" must be true or false' })
+        .default(false)
+        .describe(
+          "True only while the gateway's proof is rotated (docs/security.md): MLflow then accepts the secret's new version (AWSPENDING) as well as its current one."
         )
     })
     .prefault({})
     .describe(
-      "The gateway stage's throttling and the web ACL's per-address limit."
+      "The gateway stage's throttling, the web ACL's per-address limit, and the proof's rotation."
     ),
   logRetentionDays: z
     .literal(RETENTION_DAYS, {

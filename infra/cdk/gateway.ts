@@ -39,6 +39,7 @@ import { GATEWAY_PAGES } from '../src/pages';
 import { PAGES_BUILD_DIR } from '../src/pages/build';
 import { PAGES_FOLDER } from '../src/pages/handler';
 import type { PermissionsConfig } from '../src/permissions/roles';
+import type { GatewayProof } from './gateway-proof';
 
 /** The API's one stage: the gateway's URL ends in `/prod/`. */
 export const STAGE = 'prod';
@@ -98,6 +99,8 @@ export interface MlflowGatewayProps {
   readonly throttlingBurstLimit: number;
   /** How long the access log and the functions' logs are kept. */
   readonly logRetention: logs.RetentionDays;
+  /** The proof the integrations send MLflow, from a stage variable. */
+  readonly proof: GatewayProof;
   /**
    * Who may call the IAM routes (`/api/`): `aws:PrincipalArn` patterns of
    * the deployment's roles. The API's resource policy refuses those routes
@@ -161,7 +164,8 @@ export class MlflowGateway extends Construct {
         dataTraceEnabled: false,
         metricsEnabled: true,
         throttlingRateLimit: props.throttlingRateLimit,
-        throttlingBurstLimit: props.throttlingBurstLimit
+        throttlingBurstLimit: props.throttlingBurstLimit,
+        variables: props.proof.stageVariables()
       },
       defaultCorsPreflightOptions:
         origins.length > 0

@@ -26,6 +26,7 @@ import { frameAncestorsPolicy } from '../src/pages';
 import { AUDIT_DIR, MlflowAuditTrail } from './audit-trail';
 import { DATABASE_NAME, DATABASE_USER } from './data';
 import type { PackageWheel } from './extension';
+import type { GatewayProof } from './gateway-proof';
 
 /** Where in the bucket MLflow keeps artifacts. */
 export const ARTIFACTS_PREFIX = 'artifacts';
@@ -117,6 +118,15 @@ export interface MlflowServiceProps {
   readonly maxTasks: number;
   /** How long MLflow's log is kept. */
   readonly logRetention: logs.RetentionDays;
+  /** The gateway's proof, without which MLflow refuses every request. */
+  readonly gatewayProof: GatewayProof;
+  /**
+   * Whether a rotation of the proof is under way: MLflow then accepts the
+   * new and the retiring version (docs/security.md).
+   *
+   * @default false
+   */
+  readonly rotatingGatewayProof?: boolean;
   /**
    * Browser origins that may frame MLflow and make state-changing requests
    * to it; `allowBrowserOrigin` adds more.
@@ -260,7 +270,10 @@ export class MlflowService extends Construct {
         CONTENT_SECURITY_POLICY: frameAncestorsPolicy(browserOrigins)
       },
       secrets: {
-        DB_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password')
+        DB_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password'),
+        ...props.gatewayProof.containerSecrets(
+          props.rotatingGatewayProof ?? false
+        )
       },
       healthCheck: {
         command: [
@@ -327,7 +340,7 @@ export class MlflowService extends Construct {
     Validations.of(task).acknowledge({
       id: 'AwsSolutions-ECS2',
       reason:
-        'The environment holds the database endpoint and MLflow settings only; the password comes from Secrets Manager as an ECS secret.'
+        'The environment holds the database endpoint and MLflow settings only; the password and the gateway’s proof come from Secrets Manager as ECS secrets.'
     });
   }
 

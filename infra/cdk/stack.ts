@@ -20,6 +20,7 @@ import { MlflowCrossAccountAccess } from './cross-account';
 import { MlflowEdgeProtection } from './edge-protection';
 import { ExtensionInstall, PackageWheel } from './extension';
 import { MlflowGateway } from './gateway';
+import { GatewayProof } from './gateway-proof';
 import { MlflowIdentity } from './identity';
 import {
   LOAD_BALANCER_PORT,
@@ -47,6 +48,7 @@ export class MlflowStack extends Stack {
   readonly mlflow: MlflowService;
   readonly auditTrail: MlflowAuditTrail;
   readonly gateway: MlflowGateway;
+  readonly gatewayProof: GatewayProof;
   readonly edge: MlflowEdgeProtection;
   readonly studio: MlflowStudio;
   readonly crossAccount: MlflowCrossAccountAccess;
@@ -90,6 +92,7 @@ export class MlflowStack extends Stack {
       objectLock: config.audit.objectLock,
       accessLogs: this.data.accessLogs
     });
+    this.gatewayProof = new GatewayProof(this, 'GatewayProof');
     this.mlflow = new MlflowService(this, 'Mlflow', {
       wheel,
       auditTrail: this.auditTrail,
@@ -103,6 +106,8 @@ export class MlflowStack extends Stack {
       minTasks: config.mlflow.minTasks,
       maxTasks: config.mlflow.maxTasks,
       logRetention,
+      gatewayProof: this.gatewayProof,
+      rotatingGatewayProof: config.gateway.rotatingProof,
       browserOrigins: config.studio.origins
     });
     this.gateway = new MlflowGateway(this, 'Gateway', {
@@ -113,6 +118,7 @@ export class MlflowStack extends Stack {
       throttlingRateLimit: config.gateway.rateLimit,
       throttlingBurstLimit: config.gateway.burstLimit,
       logRetention,
+      proof: this.gatewayProof,
       // The execution roles by their path; the cross-account roles, made
       // once the gateway they call exists, by their ARNs.
       iamPrincipalArns: Lazy.list({
@@ -191,6 +197,11 @@ export class MlflowStack extends Stack {
     new CfnOutput(this, 'GatewayUrl', {
       value: this.gateway.api.url,
       description: 'The extension setting gatewayUrl; MLFLOW_TRACKING_URI'
+    });
+    new CfnOutput(this, 'GatewayProofSecretArn', {
+      value: this.gatewayProof.secret.secretArn,
+      description:
+        'The secret the gateway proves itself to MLflow with (rotation: docs/security.md)'
     });
     new CfnOutput(this, 'StudioDomainId', {
       value: this.studio.domainId,

@@ -87,8 +87,10 @@ describe('MLflow on Fargate', () => {
     expect(dockerfile).toMatch(/"\$RDS_CA_BUNDLE_URL" "\$RDS_CA_BUNDLE"/);
   });
 
-  it('gets the database password as an ECS secret; no secret value in the task definition or its environment', () => {
-    expect(container.Secrets).toHaveLength(1);
+  it('gets the database password and the gateway’s proof as ECS secrets; no secret value in the task definition or its environment', () => {
+    expect(
+      container.Secrets.map((secret: { Name: string }) => secret.Name).sort()
+    ).toEqual(['DB_PASSWORD', 'STUDIO_MLFLOW_GATEWAY_PROOF']);
     expect(container.Secrets[0].Name).toBe('DB_PASSWORD');
     expect(JSON.stringify(container.Secrets[0].ValueFrom)).toMatch(
       /DataDatabaseSecret.*:password::/
