@@ -450,7 +450,7 @@ const settingsSchema = z.strictObject({
         })
         .default([])
         .describe(
-          'Studio user profiles to create, each with the execution role of its role.'
+          "Studio user profiles to create, each with an execution role of its own that has its role's policies, so that MLflow can name the user (about 60 at most: CloudFormation's 500 resources per stack)."
         )
     })
     .prefault({})

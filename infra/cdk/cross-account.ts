@@ -15,6 +15,7 @@ import {
   MlflowAccessPolicies,
   checkManagedPolicyQuota
 } from './mlflow-access-policies';
+import type { PrincipalIdentity } from './mlflow-identities';
 import { logicalName } from './studio';
 
 export interface MlflowCrossAccountAccessProps {
@@ -33,6 +34,8 @@ export interface MlflowCrossAccountAccessProps {
 export class MlflowCrossAccountAccess extends Construct {
   /** The role to assume for each MLflow role, by role name. */
   readonly roles: ReadonlyMap<string, iam.Role>;
+  /** Who MLflow says each role's sessions are. */
+  readonly identities: readonly PrincipalIdentity[];
 
   constructor(
     scope: Construct,
@@ -42,6 +45,7 @@ export class MlflowCrossAccountAccess extends Construct {
     super(scope, id);
     const { api } = props;
     const roles = new Map<string, iam.Role>();
+    const identities: PrincipalIdentity[] = [];
     for (const access of props.access ?? []) {
       const id = `${logicalName(access.role)}Access`;
       const principals = trustedPrincipals(access);
@@ -76,8 +80,16 @@ export class MlflowCrossAccountAccess extends Construct {
         `The cross-account role of "${access.role}"`
       );
       roles.set(access.role, role);
+      // The session's source identity names the person or job, but API
+      // Gateway does not pass it on: MLflow names the role.
+      identities.push({
+        role,
+        user: `${access.role} (cross-account role for ${access.accounts.join(', ')})`,
+        roles: [access.role]
+      });
     }
     this.roles = roles;
+    this.identities = identities;
   }
 }
 

@@ -128,6 +128,13 @@ export interface MlflowServiceProps {
    */
   readonly rotatingGatewayProof?: boolean;
   /**
+   * Who each IAM principal is, for the MLflow server app: JSON
+   * `{"<assumed-role ARN>": {"user", "roles"}}` (`STUDIO_MLFLOW_IDENTITIES`).
+   */
+  readonly principalIdentities: string;
+  /** The deployment's role table, JSON (`STUDIO_MLFLOW_ROLES`). */
+  readonly roleTable: string;
+  /**
    * Browser origins that may frame MLflow and make state-changing requests
    * to it; `allowBrowserOrigin` adds more.
    *
@@ -267,7 +274,10 @@ export class MlflowService extends Construct {
         // MLflow's own SAMEORIGIN would keep Studio out, and it cannot send
         // frame-ancestors itself (the entry point has uvicorn add it).
         MLFLOW_SERVER_X_FRAME_OPTIONS: 'NONE',
-        CONTENT_SECURITY_POLICY: frameAncestorsPolicy(browserOrigins)
+        CONTENT_SECURITY_POLICY: frameAncestorsPolicy(browserOrigins),
+        // The MLflow server app decides every request a second time.
+        STUDIO_MLFLOW_IDENTITIES: props.principalIdentities,
+        STUDIO_MLFLOW_ROLES: props.roleTable
       },
       secrets: {
         DB_PASSWORD: ecs.Secret.fromSecretsManager(secret, 'password'),

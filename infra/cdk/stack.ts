@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
+import { rolesTable } from '../src/permissions/export';
 import {
   BUILT_IN_ROLE_DEFINITIONS,
   compileRoles
@@ -27,6 +28,7 @@ import {
   MLFLOW_PORT,
   MlflowService
 } from './mlflow-service';
+import { identityTable } from './mlflow-identities';
 import { MlflowNetwork } from './network';
 import { MlflowStudio, executionRoleArnPattern, logicalName } from './studio';
 
@@ -108,6 +110,17 @@ export class MlflowStack extends Stack {
       logRetention,
       gatewayProof: this.gatewayProof,
       rotatingGatewayProof: config.gateway.rotatingProof,
+      // The roles MLflow names are made once the gateway they call exists.
+      principalIdentities: Lazy.string({
+        produce: () =>
+          this.toJsonString(
+            identityTable([
+              ...this.studio.identities,
+              ...this.crossAccount.identities
+            ])
+          )
+      }),
+      roleTable: JSON.stringify(rolesTable(roles)),
       browserOrigins: config.studio.origins
     });
     this.gateway = new MlflowGateway(this, 'Gateway', {
@@ -166,7 +179,10 @@ export class MlflowStack extends Stack {
       gatewayUrl: this.gateway.api.url,
       userPool: this.identity.userPool,
       client: this.identity.client,
-      executionRoles: [...this.studio.executionRoles.values()],
+      executionRoles: [
+        ...this.studio.executionRoles.values(),
+        ...this.studio.userExecutionRoles.values()
+      ],
       directAddresses
     });
     this.studio.addLifecycleConfig(

@@ -1,9 +1,11 @@
 /**
  * SageMaker Studio's side: one execution role per MLflow role, allowed
  * exactly that role's MLflow operations (`execute-api:Invoke` policies
- * generated from the permission model), the Studio domain (an existing one
- * by id, or a new one in MLflow's VPC), the user profiles, and where the
- * lifecycle configuration that installs the extension is attached.
+ * generated from the permission model), and one per configured user profile
+ * with the same policies, so that MLflow can tell the users apart; the
+ * Studio domain (an existing one by id, or a new one in MLflow's VPC), the
+ * user profiles, and where the lifecycle configuration that installs the
+ * extension is attached.
  */
 import { ArnFormat, Aws, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -18,6 +20,7 @@ import {
   MlflowAccessPolicies,
   checkManagedPolicyQuota
 } from './mlflow-access-policies';
+import type { PrincipalIdentity } from './mlflow-identities';
 import { wildcardFinding } from './nag';
 
 export interface MlflowStudioProps {
@@ -48,7 +51,8 @@ export interface MlflowStudioProps {
    */
   readonly managedPolicies?: Readonly<Record<string, readonly string[]>>;
   /**
-   * User profiles to create, each with the execution role of its role.
+   * User profiles to create, each with an execution role of its own that
+   * has its role's policies.
    *
    * @default - none
    */
@@ -62,8 +66,15 @@ export const ROLE_TAG = 'mlflow-role';
 export const DEFAULT_ROLE = 'readers';
 
 export class MlflowStudio extends Construct {
-  /** The execution role of each MLflow role, by role name. */
+  /**
+   * The shared execution role of each MLflow role, by role name: the
+   * domain's default, and for profiles not in `users`.
+   */
   readonly executionRoles: ReadonlyMap<string, iam.Role>;
+  /** The execution role of each configured user, by user profile name. */
+  readonly userExecutionRoles: ReadonlyMap<string, iam.Role>;
+  /** Who MLflow says each execution role's sessions are. */
+  readonly identities: readonly PrincipalIdentity[];
   readonly domainId: string;
   /** The new domain, or undefined when an existing one is used. */
   readonly domain?: sagemaker.CfnDomain;
@@ -75,28 +86,45 @@ export class MlflowStudio extends Construct {
     const users = props.users ?? [];
 
     const executionRoles = new Map<string, iam.Role>();
+    const userExecutionRoles = new Map<string, iam.Role>();
     for (const [name, allowed] of roles) {
       const id = `${logicalName(name)}ExecutionRole`;
       const configured = props.managedPolicies?.[name] ?? [];
-      const role = new iam.Role(this, id, {
-        // A path of the deployment's own, so policies can scope iam:PassRole to its roles.
-        path: executionRolePath(props.deploymentName),
-        assumedBy: new iam.PrincipalWithConditions(
-          new iam.ServicePrincipal('sagemaker.amazonaws.com'),
-          { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } }
-        ),
-        description: `SageMaker execution role of the MLflow role "${name}"`,
-        managedPolicies: configured.map(policy =>
-          policy.startsWith('arn:')
-            ? iam.ManagedPolicy.fromManagedPolicyArn(
-                this,
-                `${id}${policy}`,
-                policy
-              )
-            : iam.ManagedPolicy.fromAwsManagedPolicyName(policy)
-        )
-      });
-      new MlflowAccessPolicies(this, `${id}Mlflow`, {
+      const managedPolicies = configured.map(policy =>
+        policy.startsWith('arn:')
+          ? iam.ManagedPolicy.fromManagedPolicyArn(
+              this,
+              `${id}${policy}`,
+              policy
+            )
+          : iam.ManagedPolicy.fromAwsManagedPolicyName(policy)
+      );
+      const executionRole = (roleId: string, description: string) => {
+        const role = new iam.Role(this, roleId, {
+          // A path of the deployment's own, so policies can scope
+          // iam:PassRole to its roles and the API's resource policy admit them.
+          path: executionRolePath(props.deploymentName),
+          assumedBy: new iam.PrincipalWithConditions(
+            new iam.ServicePrincipal('sagemaker.amazonaws.com'),
+            { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } }
+          ),
+          description,
+          managedPolicies
+        });
+        Validations.of(role).acknowledge(
+          ...configured.map(policy => ({
+            id: `AwsSolutions-IAM4[Policy::${policy.startsWith('arn:') ? policy : `arn:<AWS::Partition>:iam::aws:policy/${policy}`}]`,
+            reason: `The deployment configuration (studio.managedPolicies) gives the execution roles of "${name}" ${policy}.`
+          }))
+        );
+        return role;
+      };
+      // The role's own: the domain's default and profiles made elsewhere.
+      const role = executionRole(
+        id,
+        `SageMaker execution role of the MLflow role "${name}"`
+      );
+      const access = new MlflowAccessPolicies(this, `${id}Mlflow`, {
         role,
         roleName: name,
         operations: allowed,
@@ -104,14 +132,38 @@ export class MlflowStudio extends Construct {
       });
       checkManagedPolicyQuota(role, `The execution role of "${name}"`);
       executionRoles.set(name, role);
-      Validations.of(role).acknowledge(
-        ...configured.map(policy => ({
-          id: `AwsSolutions-IAM4[Policy::${policy.startsWith('arn:') ? policy : `arn:<AWS::Partition>:iam::aws:policy/${policy}`}]`,
-          reason: `The deployment configuration (studio.managedPolicies) gives the execution role of "${name}" ${policy}.`
-        }))
-      );
+      // One per configured user, so that MLflow (and CloudTrail) can name
+      // the user from the session's ARN; the same policies, attached.
+      for (const user of users.filter(user => user.role === name)) {
+        const userRole = executionRole(
+          `User${logicalName(user.name)}ExecutionRole`,
+          `SageMaker execution role of the Studio user "${user.name}" (MLflow role "${name}")`
+        );
+        for (const policy of access.policies) {
+          policy.attachToRole(userRole);
+        }
+        checkManagedPolicyQuota(
+          userRole,
+          `The execution role of the Studio user "${user.name}"`
+        );
+        userExecutionRoles.set(user.name, userRole);
+      }
     }
     this.executionRoles = executionRoles;
+    this.userExecutionRoles = userExecutionRoles;
+    this.identities = [
+      ...users.map(user => ({
+        role: userExecutionRoles.get(user.name) as iam.Role,
+        user: user.name,
+        roles: [user.role]
+      })),
+      // Whoever uses a shared role cannot be told apart: MLflow says so.
+      ...[...executionRoles].map(([name, role]) => ({
+        role,
+        user: `${name} (shared execution role)`,
+        roles: [name]
+      }))
+    ];
     const lifecycle = this.lifecycleSettings();
 
     if (props.domainId !== undefined) {
@@ -134,12 +186,17 @@ export class MlflowStudio extends Construct {
       this.domainId = this.domain.attrDomainId;
     }
 
-    this.allowStudioApps([...executionRoles.values()]);
-    for (const [name, role] of executionRoles) {
-      this.allowOwnJobs(
-        role,
-        users.filter(user => user.role === name).map(user => user.name)
-      );
+    this.allowStudioApps([
+      ...executionRoles.values(),
+      ...userExecutionRoles.values()
+    ]);
+    // A role's shared execution role opens no configured profile: each of
+    // those has a role of its own.
+    for (const role of executionRoles.values()) {
+      this.allowOwnJobs(role, []);
+    }
+    for (const [name, role] of userExecutionRoles) {
+      this.allowOwnJobs(role, [name]);
     }
 
     for (const user of users) {
@@ -147,7 +204,8 @@ export class MlflowStudio extends Construct {
         domainId: this.domainId,
         userProfileName: user.name,
         userSettings: {
-          executionRole: (executionRoles.get(user.role) as iam.Role).roleArn,
+          executionRole: (userExecutionRoles.get(user.name) as iam.Role)
+            .roleArn,
           // An existing domain is not ours to change: its profiles carry
           // the lifecycle configuration instead.
           jupyterLabAppSettings:
@@ -161,7 +219,7 @@ export class MlflowStudio extends Construct {
   /**
    * What a role's own jobs need beyond MLflow: passing this role, and no
    * other, to SageMaker (a training job that runs as the role), and signing
-   * in to Studio only as the role's own user profiles (none without any).
+   * in to Studio only as the role's own user profile (none for a shared role).
    */
   private allowOwnJobs(role: iam.Role, profileNames: readonly string[]): void {
     role.addToPrincipalPolicy(

@@ -52,6 +52,10 @@ function statementsOf(template: Template, roleId: string): Statement[] {
     );
 }
 
+/** The description of a Studio user's own execution role. */
+const USER_ROLE = (user: string, role: string) =>
+  `SageMaker execution role of the Studio user "${user}" (MLflow role "${role}")`;
+
 describe('Studio: execution roles, domain and users', () => {
   const { stack } = buildStack({
     permissions: PERMISSIONS,
@@ -230,21 +234,26 @@ describe('Studio: execution roles, domain and users', () => {
     });
   });
 
-  it('lets each execution role pass only itself to SageMaker, and open Studio only as its own users’ profiles', () => {
+  it('lets each execution role pass only itself to SageMaker, and open Studio only as its own user’s profile', () => {
     const [domainId] = Object.keys(
       template.findResources('AWS::SageMaker::Domain')
     );
     const profile = (name: string) =>
       `arn:aws:sagemaker:us-east-1:123456789012:user-profile/${domainId}.DomainId/${name}`;
+    // The configured users have roles of their own; a role's shared one
+    // opens no profile (the domain's default and profiles made elsewhere).
     const expectedProfiles: Record<string, string[]> = {
-      'model-approvers': [profile('alice')],
-      experimenters: [profile('bob')]
+      [USER_ROLE('alice', 'model-approvers')]: [profile('alice')],
+      [USER_ROLE('bob', 'experimenters')]: [profile('bob')]
     };
-    for (const role of roles.keys()) {
-      const id = roleIdOf(
-        template,
-        `SageMaker execution role of the MLflow role "${role}"`
-      );
+    const descriptions = [
+      ...[...roles.keys()].map(
+        role => `SageMaker execution role of the MLflow role "${role}"`
+      ),
+      ...Object.keys(expectedProfiles)
+    ];
+    for (const description of descriptions) {
+      const id = roleIdOf(template, description);
       const statements = statementsOf(template, id);
       const withAction = (action: string) =>
         statements.filter(statement =>
@@ -262,7 +271,7 @@ describe('Studio: execution roles, domain and users', () => {
       ]);
       const presigned = withAction('sagemaker:CreatePresignedDomainUrl');
       expect(presigned.flatMap(s => [s.Resource].flat()).sort()).toEqual(
-        expectedProfiles[role] ?? []
+        expectedProfiles[description] ?? []
       );
     }
   });
@@ -287,23 +296,71 @@ describe('Studio: execution roles, domain and users', () => {
     expect(domain.SubnetIds.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('creates each user’s profile with the execution role of the user’s role', () => {
+  it('creates each user’s profile with an execution role of the user’s own', () => {
     template.resourceCountIs('AWS::SageMaker::UserProfile', 2);
     template.hasResourceProperties('AWS::SageMaker::UserProfile', {
       UserProfileName: 'alice',
       UserSettings: Match.objectLike({
         ExecutionRole: {
           'Fn::GetAtt': [
-            roleIdOf(
-              template,
-              'SageMaker execution role of the MLflow role "model-approvers"'
-            ),
+            roleIdOf(template, USER_ROLE('alice', 'model-approvers')),
             'Arn'
           ]
         }
       }),
       Tags: [{ Key: 'mlflow-role', Value: 'model-approvers' }]
     });
+  });
+
+  it('gives each user’s role its MLflow role’s policies, the same managed policies attached, under the deployment’s path that only SageMaker of this account assumes', () => {
+    const resources = template.toJSON().Resources as Record<
+      string,
+      Resource & { Type: string }
+    >;
+    const attachedTo = (roleId: string) =>
+      Object.entries(resources)
+        .filter(
+          ([, resource]) =>
+            resource.Type === 'AWS::IAM::ManagedPolicy' &&
+            (resource.Properties.Roles as { Ref: string }[]).some(
+              ref => ref.Ref === roleId
+            )
+        )
+        .map(([id]) => id)
+        .sort();
+    const policyCount = Object.values(resources).filter(
+      resource => resource.Type === 'AWS::IAM::ManagedPolicy'
+    ).length;
+    for (const [user, role] of [
+      ['alice', 'model-approvers'],
+      ['bob', 'experimenters']
+    ]) {
+      const userRole = roleIdOf(template, USER_ROLE(user, role));
+      const shared = roleIdOf(
+        template,
+        `SageMaker execution role of the MLflow role "${role}"`
+      );
+      expect(attachedTo(userRole)).toEqual(attachedTo(shared));
+      expect(attachedTo(userRole).length).toBeGreaterThan(1);
+      const properties = resources[userRole].Properties;
+      expect(properties.Path).toBe('/mlflow-SagemakerStudioMlflow/');
+      expect(
+        deployed(template, properties.AssumeRolePolicyDocument.Statement)
+      ).toEqual(
+        deployed(
+          template,
+          resources[shared].Properties.AssumeRolePolicyDocument.Statement
+        )
+      );
+    }
+    // Attached, not copied: as many policies as without the users.
+    const withoutUsers = Template.fromStack(
+      buildStack({
+        permissions: PERMISSIONS,
+        studio: { origins: ['https://d-abc123.studio.us-east-1.sagemaker.aws'] }
+      }).stack
+    );
+    withoutUsers.resourceCountIs('AWS::IAM::ManagedPolicy', policyCount);
   });
 
   it('runs the extension’s lifecycle configuration by default in every JupyterLab space, and any added one', () => {
@@ -359,6 +416,28 @@ describe('Studio: execution roles, domain and users', () => {
       Description: 'SageMaker execution role of the MLflow role "admins"',
       ManagedPolicyArns: ['arn:aws:iam::123456789012:policy/TrainingJobs']
     });
+    const withUsers = Template.fromStack(
+      buildStack({
+        studio: {
+          managedPolicies: {
+            admins: ['arn:aws:iam::123456789012:policy/TrainingJobs']
+          },
+          users: [
+            { name: 'alice', role: 'admins' },
+            { name: 'carol', role: 'readers' }
+          ]
+        }
+      }).stack
+    );
+    withUsers.hasResourceProperties('AWS::IAM::Role', {
+      Description: USER_ROLE('alice', 'admins'),
+      ManagedPolicyArns: ['arn:aws:iam::123456789012:policy/TrainingJobs']
+    });
+    expect(
+      withUsers.toJSON().Resources[
+        roleIdOf(withUsers, USER_ROLE('carol', 'readers'))
+      ].Properties.ManagedPolicyArns
+    ).toBeUndefined();
     const readers =
       template.toJSON().Resources[
         roleIdOf(
@@ -380,6 +459,18 @@ describe('Studio: execution roles, domain and users', () => {
       )
     ).toThrow(
       /The execution role of "readers" would have 1\d managed policies, more than IAM's default quota of 10/
+    );
+    expect(() =>
+      Template.fromStack(
+        buildStack({
+          studio: {
+            managedPolicies: { readers: policies },
+            users: [{ name: 'dave', role: 'readers' }]
+          }
+        }).stack
+      )
+    ).toThrow(
+      /The execution role of the Studio user "dave" would have 1\d managed policies/
     );
     expect(() =>
       Template.fromStack(
