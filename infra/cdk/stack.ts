@@ -40,8 +40,9 @@ export interface MlflowStackProps extends StackProps {
  * sagemaker-studio-mlflow in one account: the identity (Cognito), the
  * network, MLflow's data (Aurora, S3), MLflow on Fargate behind an internal
  * load balancer, the gateway in front of it behind a web ACL, and Studio: the domain, one
- * execution role per MLflow role, the user profiles, and the lifecycle
- * configuration that installs the extension for everyone.
+ * execution role per MLflow role and one per configured user, the user
+ * profiles, and the lifecycle configuration that installs the extension for
+ * everyone. The gateway proves itself to MLflow with a secret of its own.
  */
 export class MlflowStack extends Stack {
   readonly identity: MlflowIdentity;

@@ -87,6 +87,8 @@ export class MlflowStudio extends Construct {
 
     const executionRoles = new Map<string, iam.Role>();
     const userExecutionRoles = new Map<string, iam.Role>();
+    // A scope of their own: no user's role id can meet an MLflow role's.
+    const userRoleScope = new Construct(this, 'UserExecutionRoles');
     for (const [name, allowed] of roles) {
       const id = `${logicalName(name)}ExecutionRole`;
       const configured = props.managedPolicies?.[name] ?? [];
@@ -99,8 +101,12 @@ export class MlflowStudio extends Construct {
             )
           : iam.ManagedPolicy.fromAwsManagedPolicyName(policy)
       );
-      const executionRole = (roleId: string, description: string) => {
-        const role = new iam.Role(this, roleId, {
+      const executionRole = (
+        scope: Construct,
+        roleId: string,
+        description: string
+      ) => {
+        const role = new iam.Role(scope, roleId, {
           // A path of the deployment's own, so policies can scope
           // iam:PassRole to its roles and the API's resource policy admit them.
           path: executionRolePath(props.deploymentName),
@@ -121,6 +127,7 @@ export class MlflowStudio extends Construct {
       };
       // The role's own: the domain's default and profiles made elsewhere.
       const role = executionRole(
+        this,
         id,
         `SageMaker execution role of the MLflow role "${name}"`
       );
@@ -136,7 +143,8 @@ export class MlflowStudio extends Construct {
       // the user from the session's ARN; the same policies, attached.
       for (const user of users.filter(user => user.role === name)) {
         const userRole = executionRole(
-          `User${logicalName(user.name)}ExecutionRole`,
+          userRoleScope,
+          logicalName(user.name),
           `SageMaker execution role of the Studio user "${user.name}" (MLflow role "${name}")`
         );
         for (const policy of access.policies) {
