@@ -20,6 +20,8 @@ export const PATHS = {
   gatewayPages: PAGES_BUILD_DIR,
   logs: path.join(LOCAL_DIR, 'logs'),
   mlflow: path.join(LOCAL_DIR, 'mlflow'),
+  /** MLflow's audit events, one JSON line each (named in stack.json as `auditLog`). */
+  auditLog: path.join(LOCAL_DIR, 'audit', 'audit.jsonl'),
   cognito: path.join(LOCAL_DIR, 'cognito'),
   jupyter: path.join(LOCAL_DIR, 'jupyter'),
   notebooks: path.join(LOCAL_DIR, 'notebooks'),
@@ -65,6 +67,14 @@ export const LOCAL_API = {
   apiId: 'local',
   stage: 'local'
 } as const;
+
+/**
+ * The IAM principal a seeded user's access key stands for, as AWS names an
+ * IAM user: the gateway tells MLflow this ARN, and MLflow maps it to the user.
+ */
+export function localPrincipal(username: string): string {
+  return `arn:aws:iam::${LOCAL_API.account}:user/${username}`;
+}
 
 export type ServiceName = 'cognito' | 'mlflow' | 'gateway' | 'jupyterlab';
 
@@ -142,6 +152,15 @@ export function resolvePorts(
  */
 export function studioSpacePort(ports: Ports): number {
   return ports.jupyterlab + 1;
+}
+
+/** Browser origins that may call the gateway: JupyterLab's, and a Studio space's stand-in. */
+export function allowedOrigins(ports: Ports): string[] {
+  return [
+    urlOf(ports.jupyterlab),
+    `http://localhost:${ports.jupyterlab}`,
+    urlOf(studioSpacePort(ports))
+  ];
 }
 
 export function urlOf(port: number): string {

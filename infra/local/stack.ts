@@ -4,7 +4,13 @@ import * as path from 'node:path';
 
 import { SDK_AUTH_PROVIDER } from '../src/contract';
 import { BUILT_IN_ROLES } from '../src/roles';
-import { LOCAL_REGION, PATHS } from './config';
+import {
+  LOCAL_REGION,
+  PATHS,
+  type Ports,
+  studioSpacePort,
+  urlOf
+} from './config';
 
 /** One seeded identity: a Cognito user and the IAM access key of its role. */
 export interface LocalUser {
@@ -34,6 +40,14 @@ export interface StackDescription {
     issuer: string;
   };
   users: Record<string, LocalUser>;
+  /** MLflow's audit file (absolute path): one JSON line per write and per refusal. */
+  auditLog: string;
+}
+
+/** An access key pair (the identity provider's operator). */
+export interface AccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
 }
 
 /**
@@ -44,6 +58,13 @@ export interface LocalState {
   users: Record<string, LocalUser>;
   jupyterlabToken: string;
   cognito?: { userPoolId: string; clientId: string };
+  /**
+   * The secret the gateway sends MLflow with every request
+   * (`X-Gateway-Proof`); MLflow refuses requests without it. Never in stack.json.
+   */
+  gatewayProof: string;
+  /** The key the identity provider's admin API wants (the local stack's own provisioning). */
+  operator: AccessKey;
 }
 
 /** The seeded sign-in of each role; `admins` gets `admin`, and so on. */
@@ -68,26 +89,62 @@ function newPassword(): string {
   return `Mlf-${randomBytes(6).toString('hex')}-${randomString(ALPHANUM, 4)}1!`;
 }
 
+/** Shaped like IAM's long-term access keys; only the local stack knows them. */
+function newAccessKey(): AccessKey {
+  return {
+    accessKeyId: `AKIA${randomString(ALPHANUM, 16)}`,
+    secretAccessKey: randomBytes(30).toString('base64')
+  };
+}
+
+const PROOF_ALPHABET =
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** The gateway's proof: 48 random letters and digits (MLflow wants at least 32). */
+export const GATEWAY_PROOF_LENGTH = 48;
+
 function newState(): LocalState {
   const users: Record<string, LocalUser> = {};
   for (const role of BUILT_IN_ROLES) {
     users[role] = {
       username: SEEDED_USERNAMES[role],
       password: newPassword(),
-      // Shaped like IAM's long-term access keys; only the local gateway knows them.
-      accessKeyId: `AKIA${randomString(ALPHANUM, 16)}`,
-      secretAccessKey: randomBytes(30).toString('base64')
+      ...newAccessKey()
     };
   }
-  return { users, jupyterlabToken: randomBytes(24).toString('hex') };
+  return {
+    users,
+    jupyterlabToken: randomBytes(24).toString('hex'),
+    gatewayProof: randomString(PROOF_ALPHABET, GATEWAY_PROOF_LENGTH),
+    operator: newAccessKey()
+  };
+}
+
+/**
+ * A state file as an older checkout wrote it, with what it lacks made
+ * now: the same users, pool and token, and a new proof and operator key.
+ */
+export function completeState(saved: Partial<LocalState>): LocalState {
+  const fresh = newState();
+  return {
+    ...saved,
+    users: saved.users ?? fresh.users,
+    jupyterlabToken: saved.jupyterlabToken ?? fresh.jupyterlabToken,
+    gatewayProof: saved.gatewayProof ?? fresh.gatewayProof,
+    operator: saved.operator ?? fresh.operator
+  };
 }
 
 export function loadOrCreateState(): LocalState {
-  if (fs.existsSync(PATHS.stateFile)) {
-    return JSON.parse(fs.readFileSync(PATHS.stateFile, 'utf8')) as LocalState;
+  const saved = fs.existsSync(PATHS.stateFile)
+    ? (JSON.parse(
+        fs.readFileSync(PATHS.stateFile, 'utf8')
+      ) as Partial<LocalState>)
+    : {};
+  const state = completeState(saved);
+  if (JSON.stringify(state) !== JSON.stringify(saved)) {
+    saveState(state);
   }
-  const state = newState();
-  saveState(state);
   return state;
 }
 
@@ -102,6 +159,35 @@ export function readStack(): StackDescription | undefined {
   return JSON.parse(
     fs.readFileSync(PATHS.stackFile, 'utf8')
   ) as StackDescription;
+}
+
+/**
+ * What `.local/stack.json` says of a stack that is up: its addresses,
+ * users and audit file. The gateway's proof and the operator's key stay
+ * in the state file: nothing that reads stack.json needs them.
+ */
+export function describeStack(
+  ports: Ports,
+  state: LocalState,
+  auditLog: string = PATHS.auditLog
+): StackDescription {
+  const cognito = state.cognito!;
+  return {
+    gateway: urlOf(ports.gateway),
+    mlflow: urlOf(ports.mlflow),
+    jupyterlab: urlOf(ports.jupyterlab),
+    jupyterlabToken: state.jupyterlabToken,
+    studioSpace: urlOf(studioSpacePort(ports)),
+    region: LOCAL_REGION,
+    cognito: {
+      endpoint: urlOf(ports.cognito),
+      userPoolId: cognito.userPoolId,
+      clientId: cognito.clientId,
+      issuer: `${urlOf(ports.cognito)}/${cognito.userPoolId}`
+    },
+    users: state.users,
+    auditLog
+  };
 }
 
 export function writeStack(stack: StackDescription): void {

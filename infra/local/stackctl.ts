@@ -6,6 +6,7 @@ import { loadPermissionsConfig } from '../src/permissions/config';
 import type { PermissionsConfig } from '../src/permissions/roles';
 import { bundleAuthorizer } from './authorizer-bundle';
 import { provisionCognito } from './cognito/pool';
+import { OPERATOR_KEY_ENV } from './cognito/provider';
 import {
   LOCAL_API,
   LOCAL_REGION,
@@ -13,11 +14,13 @@ import {
   type Ports,
   SERVICES,
   type ServiceName,
+  allowedOrigins,
+  localPrincipal,
   portEnvName,
   portFlag,
-  studioSpacePort,
   urlOf
 } from './config';
+import { mlflowLaunch, prepareMlflowFolders } from './mlflow';
 import {
   jupyterLabArgs,
   jupyterLabEnv,
@@ -41,6 +44,7 @@ import type { GatewayConfig } from './gateway/config';
 import {
   type LocalState,
   type StackDescription,
+  describeStack,
   loadOrCreateState,
   readStack,
   saveState,
@@ -95,15 +99,6 @@ const STARTUP_TIMEOUT_MS: Record<ServiceName, number> = {
   jupyterlab: 90_000
 };
 
-/** Browser origins that may call the gateway: JupyterLab's, and a Studio space's stand-in. */
-function allowedOrigins(ports: Ports): string[] {
-  return [
-    urlOf(ports.jupyterlab),
-    `http://localhost:${ports.jupyterlab}`,
-    urlOf(studioSpacePort(ports))
-  ];
-}
-
 /**
  * The gateway decides like API Gateway with our authorizer: the bundle
  * configured for cognito-local, and one IAM identity per role.
@@ -122,7 +117,7 @@ async function writeGatewayConfig(
       accessKeyId: user.accessKeyId,
       secretAccessKey: user.secretAccessKey,
       role,
-      principal: `arn:aws:iam::${LOCAL_API.account}:user/${user.username}`
+      principal: localPrincipal(user.username)
     })),
     allowedOrigins: allowedOrigins(ports),
     authorizer: {
@@ -134,6 +129,7 @@ async function writeGatewayConfig(
       }
     },
     permissions,
+    proof: state.gatewayProof,
     pages: {
       dir: PATHS.gatewayPages,
       config: {
@@ -154,50 +150,37 @@ async function writeGatewayConfig(
 function startService(
   service: ServiceName,
   ports: Ports,
-  state: LocalState
+  state: LocalState,
+  permissions: PermissionsConfig
 ): StartedProcess {
   const venv = (tool: string) => `${PATHS.venvBin}/${tool}`;
   switch (service) {
     case 'cognito':
       // cognito-local behind the bridge that adds GetTokensFromRefreshToken;
       // the bridge holds the public port and writes cognito-local's config.
-      return startProcess('cognito', process.execPath, [
-        PATHS.tsxCli,
-        PATHS.cognitoMain,
-        '--port',
-        String(ports.cognito),
-        '--dir',
-        PATHS.cognito
-      ]);
-    case 'mlflow':
-      fs.mkdirSync(`${PATHS.mlflow}/artifacts`, { recursive: true });
       return startProcess(
-        'mlflow',
-        venv('mlflow'),
+        'cognito',
+        process.execPath,
         [
-          'server',
-          '--host',
-          '127.0.0.1',
+          PATHS.tsxCli,
+          PATHS.cognitoMain,
           '--port',
-          String(ports.mlflow),
-          '--workers',
-          '1',
-          '--backend-store-uri',
-          `sqlite:///${PATHS.mlflow}/mlflow.db`,
-          '--artifacts-destination',
-          `${PATHS.mlflow}/artifacts`,
-          // Behind the gateway, browsers call from JupyterLab's origin (the
-          // run browser) or the gateway's own (the MLflow UI in the panel,
-          // whose writes carry that Origin): MLflow's own check must agree.
-          '--cors-allowed-origins',
-          [...allowedOrigins(ports), urlOf(ports.gateway)].join(',')
+          String(ports.cognito),
+          '--dir',
+          PATHS.cognito
         ],
         {
-          // The job runner (GenAI evaluation jobs) starts seven worker processes;
-          // nothing local needs it.
-          env: { MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false' }
+          env: {
+            [OPERATOR_KEY_ENV.accessKeyId]: state.operator.accessKeyId,
+            [OPERATOR_KEY_ENV.secretAccessKey]: state.operator.secretAccessKey
+          }
         }
       );
+    case 'mlflow': {
+      prepareMlflowFolders();
+      const { command, args, env } = mlflowLaunch(ports, state, permissions);
+      return startProcess('mlflow', command, args, { env });
+    }
     case 'gateway':
       return startProcess('gateway', process.execPath, [
         PATHS.tsxCli,
@@ -282,7 +265,7 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
   process.once('SIGINT', onInterrupt);
   const start = (service: ServiceName): StartedProcess => {
     say(`Starting ${service} on ${urlOf(ports[service])}...`);
-    const started_ = startService(service, ports, state);
+    const started_ = startService(service, ports, state, permissions);
     started.push(started_);
     writeStartedProcesses(started);
     return started_;
@@ -327,22 +310,7 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
     process.removeListener('SIGINT', onInterrupt);
   }
 
-  const cognito = state.cognito!;
-  const stack: StackDescription = {
-    gateway: urlOf(ports.gateway),
-    mlflow: urlOf(ports.mlflow),
-    jupyterlab: urlOf(ports.jupyterlab),
-    jupyterlabToken: state.jupyterlabToken,
-    studioSpace: urlOf(studioSpacePort(ports)),
-    region: LOCAL_REGION,
-    cognito: {
-      endpoint: urlOf(ports.cognito),
-      userPoolId: cognito.userPoolId,
-      clientId: cognito.clientId,
-      issuer: `${urlOf(ports.cognito)}/${cognito.userPoolId}`
-    },
-    users: state.users
-  };
+  const stack = describeStack(ports, state);
   writeStack(stack);
   return stack;
 }

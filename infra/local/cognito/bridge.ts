@@ -9,7 +9,14 @@ import Fastify, {
 
 import type { Readable } from 'node:stream';
 
+import { LOCAL_REGION } from '../config';
+import {
+  MISSING_AUTHENTICATION_TOKEN,
+  SIGV4_ERROR_TYPES,
+  verifySigV4
+} from '../gateway/sigv4';
 import { endToEndHeaders } from '../hop-by-hop';
+import type { AccessKey } from '../stack';
 
 /**
  * cognito-local answers every Cognito target but one that aws-amplify 6 uses:
@@ -17,9 +24,50 @@ import { endToEndHeaders } from '../hop-by-hop';
  * HTTP front before cognito-local that answers that target by calling
  * cognito-local's own InitiateAuth (REFRESH_TOKEN_AUTH) and proxies everything
  * else, as the local gateway proxies MLflow.
+ *
+ * cognito-local takes any credentials, or none, for every target, the
+ * administrator's too (AdminAddUserToGroup, CreateGroup, ...), and answers
+ * any origin's browser. So the bridge passes on only what a signed-out user
+ * may call (signing in, their own tokens and MFA), and every other target
+ * only when it is signed with the local operator's key, as Cognito wants
+ * an administrator's call signed by an IAM identity.
  */
 
 const SERVICE = 'AWSCognitoIdentityProviderService';
+/** The SigV4 signing name of Cognito user pools. */
+export const SIGNING_SERVICE = 'cognito-idp';
+
+/**
+ * The targets a client without AWS credentials calls: Amplify's sign-in,
+ * refresh and sign-out, the user's own MFA set-up (infra/verify, the SDK
+ * users of tests/), each decided by cognito-local on the user's password,
+ * session or token.
+ */
+export const PUBLIC_TARGETS: ReadonlySet<string> = new Set([
+  'InitiateAuth',
+  'RespondToAuthChallenge',
+  'GetTokensFromRefreshToken',
+  'GetUser',
+  'GlobalSignOut',
+  'RevokeToken',
+  'ChangePassword',
+  'AssociateSoftwareToken',
+  'VerifySoftwareToken',
+  'SetUserMFAPreference'
+]);
+
+/**
+ * The operation a Cognito request names, read as cognito-local reads it:
+ * what follows the first `.` of `X-Amz-Target`, up to the next one.
+ */
+export function targetOperation(
+  header: string | string[] | undefined
+): string | undefined {
+  if (typeof header !== 'string') {
+    return undefined;
+  }
+  return header.split('.')[1];
+}
 export const GET_TOKENS_TARGET = `${SERVICE}.GetTokensFromRefreshToken`;
 export const INITIATE_AUTH_TARGET = `${SERVICE}.InitiateAuth`;
 const AMZ_JSON = 'application/x-amz-json-1.1';
@@ -211,7 +259,7 @@ function sendError<
   return reply;
 }
 
-function readBody(body: Readable): Promise<string> {
+function readBody(body: Readable): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -231,7 +279,7 @@ function readBody(body: Readable): Promise<string> {
       chunks.push(chunk);
     };
     body.on('data', onData);
-    body.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    body.on('end', () => resolve(Buffer.concat(chunks)));
     body.on('error', reject);
   });
 }
@@ -250,12 +298,15 @@ function corsHeaders(headers: Headers): Record<string, string> {
 /** Answers GetTokensFromRefreshToken with cognito-local's InitiateAuth. */
 async function getTokensFromRefreshToken(
   upstream: string,
+  upstreamHeaders: Readonly<Record<string, string>>,
   request: FastifyRequest,
   reply: FastifyReply
 ): Promise<FastifyReply> {
   let parsed: GetTokensFromRefreshTokenRequest;
   try {
-    parsed = parseGetTokensRequest(await readBody(request.raw));
+    parsed = parseGetTokensRequest(
+      (await readBody(request.raw)).toString('utf8')
+    );
   } catch (error) {
     if (error instanceof BridgeRequestError) {
       if (!request.raw.complete) {
@@ -267,6 +318,7 @@ async function getTokensFromRefreshToken(
     throw error;
   }
   const headers: Record<string, string> = {
+    ...upstreamHeaders,
     'content-type': AMZ_JSON,
     'x-amz-target': INITIATE_AUTH_TARGET
   };
@@ -314,7 +366,10 @@ function refuse(
 }
 
 /** How every request but GetTokensFromRefreshToken reaches cognito-local. */
-function proxyTo(upstream: string): FastifyReplyFromHooks {
+function proxyTo(
+  upstream: string,
+  upstreamHeaders: Readonly<Record<string, string>> = {}
+): FastifyReplyFromHooks {
   return {
     getUpstream: () => upstream,
     rewriteRequestHeaders: (_request, headers) => {
@@ -322,7 +377,7 @@ function proxyTo(upstream: string): FastifyReplyFromHooks {
       // Node has already answered `Expect: 100-continue` to the caller; the
       // upstream client (undici) refuses to send it again.
       delete forwarded['expect'];
-      return forwarded;
+      return { ...forwarded, ...upstreamHeaders };
     },
     rewriteHeaders: headers => endToEndHeaders(headers),
     // Each request reaches cognito-local once, as the caller sent it.
@@ -338,14 +393,65 @@ function proxyTo(upstream: string): FastifyReplyFromHooks {
   };
 }
 
+export interface BridgeOptions {
+  /** The key an administrator's call must be signed with. */
+  readonly operator: AccessKey;
+  /** The clock signatures are checked against (default: the system clock). */
+  readonly now?: () => Date;
+  /** Headers every request to cognito-local carries (the bridge's pass, see provider.ts). */
+  readonly upstreamHeaders?: Readonly<Record<string, string>>;
+}
+
 /**
- * The bridge: GetTokensFromRefreshToken is translated, every other request
- * (other targets, keys, preflights, /health) is proxied to cognito-local at
- * `upstream()`, bodies streamed and hop-by-hop headers dropped both ways.
- * While `upstream()` is undefined (cognito-local is starting) it answers 503.
+ * Whether an administrator's call is signed with the operator's key; when
+ * not, Cognito's answer to it (400, `__type` naming why).
+ */
+async function operatorRefusal(
+  request: FastifyRequest,
+  body: Buffer,
+  options: BridgeOptions
+): Promise<{ type: string; message: string } | undefined> {
+  const verified = await verifySigV4(
+    {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      rawHeaders: request.raw.rawHeaders,
+      body
+    },
+    {
+      region: LOCAL_REGION,
+      service: SIGNING_SERVICE,
+      lookup: accessKeyId =>
+        accessKeyId === options.operator.accessKeyId
+          ? options.operator
+          : undefined,
+      now: options.now
+    }
+  );
+  if (verified.ok) {
+    return undefined;
+  }
+  return {
+    type: SIGV4_ERROR_TYPES[verified.reason],
+    message:
+      verified.reason === 'missing'
+        ? MISSING_AUTHENTICATION_TOKEN
+        : verified.message
+  };
+}
+
+/**
+ * The bridge: GetTokensFromRefreshToken is translated, the other public
+ * targets and every request without a target (keys, preflights, /health)
+ * are proxied to cognito-local at `upstream()`, bodies streamed and
+ * hop-by-hop headers dropped both ways; any other target is proxied only
+ * when signed with the operator's key. While `upstream()` is undefined
+ * (cognito-local is starting) it answers 503.
  */
 export function createBridge(
-  upstream: () => string | undefined
+  upstream: () => string | undefined,
+  options: BridgeOptions
 ): FastifyInstance {
   const app = Fastify({
     logger: false,
@@ -376,13 +482,44 @@ export function createBridge(
         'cognito-local is starting.'
       );
     }
-    if (
-      request.method === 'POST' &&
-      request.headers['x-amz-target'] === GET_TOKENS_TARGET
-    ) {
-      return getTokensFromRefreshToken(base, request, reply);
+    const target = request.headers['x-amz-target'];
+    if (request.method === 'POST' && target === GET_TOKENS_TARGET) {
+      return getTokensFromRefreshToken(
+        base,
+        options.upstreamHeaders ?? {},
+        request,
+        reply
+      );
     }
-    return reply.from(request.url, proxyTo(base));
+    const operation = targetOperation(target);
+    if (
+      target === undefined ||
+      (operation !== undefined && PUBLIC_TARGETS.has(operation))
+    ) {
+      return reply.from(request.url, proxyTo(base, options.upstreamHeaders));
+    }
+    // The signature covers the body: read it whole, then pass on those bytes.
+    let body: Buffer;
+    try {
+      body = await readBody(request.raw);
+    } catch (error) {
+      if (error instanceof BridgeRequestError) {
+        if (!request.raw.complete) {
+          void reply.header('connection', 'close');
+        }
+        return sendError(reply, 400, error.type, error.message);
+      }
+      throw error;
+    }
+    const refused = await operatorRefusal(request, body, options);
+    if (refused !== undefined) {
+      return sendError(reply, 400, refused.type, refused.message);
+    }
+    return reply.from(request.url, {
+      ...proxyTo(base, options.upstreamHeaders),
+      body,
+      contentType: request.headers['content-type'] ?? AMZ_JSON
+    });
   });
 
   return app;

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 
-import { cognitoLocalLogger, startCognito } from './provider';
+import { OPERATOR_KEY_ENV, cognitoLocalLogger, startCognito } from './provider';
 
 /**
  * Runs the local identity provider as its own process (started by `npm run
@@ -21,10 +21,18 @@ async function main(): Promise<void> {
     .parse()
     .opts<{ port: number; dir: string }>();
 
+  const accessKeyId = process.env[OPERATOR_KEY_ENV.accessKeyId];
+  const secretAccessKey = process.env[OPERATOR_KEY_ENV.secretAccessKey];
+  if (!accessKeyId || !secretAccessKey) {
+    throw new Error(
+      `${OPERATOR_KEY_ENV.accessKeyId} and ${OPERATOR_KEY_ENV.secretAccessKey} must name the operator's key.`
+    );
+  }
   const cognito = await startCognito({
     directory: options.dir,
     port: options.port,
-    logger: cognitoLocalLogger(process.env.DEBUG ? 'debug' : 'info')
+    logger: cognitoLocalLogger(process.env.DEBUG ? 'debug' : 'info'),
+    operator: { accessKeyId, secretAccessKey }
   });
   console.log(
     `cognito-local on ${cognito.internalUrl}, reached through ${cognito.url}`

@@ -12,20 +12,31 @@ import {
 import { BUILT_IN_ROLES } from '../../src/roles';
 import { PASSWORD_POLICY, TOKEN_VALIDITY } from '../../src/user-pool';
 import { LOCAL_REGION, urlOf } from '../config';
-import type { LocalState } from '../stack';
+import type { AccessKey, LocalState } from '../stack';
 
 export const USER_POOL_NAME = 'sagemaker-studio-mlflow-local';
 export const APP_CLIENT_NAME = 'jupyterlab';
 
-export function cognitoClient(port: number): CognitoIdentityProviderClient {
+/**
+ * A client of the local identity provider. Signed with the operator's key
+ * it may call the admin API (the bridge refuses that to anyone else);
+ * without, only what a user calls (signing in, their tokens).
+ */
+export function cognitoClient(
+  port: number,
+  operator?: AccessKey
+): CognitoIdentityProviderClient {
   // The SDK's version is pinned and the project runs on Node 20 by choice; its
   // notice about future releases needing Node 22 says nothing about this one.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new CognitoIdentityProviderClient({
     endpoint: urlOf(port),
     region: LOCAL_REGION,
-    // cognito-local ignores credentials, but the SDK insists on some.
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' }
+    // A user's calls need none, but the SDK insists on some to sign with.
+    credentials: operator ?? {
+      accessKeyId: 'local',
+      secretAccessKey: 'local'
+    }
   });
 }
 
@@ -50,7 +61,7 @@ export async function provisionCognito(
   port: number,
   state: LocalState
 ): Promise<LocalState> {
-  const client = cognitoClient(port);
+  const client = cognitoClient(port, state.operator);
   if (state.cognito && (await poolExists(client, state.cognito.userPoolId))) {
     return state;
   }

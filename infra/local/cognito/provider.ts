@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
 import { urlOf } from '../config';
+import type { AccessKey } from '../stack';
 import { createBridge } from './bridge';
 
 /**
@@ -53,6 +54,15 @@ export function cognitoLocalLogger(level: string): CognitoLocalLogger {
   return pino({ level });
 }
 
+/**
+ * Where the cognito process (main.ts) finds the operator's key: in its
+ * environment, which only its owner may read, not on its command line.
+ */
+export const OPERATOR_KEY_ENV = {
+  accessKeyId: 'LOCAL_COGNITO_OPERATOR_ACCESS_KEY_ID',
+  secretAccessKey: 'LOCAL_COGNITO_OPERATOR_SECRET_ACCESS_KEY'
+} as const;
+
 export interface RunningCognito {
   /** The public address: the bridge, and the issuer's domain. */
   url: string;
@@ -73,7 +83,8 @@ function close(server: http.Server): Promise<void> {
  * Starts cognito-local in this process on an ephemeral port of 127.0.0.1,
  * with its data in `directory`, and the bridge in front of it on `port` (0:
  * any free port). Tokens name the bridge's address as their issuer, since
- * that is where callers find the keys.
+ * that is where callers find the keys. Administrators' calls must be signed
+ * with `operator`'s key (bridge.ts).
  *
  * cognito-local reads `.cognito/` relative to the working directory, on
  * every call and not only at start, so this changes the process's working
@@ -83,6 +94,8 @@ export async function startCognito(options: {
   directory: string;
   port: number;
   logger: CognitoLocalLogger;
+  /** The key the bridge wants administrators' calls signed with. */
+  operator: AccessKey;
 }): Promise<RunningCognito> {
   // cognito-local loads the AWS SDK v2 (for Lambda triggers), which warns at
   // load time about its end of support; nothing here uses it.
@@ -90,7 +103,9 @@ export async function startCognito(options: {
   // The bridge listens first: its port is the issuer cognito-local must be
   // configured with. Until cognito-local is up, it answers 503.
   const cognitoLocal: { url?: string } = {};
-  const bridge = createBridge(() => cognitoLocal.url);
+  const bridge = createBridge(() => cognitoLocal.url, {
+    operator: options.operator
+  });
   await bridge.listen({ host: '127.0.0.1', port: options.port });
   const url = urlOf((bridge.server.address() as AddressInfo).port);
   let internal: http.Server;

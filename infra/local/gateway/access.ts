@@ -9,13 +9,17 @@
  * route, a Bearer token is decided by the authorizer, anything else as IAM.
  * Before routing, the gateway also refuses requests MLflow would read
  * otherwise than it does, as the web ACL does in AWS (`path-canonical.ts`).
+ *
+ * For tests of MLflow's own decision only, `letEverythingThrough` keeps
+ * the identification and skips every refusal of the gateway's own.
  */
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 
 import {
+  type Authorization,
   CallerContext,
+  GATEWAY_HEADER_SOURCES,
   MAX_PAYLOAD_BYTES,
-  PRINCIPAL_SOURCES,
   PolicyDocument,
   REFUSALS,
   Refusal,
@@ -39,7 +43,12 @@ import {
   methodArn
 } from '../../src/permissions/policy';
 import type { PermissionsConfig } from '../../src/permissions/roles';
-import { SigV4FailureReason, SigV4Request, verifySigV4 } from './sigv4';
+import {
+  SIGV4_ERROR_TYPES,
+  SigV4FailureReason,
+  SigV4Request,
+  verifySigV4
+} from './sigv4';
 
 /** An IAM identity the gateway knows: a role's access key. */
 export interface IamIdentity {
@@ -60,6 +69,13 @@ export interface AccessConfig {
     event: APIGatewayRequestAuthorizerEvent
   ) => Promise<AuthorizerResult>;
   readonly now?: () => Date;
+  /**
+   * Test-only: identify the caller (signature, token) as usual, but refuse
+   * nothing but an oversized body, so that a test can show MLflow's own
+   * decision refusing what the gateway would have. A request without valid
+   * credentials goes through as `none` (anonymous). Never set by `up`.
+   */
+  readonly letEverythingThrough?: boolean;
 }
 
 export type GatewayRequest = SigV4Request;
@@ -67,14 +83,33 @@ export type GatewayRequest = SigV4Request;
 export type AccessDecision =
   | {
       allowed: true;
-      /** The API's method that serves the request. */
-      route: GatewayRoute;
+      /** The API's method that serves the request (none: let through, see `letEverythingThrough`). */
+      route?: GatewayRoute;
       /** The MLflow operation, when the request is one. */
       operation?: Operation;
-      /** The principal header's value, as API Gateway maps it. */
-      principal?: string;
+      /** How the caller was identified: which gateway headers MLflow gets. */
+      authorization: Authorization;
+      /** Who the caller is, as API Gateway would know it. */
+      caller: CallerContext;
+      /** The principal MLflow is told (`X-Gateway-Principal`). */
+      principal: string;
     }
   | { allowed: false; refusal: Refusal };
+
+/** A request let through, and what MLflow is told of its caller. */
+export const allowedDecision = (
+  route: GatewayRoute | undefined,
+  operation: Operation | undefined,
+  authorization: Authorization,
+  caller: CallerContext
+): AccessDecision => ({
+  allowed: true,
+  route,
+  operation,
+  authorization,
+  caller,
+  principal: GATEWAY_HEADER_SOURCES[authorization].principal.value(caller) ?? ''
+});
 
 const refuse = (
   type: RefusalType,
@@ -82,47 +117,24 @@ const refuse = (
 ): AccessDecision => ({ allowed: false, refusal: refusal(type, details) });
 
 /** API Gateway's refusal for each way a signature fails. */
-const SIGV4_REFUSALS: Record<
-  SigV4FailureReason,
-  { type: RefusalType; errorType: string }
-> = {
-  missing: {
-    type: 'MISSING_AUTHENTICATION_TOKEN',
-    errorType: 'MissingAuthenticationTokenException'
-  },
-  unsupported: {
-    type: 'MISSING_AUTHENTICATION_TOKEN',
-    errorType: 'IncompleteSignatureException'
-  },
-  malformed: {
-    type: 'MISSING_AUTHENTICATION_TOKEN',
-    errorType: 'IncompleteSignatureException'
-  },
-  'signed-headers': {
-    type: 'MISSING_AUTHENTICATION_TOKEN',
-    errorType: 'IncompleteSignatureException'
-  },
-  scope: { type: 'INVALID_SIGNATURE', errorType: 'InvalidSignatureException' },
-  skew: { type: 'INVALID_SIGNATURE', errorType: 'InvalidSignatureException' },
-  payload: {
-    type: 'INVALID_SIGNATURE',
-    errorType: 'InvalidSignatureException'
-  },
-  signature: {
-    type: 'INVALID_SIGNATURE',
-    errorType: 'InvalidSignatureException'
-  },
-  'invalid-token': {
-    type: 'INVALID_SIGNATURE',
-    errorType: 'UnrecognizedClientException'
-  }
+const SIGV4_REFUSALS: Record<SigV4FailureReason, RefusalType> = {
+  missing: 'MISSING_AUTHENTICATION_TOKEN',
+  unsupported: 'MISSING_AUTHENTICATION_TOKEN',
+  malformed: 'MISSING_AUTHENTICATION_TOKEN',
+  'signed-headers': 'MISSING_AUTHENTICATION_TOKEN',
+  scope: 'INVALID_SIGNATURE',
+  skew: 'INVALID_SIGNATURE',
+  payload: 'INVALID_SIGNATURE',
+  signature: 'INVALID_SIGNATURE',
+  'invalid-token': 'INVALID_SIGNATURE'
 };
 
 function sigV4Refusal(
   reason: SigV4FailureReason,
   message: string
 ): AccessDecision {
-  const { type, errorType } = SIGV4_REFUSALS[reason];
+  const type = SIGV4_REFUSALS[reason];
+  const errorType = SIGV4_ERROR_TYPES[reason];
   // The verifier's words stand in for API Gateway's, unless the table has its own.
   const ownMessage = 'message' in REFUSALS[type] ? {} : { message };
   return refuse(type, { errorType, ...ownMessage });
@@ -158,11 +170,91 @@ export function createAccessControl(
   const identities = new Map(config.iam.map(i => [i.accessKeyId, i]));
   const routeOf = methodMatcher(gatewayRoutes());
 
+  /** Who signed the request, or why the signature does not hold. */
+  const signer = async (
+    request: GatewayRequest
+  ): Promise<IamIdentity | AccessDecision> => {
+    const verified = await verifySigV4(request, {
+      region: config.api.region,
+      lookup: accessKeyId => identities.get(accessKeyId),
+      now: config.now
+    });
+    return verified.ok
+      ? verified.credentials
+      : sigV4Refusal(verified.reason, verified.message);
+  };
+
+  /** The authorizer's answer for the request, or API Gateway's refusal when it throws. */
+  const authorizerAnswer = async (
+    request: GatewayRequest,
+    route: GatewayRoute | undefined,
+    method: string,
+    path: string,
+    arn: string
+  ): Promise<AuthorizerResult | AccessDecision> => {
+    try {
+      return await config.authorize(
+        authorizerEvent(request, route, method, path, arn)
+      );
+    } catch (error) {
+      return (error as Error).message === UNAUTHORIZED_ERROR
+        ? refuse('UNAUTHORIZED', { message: UNAUTHORIZED_ERROR })
+        : refuse('AUTHORIZER_CONFIGURATION_ERROR');
+    }
+  };
+
+  /**
+   * The test-only decision: the caller as the gateway would identify it
+   * (a token where one is sent, else a valid signature, else nobody), and
+   * no refusal of its own.
+   */
+  const letThrough = async (
+    request: GatewayRequest,
+    route: GatewayRoute | undefined,
+    method: string,
+    path: string,
+    arn: string
+  ): Promise<AccessDecision> => {
+    const through = (
+      authorization: Authorization,
+      caller: CallerContext
+    ): AccessDecision =>
+      allowedDecision(
+        route,
+        isMatchablePath(path) ? matchOperation(method, path) : undefined,
+        authorization,
+        caller
+      );
+    if (route?.authorization === 'none') {
+      return through('none', {});
+    }
+    if (bearerToken(request)) {
+      const answer = await authorizerAnswer(request, route, method, path, arn);
+      return 'context' in answer
+        ? through('token', { authorizer: answer.context })
+        : through('none', {});
+    }
+    const identity = await signer(request);
+    return 'accessKeyId' in identity
+      ? through('iam', { userArn: identity.principal })
+      : through('none', {});
+  };
+
   return async request => {
     const method = request.method.toUpperCase();
     const path = request.url.split('?')[0];
     if (request.body.length > MAX_PAYLOAD_BYTES) {
       return refuse('REQUEST_TOO_LARGE');
+    }
+    if (config.letEverythingThrough) {
+      const route = isMatchablePath(path) ? routeOf(method, path) : undefined;
+      return letThrough(
+        request,
+        route,
+        method,
+        path,
+        methodArn(prefix, method, path)
+      );
     }
     if (
       METHOD_OVERRIDE_HEADERS.some(name => request.headers[name] !== undefined)
@@ -183,23 +275,22 @@ export function createAccessControl(
       });
     }
     const arn = methodArn(prefix, method, path);
-    const allow = (caller: CallerContext): AccessDecision => ({
-      allowed: true,
-      route,
-      operation: matchOperation(method, path),
-      principal: PRINCIPAL_SOURCES[route.authorization].value(caller)
-    });
+    const allow = (
+      authorization: Authorization,
+      caller: CallerContext
+    ): AccessDecision =>
+      allowedDecision(
+        route,
+        matchOperation(method, path),
+        authorization,
+        caller
+      );
 
     const bySignature = async (): Promise<AccessDecision> => {
-      const verified = await verifySigV4(request, {
-        region: config.api.region,
-        lookup: accessKeyId => identities.get(accessKeyId),
-        now: config.now
-      });
-      if (!verified.ok) {
-        return sigV4Refusal(verified.reason, verified.message);
+      const identity = await signer(request);
+      if (!('accessKeyId' in identity)) {
+        return identity;
       }
-      const identity = verified.credentials;
       const policy = policies.get(identity.accessKeyId) as PolicyDocument;
       if (evaluatePolicy(policy, arn) !== 'allow') {
         return refuse('ACCESS_DENIED', {
@@ -208,31 +299,26 @@ export function createAccessControl(
             `execute-api:Invoke on resource: ${arn}`
         });
       }
-      return allow({ userArn: identity.principal });
+      return allow('iam', { userArn: identity.principal });
     };
 
     const byToken = async (): Promise<AccessDecision> => {
-      let result: AuthorizerResult;
-      try {
-        result = await config.authorize(
-          authorizerEvent(request, route, method, path, arn)
-        );
-      } catch (error) {
-        return (error as Error).message === UNAUTHORIZED_ERROR
-          ? refuse('UNAUTHORIZED', { message: UNAUTHORIZED_ERROR })
-          : refuse('AUTHORIZER_CONFIGURATION_ERROR');
+      const answer = await authorizerAnswer(request, route, method, path, arn);
+      if (!('context' in answer)) {
+        return answer;
       }
-      if (evaluatePolicy(result.policyDocument, arn) !== 'allow') {
+      if (evaluatePolicy(answer.policyDocument, arn) !== 'allow') {
         return refuse('ACCESS_DENIED', {
           message: `User is not authorized to access this resource: ${method} ${path}`
         });
       }
-      return allow({ authorizer: result.context });
+      // A token on an `iam` route (the UI's clients) is told to MLflow as a token.
+      return allow('token', { authorizer: answer.context });
     };
 
     switch (route.authorization) {
       case 'none':
-        return allow({});
+        return allow('none', {});
       case 'iam':
         // A route the UI's clients call too takes their token here; API
         // Gateway has one authorization per method, so in AWS it is IAM only.
@@ -263,7 +349,7 @@ function acceptsToken(method: string, path: string): boolean {
 /** The REQUEST authorizer event API Gateway would send for this request. */
 function authorizerEvent(
   request: GatewayRequest,
-  route: GatewayRoute,
+  route: GatewayRoute | undefined,
   method: string,
   path: string,
   arn: string
@@ -278,7 +364,7 @@ function authorizerEvent(
   return {
     type: 'REQUEST',
     methodArn: arn,
-    resource: route.path,
+    resource: route?.path ?? path,
     path,
     httpMethod: method,
     headers,

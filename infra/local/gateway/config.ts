@@ -28,6 +28,15 @@ export interface GatewayConfig {
   permissions?: PermissionsConfig;
   /** The `/auth/` pages: their build folder and public configuration. */
   pages?: { dir: string; config: PagesConfig };
+  /** The secret MLflow's app wants on every request (`X-Gateway-Proof`). */
+  proof: string;
+  /**
+   * Test-only: identify callers and set every gateway header, but refuse
+   * nothing of the gateway's own (see `AccessConfig`). `npm run local -- up`
+   * never sets it; a test writes a copy of `.local/gateway.json` with it
+   * and starts a second gateway on a port of its own.
+   */
+  letEverythingThrough?: boolean;
 }
 
 export function readGatewayConfig(file: string): GatewayConfig {
@@ -37,7 +46,8 @@ export function readGatewayConfig(file: string): GatewayConfig {
     'api',
     'iam',
     'allowedOrigins',
-    'authorizer'
+    'authorizer',
+    'proof'
   ] as const) {
     if (config[key] === undefined) {
       throw new Error(`${file}: "${key}" is missing.`);

@@ -5,6 +5,12 @@ import { createAccessControl } from './access';
 import { readGatewayConfig } from './config';
 import { createGateway } from './server';
 
+/** What the gateway says at start when it refuses nothing (a test's switch). */
+const LET_EVERYTHING_THROUGH_WARNING =
+  'WARNING: letEverythingThrough is on: this gateway refuses NOTHING of its own ' +
+  '(no IAM or token policy, path or method-override check); only MLflow decides. ' +
+  'For tests only, never for a stack anyone uses.';
+
 /** Runs the local gateway as its own process (started by `npm run local -- up`). */
 async function main(): Promise<void> {
   const options = new Command('gateway')
@@ -23,7 +29,8 @@ async function main(): Promise<void> {
     api: config.api,
     iam: config.iam,
     permissions: config.permissions,
-    authorize
+    authorize,
+    letEverythingThrough: config.letEverythingThrough
   });
   const app = createGateway({
     upstream: config.upstream,
@@ -31,9 +38,13 @@ async function main(): Promise<void> {
     allowedOrigins: config.allowedOrigins,
     pages: config.pages,
     callerPermissions,
+    proof: config.proof,
     logger: true
   });
   await app.listen({ host: '127.0.0.1', port: options.port });
+  if (config.letEverythingThrough) {
+    console.warn(LET_EVERYTHING_THROUGH_WARNING);
+  }
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -6,6 +6,7 @@ import Fastify, {
   errorCodes
 } from 'fastify';
 
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import * as path from 'node:path';
@@ -21,10 +22,11 @@ import {
 import { frameAncestorsPolicy, pageAnswer } from '../../src/pages';
 import {
   CORS_PREFLIGHT,
+  GATEWAY_HEADER_PREFIX,
   INTEGRATION_TIMEOUT_SECONDS,
   MAX_PAYLOAD_BYTES,
-  PRINCIPAL_HEADER,
   type Refusal,
+  gatewayHeaderValues,
   preflightHeaders,
   refusal
 } from '../../src/apigateway';
@@ -43,14 +45,15 @@ export interface GatewayOptions {
   pages?: { dir: string; config: PagesConfig };
   /** Answers `GET /auth/permissions` (the Lambda integration in AWS). */
   callerPermissions?: CallerPermissionsHandler;
+  /** The secret MLflow's app checks on every request (`X-Gateway-Proof`). */
+  proof: string;
 }
 
 /**
- * The header that tells MLflow who made a request (Node's headers are
- * lower-case). The gateway always sets it itself; a value sent by a client
- * never reaches MLflow.
+ * The header API Gateway answers every request with, its request id: the
+ * id MLflow's audit events carry (`X-Gateway-Request-Id`).
  */
-const PRINCIPAL = PRINCIPAL_HEADER.toLowerCase();
+export const REQUEST_ID_RESPONSE_HEADER = 'x-amzn-RequestId';
 
 const INTEGRATION_TIMEOUT_MS = INTEGRATION_TIMEOUT_SECONDS * 1000;
 
@@ -79,7 +82,10 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     logger: options.logger ?? false,
     bodyLimit: MAX_PAYLOAD_BYTES,
     // MLflow's routes are case-sensitive and so is API Gateway's matching.
-    routerOptions: { caseSensitive: true }
+    routerOptions: { caseSensitive: true },
+    // Every request gets an id of the gateway's own, never one a client sends.
+    requestIdHeader: false,
+    genReqId: () => randomUUID()
   });
 
   app.removeAllContentTypeParsers();
@@ -118,6 +124,7 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     void reply.header('vary', 'Origin');
     void reply.header('content-security-policy', framing);
     void reply.removeHeader('x-frame-options');
+    void reply.header(REQUEST_ID_RESPONSE_HEADER, request.id);
   });
 
   app.register(replyFrom, {
@@ -132,11 +139,12 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
    * MLflow (uvicorn) believes `X-Forwarded-For` from 127.0.0.1, where this
    * gateway runs, and serves some routes (the Assistant) only to local
    * callers. So the gateway states the caller's address itself and never
-   * passes on what a client claims.
+   * passes on what a client claims. The same goes for the gateway headers:
+   * none a client sends passes, and the gateway sets every one of them.
    */
   const forwardHeaders =
     (
-      principal: string | undefined
+      decision: AccessDecision & { allowed: true }
     ): FastifyReplyFromHooks['rewriteRequestHeaders'] =>
     (request, headers) => {
       const forwarded = { ...headers };
@@ -151,9 +159,18 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       } else {
         forwarded['cookie'] = cookie;
       }
-      delete forwarded[PRINCIPAL];
-      if (principal !== undefined) {
-        forwarded[PRINCIPAL] = principal;
+      for (const name of Object.keys(forwarded)) {
+        if (name.toLowerCase().startsWith(GATEWAY_HEADER_PREFIX)) {
+          delete forwarded[name];
+        }
+      }
+      const vouched = gatewayHeaderValues(decision.authorization, {
+        ...decision.caller,
+        requestId: request.id,
+        proof: options.proof
+      });
+      for (const [name, value] of Object.entries(vouched)) {
+        forwarded[name.toLowerCase()] = value;
       }
       return forwarded;
     };
@@ -231,11 +248,14 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       {
         principal: decision.principal,
         operation: decision.operation?.id,
-        route: `${decision.route.method} ${decision.route.path}`
+        route:
+          decision.route === undefined
+            ? '(none: let through)'
+            : `${decision.route.method} ${decision.route.path}`
       },
       'allowed'
     );
-    const rewriteRequestHeaders = forwardHeaders(decision.principal);
+    const rewriteRequestHeaders = forwardHeaders(decision);
     if (body.length > 0) {
       // Forward the exact bytes and content type (multipart boundaries included).
       return reply.from(request.url, {

@@ -110,6 +110,22 @@ export type SigV4Result<C extends SigV4Credentials = SigV4Credentials> =
   | { ok: true; accessKeyId: string; credentials: C }
   | { ok: false; reason: SigV4FailureReason; message: string };
 
+/**
+ * The error type AWS answers each way a signature fails with
+ * (`x-amzn-ErrorType` at API Gateway, `__type` in a JSON protocol's body).
+ */
+export const SIGV4_ERROR_TYPES: Record<SigV4FailureReason, string> = {
+  missing: 'MissingAuthenticationTokenException',
+  unsupported: 'IncompleteSignatureException',
+  malformed: 'IncompleteSignatureException',
+  'signed-headers': 'IncompleteSignatureException',
+  scope: 'InvalidSignatureException',
+  skew: 'InvalidSignatureException',
+  payload: 'InvalidSignatureException',
+  signature: 'InvalidSignatureException',
+  'invalid-token': 'UnrecognizedClientException'
+};
+
 export const DEFAULT_SIGNING_SERVICE = 'execute-api';
 
 /** How far `X-Amz-Date` may be from the gateway's clock, either way. */

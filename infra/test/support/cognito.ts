@@ -7,8 +7,18 @@ import {
   cognitoLocalLogger,
   startCognito
 } from '../../local/cognito/provider';
-import { type LocalState, SEEDED_USERNAMES } from '../../local/stack';
+import {
+  type AccessKey,
+  type LocalState,
+  SEEDED_USERNAMES
+} from '../../local/stack';
 import { BUILT_IN_ROLES } from '../../src/roles';
+
+/** The operator's key of the test identity provider: its admin API wants it. */
+export const TEST_OPERATOR: AccessKey = {
+  accessKeyId: 'AKIATESTOPERATOR0001',
+  secretAccessKey: 'test/operator+secret'
+};
 
 /**
  * cognito-local behind its bridge, in this process, with its data in a new
@@ -25,7 +35,8 @@ export async function startTestCognito(): Promise<{
   const cognito = await startCognito({
     directory: dir,
     port: 0,
-    logger: cognitoLocalLogger('silent')
+    logger: cognitoLocalLogger('silent'),
+    operator: TEST_OPERATOR
   });
   return {
     cognito,
@@ -50,4 +61,14 @@ export function seededUsers(): LocalState['users'] {
     };
   }
   return users;
+}
+
+/** A state as `up` keeps it, before the pool is provisioned, with the test operator. */
+export function seededState(): LocalState {
+  return {
+    users: seededUsers(),
+    jupyterlabToken: 'unused',
+    gatewayProof: 'unused',
+    operator: TEST_OPERATOR
+  };
 }

@@ -18,19 +18,20 @@ export interface ClientRequest {
 
 /**
  * The request as it reaches a gateway on `host` after an AWS SDK (here
- * `@smithy/signature-v4`) signed it for `execute-api` with this key.
+ * `@smithy/signature-v4`) signed it for `service` (default `execute-api`)
+ * with this key.
  */
 export async function signedRequest(
   request: ClientRequest,
   key: AccessKey,
-  options: { region: string; host: string; date: Date }
+  options: { region: string; host: string; date: Date; service?: string }
 ): Promise<SigV4Request> {
   const [hostname, port] = options.host.split(':');
   const body = Buffer.from(request.body ?? '');
   const signer = new SignatureV4({
     credentials: key,
     region: options.region,
-    service: 'execute-api',
+    service: options.service ?? 'execute-api',
     sha256: Hash.bind(null, 'sha256')
   });
   const signed = await signer.sign(

@@ -6,11 +6,17 @@ import {
   BridgeRequestError,
   GET_TOKENS_TARGET,
   INITIATE_AUTH_TARGET,
+  PUBLIC_TARGETS,
+  SIGNING_SERVICE,
   createBridge,
   parseGetTokensRequest,
+  targetOperation,
   toGetTokensResponse,
   toInitiateAuthRequest
 } from '../../../local/cognito/bridge';
+import { LOCAL_REGION } from '../../../local/config';
+import { TEST_OPERATOR } from '../../support/cognito';
+import { type AccessKey, signedRequest } from '../../support/signer';
 import { RecordingUpstream, recordingUpstream } from '../../support/upstream';
 
 /** An unsigned JWT with these claims, enough for the bridge to read them. */
@@ -204,7 +210,7 @@ describe('the bridge as a proxy', () => {
   beforeEach(async () => {
     upstream = await recordingUpstream(answerWithHopByHopHeaders);
     upstreamUrl = upstream.url;
-    bridge = createBridge(() => upstreamUrl);
+    bridge = createBridge(() => upstreamUrl, { operator: TEST_OPERATOR });
     base = await bridge.listen({ host: '127.0.0.1', port: 0 });
   });
 
@@ -345,6 +351,219 @@ describe('the bridge as a proxy', () => {
       __type: 'InvalidParameterException',
       message: 'The request body is too large.'
     });
+    expect(upstream.seen).toEqual([]);
+  });
+});
+
+describe('the admin API behind the bridge', () => {
+  let upstream: RecordingUpstream;
+  let bridge: FastifyInstance;
+  let base: string;
+
+  beforeEach(async () => {
+    upstream = await recordingUpstream(res => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end('{}');
+    });
+    bridge = createBridge(() => upstream.url, { operator: TEST_OPERATOR });
+    base = await bridge.listen({ host: '127.0.0.1', port: 0 });
+  });
+
+  afterEach(async () => {
+    await bridge.close();
+    await upstream.close();
+  });
+
+  const ADD_TO_ADMINS = JSON.stringify({
+    UserPoolId: 'local_pool',
+    Username: 'mallory',
+    GroupName: 'admins'
+  });
+
+  /** A Cognito call's headers, unsigned. */
+  const headersOf = (target: string) => ({
+    'content-type': 'application/x-amz-json-1.1',
+    'x-amz-target': `AWSCognitoIdentityProviderService.${target}`
+  });
+
+  /** The call as the AWS SDK sends it signed with `key` (for `service`). */
+  const signed = async (
+    target: string,
+    body: string,
+    key: AccessKey,
+    service = SIGNING_SERVICE
+  ) => {
+    const request = await signedRequest(
+      { method: 'POST', path: '/', headers: headersOf(target), body },
+      key,
+      {
+        region: LOCAL_REGION,
+        host: new URL(base).host,
+        date: new Date(),
+        service
+      }
+    );
+    return request.headers as http.OutgoingHttpHeaders;
+  };
+
+  const answerOf = (answer: Answer) => ({
+    status: answer.status,
+    type: answer.headers['content-type'],
+    __type: (JSON.parse(answer.body) as { __type?: string }).__type
+  });
+
+  const refusal = (type: string) => ({
+    status: 400,
+    type: 'application/x-amz-json-1.1',
+    __type: type
+  });
+
+  it('refuses an unsigned administrator’s call, as Cognito does, and cognito-local never sees it', async () => {
+    for (const target of [
+      'AdminAddUserToGroup',
+      'AdminCreateUser',
+      'CreateGroup',
+      'UpdateUserPoolClient',
+      'ListUsers',
+      'SignUp',
+      'SomethingNew'
+    ]) {
+      const answer = await send(base, headersOf(target), [ADD_TO_ADMINS]);
+      expect([target, answerOf(answer)]).toEqual([
+        target,
+        refusal('MissingAuthenticationTokenException')
+      ]);
+      expect(JSON.parse(answer.body).message).toBe(
+        'Missing Authentication Token'
+      );
+    }
+    expect(upstream.seen).toEqual([]);
+  });
+
+  it('refuses a call signed with another key, or for another service, or whose body was changed', async () => {
+    const stranger = {
+      accessKeyId: 'AKIASTRANGER00000001',
+      secretAccessKey: 'not the operator'
+    };
+    const wrongSecret = { ...TEST_OPERATOR, secretAccessKey: 'guessed' };
+    const cases: [string, http.OutgoingHttpHeaders, string, string][] = [
+      [
+        'another key',
+        await signed('AdminAddUserToGroup', ADD_TO_ADMINS, stranger),
+        ADD_TO_ADMINS,
+        'UnrecognizedClientException'
+      ],
+      [
+        'a guessed secret',
+        await signed('AdminAddUserToGroup', ADD_TO_ADMINS, wrongSecret),
+        ADD_TO_ADMINS,
+        'InvalidSignatureException'
+      ],
+      [
+        'another service',
+        await signed(
+          'AdminAddUserToGroup',
+          ADD_TO_ADMINS,
+          TEST_OPERATOR,
+          'execute-api'
+        ),
+        ADD_TO_ADMINS,
+        'InvalidSignatureException'
+      ],
+      [
+        'a changed body',
+        await signed(
+          'AdminAddUserToGroup',
+          ADD_TO_ADMINS.replace('admins', 'readers'),
+          TEST_OPERATOR
+        ),
+        ADD_TO_ADMINS,
+        'InvalidSignatureException'
+      ],
+      [
+        'a changed target',
+        {
+          ...(await signed('ListGroups', ADD_TO_ADMINS, TEST_OPERATOR)),
+          'x-amz-target':
+            'AWSCognitoIdentityProviderService.AdminAddUserToGroup'
+        },
+        ADD_TO_ADMINS,
+        'InvalidSignatureException'
+      ]
+    ];
+    for (const [what, headers, body, type] of cases) {
+      expect([what, answerOf(await send(base, headers, [body]))]).toEqual([
+        what,
+        refusal(type)
+      ]);
+    }
+    expect(upstream.seen).toEqual([]);
+  });
+
+  it('passes on the operator’s signed call byte for byte', async () => {
+    const headers = await signed(
+      'AdminAddUserToGroup',
+      ADD_TO_ADMINS,
+      TEST_OPERATOR
+    );
+    const answer = await send(base, headers, [
+      ADD_TO_ADMINS.slice(0, 9),
+      ADD_TO_ADMINS.slice(9)
+    ]);
+    expect(answer.status).toBe(200);
+    expect(upstream.seen).toHaveLength(1);
+    expect(upstream.seen[0].body.toString()).toBe(ADD_TO_ADMINS);
+    expect(upstream.seen[0].headers['x-amz-target']).toBe(
+      'AWSCognitoIdentityProviderService.AdminAddUserToGroup'
+    );
+  });
+
+  it('passes what a signed-out user calls, unsigned, and requests without a target', async () => {
+    for (const target of PUBLIC_TARGETS) {
+      if (target === 'GetTokensFromRefreshToken') {
+        continue; // translated, see above
+      }
+      const answer = await send(base, headersOf(target), ['{}']);
+      expect([target, answer.status]).toEqual([target, 200]);
+    }
+    for (const path of ['/health', '/local_pool/.well-known/jwks.json']) {
+      expect((await fetch(`${base}${path}`)).status).toBe(200);
+    }
+    expect(upstream.seen.map(seen => seen.headers['x-amz-target'])).toEqual([
+      ...[...PUBLIC_TARGETS]
+        .filter(target => target !== 'GetTokensFromRefreshToken')
+        .map(target => `AWSCognitoIdentityProviderService.${target}`),
+      undefined,
+      undefined
+    ]);
+  });
+
+  it('reads the operation of a target as cognito-local does, so a disguised one is not public', async () => {
+    expect(
+      targetOperation('AWSCognitoIdentityProviderService.InitiateAuth')
+    ).toBe('InitiateAuth');
+    expect(targetOperation('Other.AdminCreateUser')).toBe('AdminCreateUser');
+    expect(
+      targetOperation(
+        'AWSCognitoIdentityProviderService.AdminCreateUser.InitiateAuth'
+      )
+    ).toBe('AdminCreateUser');
+    expect(targetOperation('InitiateAuth')).toBeUndefined();
+    for (const target of [
+      'Other.AdminCreateUser',
+      'AWSCognitoIdentityProviderService.AdminCreateUser.InitiateAuth',
+      'InitiateAuth'
+    ]) {
+      const answer = await send(
+        base,
+        {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': target
+        },
+        ['{}']
+      );
+      expect([target, answer.status]).toEqual([target, 400]);
+    }
     expect(upstream.seen).toEqual([]);
   });
 });

@@ -3,7 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { OPERATOR_KEY_ENV } from '../../../local/cognito/provider';
 import { PATHS } from '../../../local/config';
+import { TEST_OPERATOR } from '../../support/cognito';
 
 // Loading cognito-local (and the AWS SDK v2 it requires) takes a few seconds.
 jest.setTimeout(30_000);
@@ -25,7 +27,15 @@ describe('the cognito process (cognito/main.ts)', () => {
     const proc = spawn(
       process.execPath,
       [PATHS.tsxCli, PATHS.cognitoMain, '--port', '0', '--dir', dir],
-      { env: { ...process.env, DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] }
+      {
+        env: {
+          ...process.env,
+          DEBUG: '',
+          [OPERATOR_KEY_ENV.accessKeyId]: TEST_OPERATOR.accessKeyId,
+          [OPERATOR_KEY_ENV.secretAccessKey]: TEST_OPERATOR.secretAccessKey
+        },
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
     );
     child = proc;
     let output = '';

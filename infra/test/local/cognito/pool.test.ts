@@ -14,7 +14,11 @@ import {
 } from '../../../local/cognito/pool';
 import type { LocalState } from '../../../local/stack';
 import { BUILT_IN_ROLES } from '../../../src/roles';
-import { seededUsers, startTestCognito } from '../../support/cognito';
+import {
+  TEST_OPERATOR,
+  seededState,
+  startTestCognito
+} from '../../support/cognito';
 import { TOKEN_VALIDITY } from '../../../src/user-pool';
 
 // Loading cognito-local (and the AWS SDK v2 it requires) takes a few seconds.
@@ -28,11 +32,8 @@ describe('provisioning the local user pool', () => {
 
   beforeAll(async () => {
     ({ port, stop } = await startTestCognito());
-    state = await provisionCognito(port, {
-      users: seededUsers(),
-      jupyterlabToken: 'unused'
-    });
-    client = cognitoClient(port);
+    state = await provisionCognito(port, seededState());
+    client = cognitoClient(port, TEST_OPERATOR);
   });
 
   afterAll(async () => {

@@ -1,4 +1,6 @@
 import {
+  AdminAddUserToGroupCommand,
+  AdminListGroupsForUserCommand,
   type AuthenticationResultType,
   CognitoIdentityProviderClient,
   GetTokensFromRefreshTokenCommand,
@@ -15,12 +17,19 @@ import {
 
 import {
   GET_TOKENS_TARGET,
-  INITIATE_AUTH_TARGET
+  INITIATE_AUTH_TARGET,
+  SIGNING_SERVICE
 } from '../../../local/cognito/bridge';
+import { LOCAL_REGION } from '../../../local/config';
+import { type AccessKey, signedRequest } from '../../support/signer';
 import { cognitoClient, provisionCognito } from '../../../local/cognito/pool';
 import type { RunningCognito } from '../../../local/cognito/provider';
 import type { LocalState } from '../../../local/stack';
-import { seededUsers, startTestCognito } from '../../support/cognito';
+import {
+  TEST_OPERATOR,
+  seededState,
+  startTestCognito
+} from '../../support/cognito';
 import { TOKEN_VALIDITY } from '../../../src/user-pool';
 
 // Loading cognito-local (and the AWS SDK v2 it requires) takes a few seconds.
@@ -39,13 +48,10 @@ describe('cognito-local behind the bridge', () => {
     let port: number;
     ({ cognito, port, stop } = await startTestCognito());
     // The stack's own provisioning: pool, app client, groups, users.
-    state = await provisionCognito(port, {
-      users: seededUsers(),
-      jupyterlabToken: 'unused'
-    });
+    state = await provisionCognito(port, seededState());
     userPoolId = state.cognito!.userPoolId;
     clientId = state.cognito!.clientId;
-    client = cognitoClient(port);
+    client = cognitoClient(port, TEST_OPERATOR);
     const reader = state.users.readers;
     const answer = await client.send(
       new InitiateAuthCommand({
@@ -64,22 +70,40 @@ describe('cognito-local behind the bridge', () => {
 
   const issuer = () => `${cognito.url}/${userPoolId}`;
 
-  /** A raw Cognito call through the bridge (or, with `base`, elsewhere). */
-  const call = (
+  /**
+   * A raw Cognito call through the bridge (or, with `base`, elsewhere),
+   * signed with `key` when given.
+   */
+  const call = async (
     target: string,
     body: unknown,
     headers: Record<string, string> = {},
-    base = cognito.url
-  ) =>
-    fetch(`${base}/`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-amz-json-1.1',
-        'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
-        ...headers
-      },
-      body: typeof body === 'string' ? body : JSON.stringify(body)
-    });
+    base = cognito.url,
+    key?: AccessKey
+  ) => {
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const unsigned = {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
+      ...headers
+    };
+    const sent =
+      key === undefined
+        ? unsigned
+        : ((
+            await signedRequest(
+              { method: 'POST', path: '/', headers: unsigned, body: text },
+              key,
+              {
+                region: LOCAL_REGION,
+                host: new URL(base).host,
+                date: new Date(),
+                service: SIGNING_SERVICE
+              }
+            )
+          ).headers as Record<string, string>);
+    return fetch(`${base}/`, { method: 'POST', headers: sent, body: text });
+  };
 
   it('answers GetTokensFromRefreshToken with new tokens for the same user', async () => {
     const answer = await client.send(
@@ -209,14 +233,20 @@ describe('cognito-local behind the bridge', () => {
       return viaBridge;
     };
     const pool = await same(base =>
-      call('DescribeUserPool', { UserPoolId: userPoolId }, {}, base)
+      call(
+        'DescribeUserPool',
+        { UserPoolId: userPoolId },
+        {},
+        base,
+        TEST_OPERATOR
+      )
     );
     expect(pool.status).toBe(200);
     // An error of another target, and a target cognito-local lacks.
     expect(
       (
         await same(base =>
-          call('DescribeUserPool', { UserPoolId: 'x' }, {}, base)
+          call('DescribeUserPool', { UserPoolId: 'x' }, {}, base, TEST_OPERATOR)
         )
       ).status
     ).toBe(400);
@@ -227,7 +257,8 @@ describe('cognito-local behind the bridge', () => {
             'DescribeRiskConfiguration',
             { UserPoolId: userPoolId },
             {},
-            base
+            base,
+            TEST_OPERATOR
           )
         )
       ).status
@@ -319,6 +350,44 @@ describe('cognito-local behind the bridge', () => {
     expect(await refused.json()).toMatchObject({
       __type: 'NotAuthorizedException'
     });
+  });
+
+  it('keeps anyone without the operator’s key out of the admin API: nobody joins admins', async () => {
+    const add = {
+      UserPoolId: userPoolId,
+      Username: state.users.readers.username,
+      GroupName: 'admins'
+    };
+    const stranger = {
+      accessKeyId: 'AKIASTRANGER00000001',
+      secretAccessKey: 'any'
+    };
+    for (const key of [undefined, stranger]) {
+      const refused = await call(
+        'AdminAddUserToGroup',
+        add,
+        {},
+        cognito.url,
+        key
+      );
+      expect(refused.status).toBe(400);
+    }
+    const groups = await client.send(
+      new AdminListGroupsForUserCommand({
+        UserPoolId: userPoolId,
+        Username: state.users.readers.username
+      })
+    );
+    expect(groups.Groups?.map(group => group.GroupName)).toEqual(['readers']);
+    // The SDK without the key is refused too, with Cognito's error.
+    const anonymous = cognitoClient(Number(new URL(cognito.url).port));
+    await expect(
+      anonymous.send(new AdminAddUserToGroupCommand(add))
+    ).rejects.toMatchObject({
+      name: 'UnrecognizedClientException',
+      $metadata: { httpStatusCode: 400 }
+    });
+    anonymous.destroy();
   });
 
   it('only translates POSTs of that target', async () => {

@@ -850,6 +850,127 @@ describe('the local gateway’s access control', () => {
     });
   });
 
+  describe('told to let everything through (a test’s switch)', () => {
+    let through: (request: GatewayRequest) => Promise<AccessDecision>;
+
+    beforeAll(async () => {
+      const authorizer = createAuthorizer({
+        issuer: issuer.url,
+        clientIds: [CLIENT_ID],
+        tokenUse: 'access',
+        permissions: PERMISSIONS
+      });
+      through = createAccessControl({
+        api: API,
+        iam: Object.values(IDENTITIES),
+        permissions: PERMISSIONS,
+        authorize: authorizer,
+        now: () => SIGNED_AT,
+        letEverythingThrough: true
+      });
+    });
+
+    /** Who MLflow would be told made the request, and as which operation. */
+    const toldAs = (decision: AccessDecision): string =>
+      decision.allowed
+        ? `${decision.authorization} ${decision.principal} ${decision.caller.authorizer?.groups ?? ''} ` +
+          (decision.operation?.id ?? '(no operation)')
+        : `refused ${decision.refusal.status}`;
+
+    const DELETE = {
+      method: 'POST',
+      path: '/api/2.0/mlflow/experiments/delete',
+      headers: { 'content-type': 'application/json' },
+      body: '{"experiment_id": "1"}'
+    };
+
+    it('names a signer its policy refuses, and a token user their groups would refuse', async () => {
+      const reader = IDENTITIES.readers;
+      expect(outcome(await decide(await signedAs(reader, DELETE)))).toBe(
+        refused('ACCESS_DENIED')
+      );
+      expect(toldAs(await through(await signedAs(reader, DELETE)))).toBe(
+        `iam ${reader.principal}  experiments.delete`
+      );
+      const ajax = {
+        ...DELETE,
+        path: DELETE.path.replace('/api/', '/ajax-api/')
+      };
+      const token = await tokenOf(['readers'], 'rita');
+      expect(outcome(await decide(browser(ajax, token)))).toBe(
+        refused('ACCESS_DENIED')
+      );
+      expect(toldAs(await through(browser(ajax, token)))).toBe(
+        'token rita readers experiments.delete'
+      );
+      // Even where the API takes no token (the SDK’s REST routes).
+      expect(toldAs(await through(browser(DELETE, token)))).toBe(
+        'token rita readers experiments.delete'
+      );
+    });
+
+    it('skips the method-override, path and route checks', async () => {
+      const admin = IDENTITIES.admins;
+      const overridden = await signedAs(admin, {
+        ...DELETE,
+        headers: { ...DELETE.headers, 'x-http-method-override': 'GET' }
+      });
+      expect(toldAs(await through(overridden))).toBe(
+        `iam ${admin.principal}  experiments.delete`
+      );
+      for (const path of [
+        '/api/2.0/mlflow/experiments%2Fdelete',
+        '/api/2.0/mlflow/experiments/get/../delete',
+        '/api/3.0/mlflow/traces/%67et',
+        '/nothing-here'
+      ]) {
+        const sent = await signedAs(admin, { ...DELETE, path });
+        expect(outcome(await decide(sent))).toMatch(/^(400|403) /);
+        expect([path, toldAs(await through(sent))]).toEqual([
+          path,
+          `iam ${admin.principal}  (no operation)`
+        ]);
+      }
+    });
+
+    it('lets a caller without valid credentials through as anonymous', async () => {
+      const reader = IDENTITIES.readers;
+      const signed = await signedAs(reader, DELETE);
+      const forged = await tokenOf(['admins'], 'mallory');
+      for (const sent of [
+        browser(DELETE),
+        { ...signed, body: Buffer.from('{"experiment_id": "2"}') },
+        await signedAs(
+          { accessKeyId: reader.accessKeyId, secretAccessKey: 'wrong' },
+          DELETE
+        ),
+        browser(DELETE, `${forged.slice(0, -4)}AAAA`)
+      ]) {
+        expect(toldAs(await through(sent))).toBe(
+          `none ${ANONYMOUS_PRINCIPAL}  experiments.delete`
+        );
+      }
+    });
+
+    it('tells public routes’ callers as anonymous, as API Gateway does', async () => {
+      const token = await tokenOf(['admins']);
+      expect(
+        toldAs(await through(browser({ method: 'GET', path: '/' }, token)))
+      ).toBe(`none ${ANONYMOUS_PRINCIPAL}  ui.index`);
+    });
+
+    it('still refuses a body over the payload limit', async () => {
+      const tooLarge = Buffer.alloc(MAX_PAYLOAD_BYTES + 1, 0x20);
+      expect(
+        toldAs(
+          await through(
+            await signedAs(IDENTITIES.admins, { ...DELETE, body: tooLarge })
+          )
+        )
+      ).toBe('refused 413');
+    });
+  });
+
   describe('the payload limit', () => {
     const LOG_BATCH = {
       method: 'POST',

@@ -6,15 +6,18 @@ import * as path from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
-import type {
-  AccessDecision,
-  GatewayRequest
-} from '../../../local/gateway/access';
-import { createGateway } from '../../../local/gateway/server';
 import {
-  ANONYMOUS_PRINCIPAL,
+  allowedDecision,
+  type AccessDecision,
+  type GatewayRequest
+} from '../../../local/gateway/access';
+import {
+  REQUEST_ID_RESPONSE_HEADER,
+  createGateway
+} from '../../../local/gateway/server';
+import {
+  GATEWAY_HEADERS,
   MAX_PAYLOAD_BYTES,
-  PRINCIPAL_HEADER,
   REFUSALS,
   preflightHeaders,
   refusal
@@ -36,8 +39,25 @@ const answerAsMlflow = (res: http.ServerResponse): void => {
 
 const JUPYTERLAB = 'http://127.0.0.1:8888';
 
-/** Node's name of the principal header. */
-const PRINCIPAL = PRINCIPAL_HEADER.toLowerCase();
+/** Node's names of the gateway headers. */
+const HEADER = Object.fromEntries(
+  Object.entries(GATEWAY_HEADERS).map(([key, name]) => [
+    key,
+    name.toLowerCase()
+  ])
+) as Record<keyof typeof GATEWAY_HEADERS, string>;
+
+const PROOF = 'proof-of-the-gateway-'.padEnd(48, 'x');
+
+/** Every gateway header a client could send, with a forged value. */
+const FORGED = {
+  [GATEWAY_HEADERS.authorization]: 'iam',
+  [GATEWAY_HEADERS.principal]: 'mallory',
+  [GATEWAY_HEADERS.roles]: 'admins',
+  [GATEWAY_HEADERS.requestId]: 'forged-id',
+  [GATEWAY_HEADERS.proof]: 'forged-proof',
+  'X-Gateway-Teams': 'everyone'
+};
 
 /** The API's method the decisions below name (the server only logs it). */
 const ROUTE: GatewayRoute = {
@@ -74,12 +94,12 @@ describe('the local gateway (forwarding)', () => {
   beforeEach(async () => {
     upstream = await recordingUpstream(answerAsMlflow);
     decided = [];
-    decision = {
-      allowed: true,
-      route: ROUTE,
-      operation: findOperation('runs.search') as Operation,
-      principal: 'alice'
-    };
+    decision = allowedDecision(
+      ROUTE,
+      findOperation('runs.search') as Operation,
+      'token',
+      { authorizer: { principal: 'alice', groups: 'admins,readers' } }
+    );
     gateway = createGateway({
       upstream: upstream.url,
       access: async request => {
@@ -87,6 +107,7 @@ describe('the local gateway (forwarding)', () => {
         return decision;
       },
       allowedOrigins: [JUPYTERLAB],
+      proof: PROOF,
       pages: { dir: PAGES_DIR, config: PAGES },
       callerPermissions: async event => {
         askedPermissions.push(event.headers);
@@ -278,12 +299,12 @@ describe('the local gateway (forwarding)', () => {
         'content-type': 'application/json',
         authorization: 'Bearer a.b.c',
         cookie: `theme=dark; ${AUTH_COOKIE}=Bearer%20a.b.c; other=1`,
-        [PRINCIPAL_HEADER]: 'mallory'
+        ...FORGED
       },
       body: '{}'
     });
     const [request] = upstream.seen;
-    expect(request.headers[PRINCIPAL]).toBe('alice');
+    expect(request.headers[HEADER.principal]).toBe('alice');
     expect(request.headers['authorization']).toBeUndefined();
     expect(request.headers['cookie']).toBe('theme=dark; other=1');
   });
@@ -300,15 +321,94 @@ describe('the local gateway (forwarding)', () => {
     expect(upstream.seen[0].headers['cookie']).toBe('theme=dark; other=1');
   });
 
+  /** The gateway headers MLflow saw on a request. */
+  const vouched = (request: { headers: http.IncomingHttpHeaders }) =>
+    Object.fromEntries(
+      Object.entries(request.headers).filter(([name]) =>
+        name.startsWith('x-gateway-')
+      )
+    );
+
+  it('tells MLflow how a token caller was let in: who, their roles, the request and the proof, whatever a client says', async () => {
+    const response = await fetch(`${base}/ajax-api/2.0/mlflow/runs/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...FORGED },
+      body: '{}'
+    });
+    const requestId = response.headers.get(REQUEST_ID_RESPONSE_HEADER);
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(vouched(upstream.seen[0])).toEqual({
+      [HEADER.authorization]: 'token',
+      [HEADER.principal]: 'alice',
+      [HEADER.roles]: 'admins,readers',
+      [HEADER.requestId]: requestId,
+      [HEADER.proof]: PROOF
+    });
+  });
+
+  it('names an IAM caller by its ARN and leaves its roles to MLflow', async () => {
+    decision = allowedDecision(ROUTE, undefined, 'iam', {
+      userArn: 'arn:aws:iam::000000000000:user/admin'
+    });
+    await fetch(`${base}/api/2.0/mlflow/runs/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...FORGED },
+      body: '{}'
+    });
+    expect(vouched(upstream.seen[0])).toMatchObject({
+      [HEADER.authorization]: 'iam',
+      [HEADER.principal]: 'arn:aws:iam::000000000000:user/admin',
+      [HEADER.roles]: '',
+      [HEADER.proof]: PROOF
+    });
+  });
+
   it('names the principal API Gateway names on public requests, whatever a client says', async () => {
+    decision = allowedDecision(
+      { path: '/', method: 'GET', authorization: 'none', cookie: false },
+      findOperation('ui.index') as Operation,
+      'none',
+      {}
+    );
+    await fetch(`${base}/`, { headers: FORGED });
+    expect(vouched(upstream.seen[0])).toMatchObject({
+      [HEADER.authorization]: 'none',
+      [HEADER.principal]: 'anonymous',
+      [HEADER.roles]: '',
+      [HEADER.proof]: PROOF
+    });
+  });
+
+  it('gives every request an id of its own, answered to the client, refusals included', async () => {
+    const call = () =>
+      fetch(`${base}/ajax-api/2.0/mlflow/runs/search`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'request-id': 'client-chosen',
+          [REQUEST_ID_RESPONSE_HEADER]: 'client-chosen'
+        },
+        body: '{}'
+      });
+    const first = await call();
+    const second = await call();
+    const ids = [first, second].map(r =>
+      r.headers.get(REQUEST_ID_RESPONSE_HEADER)
+    );
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(upstream.seen.map(r => r.headers[HEADER.requestId])).toEqual(ids);
+    expect(ids).not.toContain('client-chosen');
+
     decision = {
-      allowed: true,
-      route: { path: '/', method: 'GET', authorization: 'none', cookie: false },
-      operation: findOperation('ui.index') as Operation,
-      principal: ANONYMOUS_PRINCIPAL
+      allowed: false,
+      refusal: refusal('ACCESS_DENIED', { message: 'no' })
     };
-    await fetch(`${base}/`, { headers: { [PRINCIPAL_HEADER]: 'mallory' } });
-    expect(upstream.seen[0].headers[PRINCIPAL]).toBe('anonymous');
+    const refused = await call();
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get(REQUEST_ID_RESPONSE_HEADER)).toMatch(
+      /^[0-9a-f-]{36}$/
+    );
+    expect(ids).not.toContain(refused.headers.get(REQUEST_ID_RESPONSE_HEADER));
   });
 
   it('answers CORS preflights for allowed origins only, without asking MLflow', async () => {

@@ -153,7 +153,7 @@ describe('every endpoint the installed MLflow client calls takes SigV4', () => {
       // MLflow does not serve (a Databricks-only API in the client's table).
       const byIam = decision.allowed
         ? decision.principal === ADMIN.principal ||
-          decision.route.authorization === 'none'
+          decision.route?.authorization === 'none'
         : decision.refusal.type === 'ACCESS_DENIED' &&
           decision.refusal.body.message.startsWith(`User: ${ADMIN.principal}`);
       if (!byIam) {

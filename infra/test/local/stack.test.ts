@@ -1,0 +1,57 @@
+import {
+  GATEWAY_PROOF_LENGTH,
+  type LocalState,
+  completeState,
+  describeStack
+} from '../../local/stack';
+import { DEFAULT_PORTS } from '../../local/config';
+import { BUILT_IN_ROLES } from '../../src/roles';
+
+describe('the local state', () => {
+  it('makes a proof of 48 letters and digits and an operator key, new for each state', () => {
+    const [one, two] = [completeState({}), completeState({})];
+    expect(one.gatewayProof).toMatch(/^[A-Za-z0-9]+$/);
+    expect(one.gatewayProof).toHaveLength(GATEWAY_PROOF_LENGTH);
+    expect(GATEWAY_PROOF_LENGTH).toBe(48);
+    expect(one.operator.accessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
+    expect(one.operator.secretAccessKey.length).toBeGreaterThanOrEqual(40);
+    expect(two.gatewayProof).not.toBe(one.gatewayProof);
+    expect(two.operator).not.toEqual(one.operator);
+    expect(Object.keys(one.users).sort()).toEqual([...BUILT_IN_ROLES].sort());
+  });
+
+  it('keeps what an older state file has, and adds the proof and operator key it lacks', () => {
+    const old = completeState({});
+    const saved: Partial<LocalState> = {
+      users: old.users,
+      jupyterlabToken: 'kept-token',
+      cognito: { userPoolId: 'local_pool', clientId: 'client' }
+    };
+    const completed = completeState(saved);
+    expect(completed).toMatchObject(saved);
+    expect(completed.gatewayProof).toHaveLength(GATEWAY_PROOF_LENGTH);
+    expect(completed.operator.accessKeyId).toMatch(/^AKIA/);
+    // A complete state stays as it is.
+    expect(completeState(completed)).toEqual(completed);
+  });
+});
+
+describe('the stack file', () => {
+  it('names the audit file, and holds neither the proof nor the operator key', () => {
+    const state = {
+      ...completeState({}),
+      cognito: { userPoolId: 'local_pool', clientId: 'client' }
+    };
+    const stack = describeStack(
+      DEFAULT_PORTS,
+      state,
+      '/repo/.local/audit/audit.jsonl'
+    );
+    expect(stack.auditLog).toBe('/repo/.local/audit/audit.jsonl');
+    expect(stack.mlflow).toBe(`http://127.0.0.1:${DEFAULT_PORTS.mlflow}`);
+    const text = JSON.stringify(stack);
+    expect(text).not.toContain(state.gatewayProof);
+    expect(text).not.toContain(state.operator.accessKeyId);
+    expect(text).not.toContain(state.operator.secretAccessKey);
+  });
+});
