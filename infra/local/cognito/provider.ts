@@ -1,3 +1,4 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -66,9 +67,43 @@ export const OPERATOR_KEY_ENV = {
 export interface RunningCognito {
   /** The public address: the bridge, and the issuer's domain. */
   url: string;
-  /** cognito-local itself, on an ephemeral port. */
+  /** cognito-local itself, on an ephemeral port: it answers the bridge only. */
   internalUrl: string;
+  /** The headers that make cognito-local answer (the bridge's pass; for tests). */
+  bridgeHeaders: Readonly<Record<string, string>>;
   close(): Promise<void>;
+}
+
+/** The header in which the bridge shows cognito-local its pass. */
+const BRIDGE_PASS_HEADER = 'x-local-bridge-pass';
+
+/**
+ * Makes cognito-local answer only requests that carry this process's pass:
+ * its internal port is as open as any, and it would otherwise take every
+ * administrator's call from anyone who finds it.
+ */
+function answerOnlyWithPass(server: http.Server, pass: string): void {
+  const handlers = server.listeners('request') as http.RequestListener[];
+  server.removeAllListeners('request');
+  const expected = Buffer.from(pass);
+  server.on('request', (request, response) => {
+    const sent = request.headers[BRIDGE_PASS_HEADER];
+    const given = Buffer.from(typeof sent === 'string' ? sent : '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      response.writeHead(403, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(
+        JSON.stringify({
+          __type: 'UnrecognizedClientException',
+          message: 'cognito-local answers through its bridge only.'
+        })
+      );
+      return;
+    }
+    delete request.headers[BRIDGE_PASS_HEADER];
+    for (const handler of handlers) {
+      handler.call(server, request, response);
+    }
+  });
 }
 
 function close(server: http.Server): Promise<void> {
@@ -103,8 +138,12 @@ export async function startCognito(options: {
   // The bridge listens first: its port is the issuer cognito-local must be
   // configured with. Until cognito-local is up, it answers 503.
   const cognitoLocal: { url?: string } = {};
+  const bridgeHeaders = {
+    [BRIDGE_PASS_HEADER]: randomBytes(24).toString('base64url')
+  };
   const bridge = createBridge(() => cognitoLocal.url, {
-    operator: options.operator
+    operator: options.operator,
+    upstreamHeaders: bridgeHeaders
   });
   await bridge.listen({ host: '127.0.0.1', port: options.port });
   const url = urlOf((bridge.server.address() as AddressInfo).port);
@@ -118,6 +157,7 @@ export async function startCognito(options: {
     ) as CognitoLocalServer;
     const server = await createDefaultServer(options.logger);
     internal = (await server.start()) as http.Server;
+    answerOnlyWithPass(internal, bridgeHeaders[BRIDGE_PASS_HEADER]);
   } catch (error) {
     await bridge.close();
     throw error;
@@ -127,6 +167,7 @@ export async function startCognito(options: {
   return {
     url,
     internalUrl,
+    bridgeHeaders,
     close: async () => {
       await bridge.close();
       await close(internal);

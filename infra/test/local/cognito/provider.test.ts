@@ -70,6 +70,10 @@ describe('cognito-local behind the bridge', () => {
 
   const issuer = () => `${cognito.url}/${userPoolId}`;
 
+  /** What a direct call to cognito-local needs (the bridge's pass). */
+  const passFor = (base: string): Record<string, string> =>
+    base === cognito.internalUrl ? { ...cognito.bridgeHeaders } : {};
+
   /**
    * A raw Cognito call through the bridge (or, with `base`, elsewhere),
    * signed with `key` when given.
@@ -83,6 +87,7 @@ describe('cognito-local behind the bridge', () => {
   ) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     const unsigned = {
+      ...passFor(base),
       'content-type': 'application/x-amz-json-1.1',
       'x-amz-target': `AWSCognitoIdentityProviderService.${target}`,
       ...headers
@@ -264,10 +269,15 @@ describe('cognito-local behind the bridge', () => {
       ).status
     ).toBe(500);
     const jwks = await same(base =>
-      fetch(`${base}/${userPoolId}/.well-known/jwks.json`)
+      fetch(`${base}/${userPoolId}/.well-known/jwks.json`, {
+        headers: passFor(base)
+      })
     );
     expect(jwks.status).toBe(200);
-    expect((await same(base => fetch(`${base}/health`))).status).toBe(200);
+    expect(
+      (await same(base => fetch(`${base}/health`, { headers: passFor(base) })))
+        .status
+    ).toBe(200);
   });
 
   it('signs in through the bridge byte for byte, chunked bodies included', async () => {
@@ -379,6 +389,27 @@ describe('cognito-local behind the bridge', () => {
       })
     );
     expect(groups.Groups?.map(group => group.GroupName)).toEqual(['readers']);
+    // Nor straight to cognito-local, past the bridge.
+    const passes: Record<string, string>[] = [
+      {},
+      { 'x-local-bridge-pass': 'guessed' }
+    ];
+    for (const pass of passes) {
+      const direct = await fetch(`${cognito.internalUrl}/`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target':
+            'AWSCognitoIdentityProviderService.AdminAddUserToGroup',
+          ...pass
+        },
+        body: JSON.stringify(add)
+      });
+      expect(direct.status).toBe(403);
+      expect(await direct.json()).toMatchObject({
+        __type: 'UnrecognizedClientException'
+      });
+    }
     // The SDK without the key is refused too, with Cognito's error.
     const anonymous = cognitoClient(Number(new URL(cognito.url).port));
     await expect(
