@@ -41,10 +41,10 @@ async function main(): Promise<void> {
     proof: config.proof,
     logger: true
   });
-  await app.listen({ host: '127.0.0.1', port: options.port });
   if (config.letEverythingThrough) {
     console.warn(LET_EVERYTHING_THROUGH_WARNING);
   }
+  await app.listen({ host: '127.0.0.1', port: options.port });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
