@@ -13,7 +13,7 @@ import type { FrameLocator, TestInfo } from '@playwright/test';
 import { signed, send } from '../infra/verify/http';
 import { HANDOFF_PATH, MLFLOW_HEADER_COOKIE_PREFIX } from '../src/contract';
 import { expect } from './fixtures';
-import { readStack } from './stack';
+import { STATE_FILE, readStack } from './stack';
 
 export const DOCS_IMAGES = path.resolve(__dirname, '..', 'docs', 'images');
 
@@ -189,18 +189,32 @@ export async function cognito<T = any>(
   target: string,
   body: unknown
 ): Promise<T> {
-  const response = await fetch(readStack().cognito.endpoint, {
-    method: 'POST',
-    headers: {
-      'Content-Type': 'application/x-amz-json-1.1',
-      'X-Amz-Target': `AWSCognitoIdentityProviderService.${target}`
+  const stack = readStack();
+  const base = new URL(stack.cognito.endpoint);
+  // The identity provider's admin API answers the local operator's key only.
+  const { operator } = JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')) as {
+    operator: { accessKeyId: string; secretAccessKey: string };
+  };
+  const request = await signed(
+    base,
+    {
+      method: 'POST',
+      path: '/',
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': `AWSCognitoIdentityProviderService.${target}`
+      },
+      body: JSON.stringify(body)
     },
-    body: JSON.stringify(body)
-  });
-  if (!response.ok) {
-    throw new Error(`${target}: ${response.status} ${await response.text()}`);
+    operator,
+    stack.region,
+    'cognito-idp'
+  );
+  const answer = await send(base, request);
+  if (answer.status < 200 || answer.status >= 300) {
+    throw new Error(`${target}: ${answer.status} ${answer.body}`);
   }
-  return (await response.json()) as T;
+  return JSON.parse(answer.body) as T;
 }
 
 /**

@@ -25,6 +25,9 @@ export interface Stack {
 
 export const STACK_FILE = path.resolve(__dirname, '..', '.local', 'stack.json');
 
+/** What outlives `down`, with the local operator's key (owner-readable only). */
+export const STATE_FILE = path.resolve(__dirname, '..', '.local', 'state.json');
+
 export function readStack(): Stack {
   if (!fs.existsSync(STACK_FILE)) {
     throw new Error(

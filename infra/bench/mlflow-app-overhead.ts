@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { GATEWAY_HEADERS } from '../src/apigateway';
 import { compileRoles } from '../src/permissions';
 import { rolesTable } from '../src/permissions/export';
-import { PATHS } from '../local/config';
+import { PATHS, localPrincipal } from '../local/config';
+import { MLFLOW_APP_ENV, MLFLOW_APP_NAME } from '../local/mlflow';
 import { answersOk, isPortInUse } from '../local/processes';
 import { percentile } from './support';
 
@@ -25,8 +26,7 @@ import { percentile } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const WARMUP = 20;
-const APP_NAME = 'sagemaker-studio-mlflow';
-const PRINCIPAL = 'arn:aws:iam::000000000000:user/bench';
+const PRINCIPAL = localPrincipal('bench');
 
 interface Server {
   name: string;
@@ -151,14 +151,14 @@ async function main(): Promise<void> {
     });
     const appPort = await freePort(stockPort + 1);
     await startServer(servers, 'app', appPort, path.join(root, 'app'), {
-      args: ['--app-name', APP_NAME],
+      args: ['--app-name', MLFLOW_APP_NAME],
       env: {
-        STUDIO_MLFLOW_GATEWAY_PROOF: proof,
-        STUDIO_MLFLOW_ROLES: JSON.stringify(rolesTable(compileRoles())),
-        STUDIO_MLFLOW_IDENTITIES: JSON.stringify({
+        [MLFLOW_APP_ENV.proof]: proof,
+        [MLFLOW_APP_ENV.roles]: JSON.stringify(rolesTable(compileRoles())),
+        [MLFLOW_APP_ENV.identities]: JSON.stringify({
           [PRINCIPAL]: { user: 'bench', roles: ['admins'] }
         }),
-        STUDIO_MLFLOW_AUDIT_LOG: path.join(root, 'audit.jsonl')
+        [MLFLOW_APP_ENV.auditLog]: path.join(root, 'audit.jsonl')
       }
     });
 

@@ -41,13 +41,15 @@ def log_training_run(
     experiment_id: str,
     rng: random.Random,
     name: str,
-    user: str,
     params: dict[str, str],
     extra_tags: dict[str, str] | None = None,
     steps: int = 12,
 ) -> str:
-    """One finished run with a metric history shaped like real training."""
-    tags = {"mlflow.user": user, "mlflow.runName": name, "team": "growth", **(extra_tags or {})}
+    """One finished run with a metric history shaped like real training.
+
+    Its author is whoever seeds (the admin): MLflow records the caller the gateway names,
+    whatever a client claims."""
+    tags = {"mlflow.runName": name, "team": "growth", **(extra_tags or {})}
     run = client.create_run(experiment_id, run_name=name, tags=tags)
     run_id = run.info.run_id
     start = run.info.start_time
@@ -91,7 +93,6 @@ def seed() -> None:
     )
 
     models = ["xgb", "random-forest", "logistic-regression"]
-    users = ["admin", "approver", "reader"]
     churn_runs = []
     for i in range(20):
         model = models[i % len(models)]
@@ -102,12 +103,12 @@ def seed() -> None:
             "n_estimators": str(rng.choice([100, 200, 400])),
         }
         churn_runs.append(
-            log_training_run(client, churn_id, rng, f"{model}-{i:02d}", users[i % 3], params)
+            log_training_run(client, churn_id, rng, f"{model}-{i:02d}", params)
         )
 
     # A hyperparameter sweep: one parent run with five child runs.
     parent = client.create_run(
-        churn_id, run_name="xgb-sweep", tags={"mlflow.user": "admin", "sweep": "learning_rate"}
+        churn_id, run_name="xgb-sweep", tags={"sweep": "learning_rate"}
     )
     for j, learning_rate in enumerate([0.01, 0.02, 0.05, 0.1, 0.2]):
         log_training_run(
@@ -115,7 +116,6 @@ def seed() -> None:
             churn_id,
             rng,
             f"xgb-sweep-lr-{learning_rate}",
-            "admin",
             {"model": "xgb", "learning_rate": str(learning_rate), "max_depth": "6"},
             extra_tags={"mlflow.parentRunId": parent.info.run_id, "trial": str(j)},
         )
@@ -124,13 +124,13 @@ def seed() -> None:
 
     for i in range(6):
         params = {"architecture": rng.choice(["resnet18", "resnet50", "vit-b16"]), "epochs": "10"}
-        log_training_run(client, vision_id, rng, f"{params['architecture']}-{i}", "admin", params)
+        log_training_run(client, vision_id, rng, f"{params['architecture']}-{i}", params)
 
     # The two best churn runs carry a small artifact and a logged model.
     mlflow.set_experiment(experiment_id=churn_id)
     versions = []
     for threshold in (70.0, 65.0):
-        with mlflow.start_run(run_name=f"churn-threshold-{int(threshold)}", tags={"mlflow.user": "admin"}):
+        with mlflow.start_run(run_name=f"churn-threshold-{int(threshold)}"):
             mlflow.log_params({"model": "threshold", "threshold": threshold})
             mlflow.log_metrics({"rmse": 0.21 if threshold == 65.0 else 0.24, "accuracy": 0.89})
             mlflow.log_text(

@@ -87,18 +87,19 @@ export function send(base: URL, request: HttpRequest): Promise<HttpAnswer> {
 
 /**
  * The request with the headers an AWS SDK adds when it signs for
- * `execute-api` (the session token's too, for temporary credentials).
+ * `service` (the session token's too, for temporary credentials).
  */
 export async function signed(
   base: URL,
   request: HttpRequest,
   credentials: AwsCredentialIdentity,
-  region: string
+  region: string,
+  service = 'execute-api'
 ): Promise<HttpRequest> {
   const signer = new SignatureV4({
     credentials,
     region,
-    service: 'execute-api',
+    service,
     sha256: Hash.bind(null, 'sha256')
   });
   const [pathname, search = ''] = request.path.split('?', 2);

@@ -134,11 +134,3 @@ export function gatewayHeaderValues(
   }
   return values;
 }
-
-/** The principal header's source alone (kept while its users move to the table above). */
-export const PRINCIPAL_SOURCES: Readonly<Record<Authorization, HeaderSource>> =
-  {
-    iam: GATEWAY_HEADER_SOURCES.iam.principal,
-    token: GATEWAY_HEADER_SOURCES.token.principal,
-    none: GATEWAY_HEADER_SOURCES.none.principal
-  };
