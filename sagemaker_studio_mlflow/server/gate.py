@@ -8,7 +8,8 @@ For each HTTP request, in this order:
 2. A method-override header is refused (400, ``method-override``): MLflow
    must run the method that was decided.
 3. The operation is the permission model's match of (method, decoded path),
-   the path MLflow routes on; none is a refusal (403, ``unknown-route``).
+   the path MLflow routes on; none is a refusal (404, ``unknown-route``, as
+   MLflow answers a route it does not serve).
 4. The caller's roles must allow it (403, ``permission``).
 5. A write's body (at most ``MAX_BODY_BYTES``) is read first and passed
    through the authorship hook, which may replace the author a client

@@ -54,11 +54,13 @@ def method_override_refusal(header: str) -> Refusal:
 
 
 def unknown_route_refusal(method: str, path: str) -> Refusal:
+    # The model lists every route MLflow serves (its coverage test), so MLflow itself
+    # would answer 404 here too; the MLflow UI probes such routes (`users/current`).
     return Refusal(
-        403,
-        "PERMISSION_DENIED",
+        404,
+        "ENDPOINT_NOT_FOUND",
         UNKNOWN_ROUTE,
-        f"PERMISSION_DENIED: {method} {path} is no operation of the permission model",
+        f"ENDPOINT_NOT_FOUND: {method} {path} is no operation of the permission model",
     )
 
 

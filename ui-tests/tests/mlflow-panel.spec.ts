@@ -97,3 +97,39 @@ test('renaming an experiment fails visibly for the reader, changing nothing, and
     await deleteExperiment(id);
   }
 });
+
+test('an experiment the admin creates in the panel records the signed-in user as its author', async ({
+  page
+}) => {
+  const name = `panel-authored-${Date.now()}`;
+  let id: string | undefined;
+  try {
+    await page.goto();
+    await runCommand(page, 'mlflow:open', { route: '/experiments' });
+    await signIn(page, 'admins');
+    const frame = mlflowFrame(page);
+    await dismissTips(frame);
+    await frame
+      .getByRole('button', { name: /^Create/ })
+      .first()
+      .click();
+    await frame.getByRole('dialog').getByRole('textbox').first().fill(name);
+    await frame
+      .getByRole('dialog')
+      .getByRole('button', { name: /^Create/ })
+      .click();
+    await expect
+      .poll(() => experimentIdByName(name).catch(() => ''))
+      .not.toBe('');
+    id = await experimentIdByName(name);
+    // MLflow's own record: the user the gateway named, not a client's claim.
+    const tags = (await experimentById(id)) as unknown as {
+      tags?: { key: string; value: string }[];
+    };
+    expect(tags.tags).toContainEqual({ key: 'mlflow.user', value: 'admin' });
+  } finally {
+    if (id !== undefined) {
+      await deleteExperiment(id);
+    }
+  }
+});

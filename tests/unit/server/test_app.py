@@ -256,7 +256,7 @@ def test_what_mlflow_would_route_is_what_the_gate_decides(server: Server) -> Non
 )
 def test_dot_and_empty_segments_are_refused(server: Server, path: str) -> None:
     response = server.client.post(path, headers=server.admin(), json={"name": f"dots {path}"})
-    assert refusal(response) == (403, "unknown-route")
+    assert refusal(response) == (404, "unknown-route")
     assert server.experiment(f"dots {path}") is None
 
 

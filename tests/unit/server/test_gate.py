@@ -149,7 +149,7 @@ def test_method_overrides_are_refused(gate: Gate, header: str) -> None:
 )
 def test_what_the_model_does_not_know_is_refused(gate: Gate, method: str, path: str) -> None:
     response = gate.client.request(method, path, headers=token("alice", "admins"))
-    assert refusal(response) == (403, "unknown-route", "PERMISSION_DENIED")
+    assert refusal(response) == (404, "unknown-route", "ENDPOINT_NOT_FOUND")
     assert gate.upstream.received == []
     assert gate.events()[0]["operation"] is None
 
