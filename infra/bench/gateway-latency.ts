@@ -6,7 +6,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { GATEWAY_HEADERS } from '../src/apigateway';
 import { localPrincipal } from '../local/config';
 import { type StackDescription, loadOrCreateState } from '../local/stack';
-import { percentile, requireStack } from './support';
+import { interleaved, metricsBatch, percentile, requireStack } from './support';
 
 /**
  * The local gateway's cost: the same MLflow calls made directly and through
@@ -144,15 +144,7 @@ async function main(): Promise<void> {
 
   const scenarios: Record<string, () => unknown> = {
     'runs/search': () => ({ experiment_ids: [experiment], max_results: 100 }),
-    'runs/log-batch': () => ({
-      run_id: runId,
-      metrics: Array.from({ length: 50 }, (_, i) => ({
-        key: `m${i}`,
-        value: Math.random(),
-        timestamp: Date.now(),
-        step: 0
-      }))
-    })
+    'runs/log-batch': () => metricsBatch(runId)
   };
 
   console.log(
@@ -162,29 +154,20 @@ async function main(): Promise<void> {
     'route            direct p50  p99   gateway p50  p99   ratio p50'
   );
   for (const [route, body] of Object.entries(scenarios)) {
-    const direct: number[] = [];
-    const viaGateway: number[] = [];
-    for (let i = 0; i < WARMUP + ROUNDS; i++) {
-      // Alternate which goes first so neither always meets a warm cache.
-      const order =
-        i % 2 === 0
-          ? [stack.mlflow, stack.gateway]
-          : [stack.gateway, stack.mlflow];
-      for (const base of order) {
-        const prepared = await prepare(
-          base,
-          route,
-          body(),
-          base === stack.gateway ? signer : undefined
-        );
-        const ms = await time(prepared);
-        if (i >= WARMUP) {
-          (base === stack.mlflow ? direct : viaGateway).push(ms);
-        }
-      }
-    }
-    direct.sort((a, b) => a - b);
-    viaGateway.sort((a, b) => a - b);
+    const [direct, viaGateway] = await interleaved(
+      [stack.mlflow, stack.gateway] as const,
+      ROUNDS,
+      WARMUP,
+      async base =>
+        time(
+          await prepare(
+            base,
+            route,
+            body(),
+            base === stack.gateway ? signer : undefined
+          )
+        )
+    );
     const row = [
       route.padEnd(16),
       percentile(direct, 50).toFixed(1).padStart(10),

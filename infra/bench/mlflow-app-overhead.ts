@@ -11,7 +11,7 @@ import { rolesTable } from '../src/permissions/export';
 import { PATHS, localPrincipal } from '../local/config';
 import { MLFLOW_APP_ENV, MLFLOW_APP_NAME } from '../local/mlflow';
 import { answersOk, isPortInUse } from '../local/processes';
-import { percentile } from './support';
+import { interleaved, metricsBatch, percentile } from './support';
 
 /**
  * What the MLflow server app of our Python package (the second gate:
@@ -187,15 +187,7 @@ async function main(): Promise<void> {
         experiment_ids: [experiments.get(server)],
         max_results: 100
       }),
-      'runs/log-batch': server => ({
-        run_id: runs.get(server),
-        metrics: Array.from({ length: 50 }, (_, i) => ({
-          key: `m${i}`,
-          value: Math.random(),
-          timestamp: Date.now(),
-          step: 0
-        }))
-      })
+      'runs/log-batch': server => metricsBatch(runs.get(server))
     };
 
     console.log(
@@ -205,22 +197,16 @@ async function main(): Promise<void> {
       'route            stock p50  p99   app p50  p99   added p50  ratio p50'
     );
     for (const [route, body] of Object.entries(scenarios)) {
-      const times = new Map<Server, number[]>(servers.map(s => [s, []]));
-      for (let i = 0; i < WARMUP + ROUNDS; i++) {
-        // Alternate which goes first so neither always meets a warm cache.
-        const order = i % 2 === 0 ? servers : [...servers].reverse();
-        for (const server of order) {
+      const [stock, app] = await interleaved(
+        [servers[0], servers[1]] as const,
+        ROUNDS,
+        WARMUP,
+        async server => {
           const payload = body(server);
           const start = performance.now();
           await post(server.base, route, payload, headers);
-          const ms = performance.now() - start;
-          if (i >= WARMUP) {
-            times.get(server)?.push(ms);
-          }
+          return performance.now() - start;
         }
-      }
-      const [stock, app] = servers.map(s =>
-        (times.get(s) as number[]).sort((a, b) => a - b)
       );
       console.log(
         [

@@ -5,13 +5,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import boto3
 import pytest
 
-from sagemaker_studio_mlflow.sigv4 import PROVIDER_NAME
+from sagemaker_studio_mlflow.sigv4 import PROVIDER_NAME, SigV4RequestAuthProvider
 
 REPO = Path(__file__).resolve().parents[2]
 STACK_FILE = REPO / ".local" / "stack.json"
@@ -104,3 +106,39 @@ def mlflow_state() -> str:
         if path.is_file():
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+ROLES = ["admins", "readers", "model-approvers"]
+
+
+@pytest.fixture(scope="module")
+def matrix() -> list[dict]:
+    """Every operation's sample request and who may make it (`npm --prefix infra run access-matrix`)."""
+    output = subprocess.run(
+        ["npm", "--prefix", "infra", "run", "--silent", "access-matrix"],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output)
+
+
+@pytest.fixture(scope="module")
+def credentials(stack, cognito) -> dict:
+    """Per role: the SigV4 signer of its IAM keys, its Cognito access token and its username."""
+    found = {}
+    saved = dict(os.environ)
+    try:
+        for role in ROLES:
+            os.environ.update(sdk_environment(stack, role))
+            user = stack["users"][role]
+            found[role] = {
+                "auth": SigV4RequestAuthProvider().get_auth(),
+                "token": sign_in(cognito, stack, user["username"], user["password"])["AccessToken"],
+                "username": user["username"],
+            }
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return found

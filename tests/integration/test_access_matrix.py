@@ -14,52 +14,14 @@ also shows that no refused request reached it.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar
 
-import pytest
 import requests
 
-from sagemaker_studio_mlflow.sigv4 import SigV4RequestAuthProvider
+from .conftest import ROLES, mlflow_state
 
-from .conftest import REPO, mlflow_state, sdk_environment, sign_in
-
-ROLES = ["admins", "readers", "model-approvers"]
 FOREIGN_ORIGIN = "http://matrix.invalid"
-
-
-@pytest.fixture(scope="module")
-def matrix() -> list[dict]:
-    output = subprocess.run(
-        ["npm", "--prefix", "infra", "run", "--silent", "access-matrix"],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output)
-
-
-@pytest.fixture(scope="module")
-def credentials(stack, cognito) -> dict:
-    """Per role: the SigV4 signer of its IAM keys and its Cognito access token."""
-    found = {}
-    saved = dict(os.environ)
-    try:
-        for role in ROLES:
-            os.environ.update(sdk_environment(stack, role))
-            user = stack["users"][role]
-            found[role] = {
-                "auth": SigV4RequestAuthProvider().get_auth(),
-                "token": sign_in(cognito, stack, user["username"], user["password"])["AccessToken"],
-            }
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return found
 
 
 class LetThrough:
@@ -70,7 +32,8 @@ class LetThrough:
     headers: ClassVar[dict] = {}
 
 
-def send(session: requests.Session, stack: dict, row: dict, role: str | None, credentials: dict):
+def send(session: requests.Session, base: str, row: dict, role: str | None, credentials: dict):
+    """One row's request as `role` (anonymous for None), to the gateway at `base`."""
     headers = {"Origin": FOREIGN_ORIGIN}
     kwargs = {}
     if row["method"] != "GET":
@@ -82,7 +45,7 @@ def send(session: requests.Session, stack: dict, row: dict, role: str | None, cr
         headers["Authorization"] = f"Bearer {credentials[role]['token']}"
     try:
         return session.request(
-            row["method"], stack["gateway"] + row["path"], headers=headers, timeout=(5, 3), allow_redirects=False, **kwargs
+            row["method"], base + row["path"], headers=headers, timeout=(5, 3), allow_redirects=False, **kwargs
         )
     except requests.ReadTimeout:
         # A few MLflow routes wait on the internet (the AI gateway's model list).
@@ -91,7 +54,7 @@ def send(session: requests.Session, stack: dict, row: dict, role: str | None, cr
 
 def decide_all(stack: dict, matrix: list[dict], role: str | None, credentials: dict) -> list[tuple]:
     with requests.Session() as session:
-        return [(row, role, send(session, stack, row, role, credentials)) for row in matrix]
+        return [(row, role, send(session, stack["gateway"], row, role, credentials)) for row in matrix]
 
 
 def test_every_route_gets_exactly_what_the_model_says_for_every_role(stack, matrix, credentials):

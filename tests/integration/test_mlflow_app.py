@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
 import subprocess
 import tempfile
@@ -28,8 +27,8 @@ from mlflow.entities import RunTag
 
 from sagemaker_studio_mlflow.sigv4 import SigV4RequestAuthProvider
 
-from .conftest import REPO, claims, mlflow_state, sdk_environment, sign_in
-from .test_access_matrix import FOREIGN_ORIGIN, ROLES, LetThrough
+from .conftest import REPO, ROLES, claims, mlflow_state, sign_in
+from .test_access_matrix import LetThrough, send
 
 STATE_FILE = REPO / ".local" / "state.json"
 GATEWAY_CONFIG = REPO / ".local" / "gateway.json"
@@ -163,57 +162,6 @@ def open_gateway(stack) -> Iterator[str]:
             process.terminate()
             process.wait(timeout=10)
             log.close()
-
-
-@pytest.fixture(scope="module")
-def matrix() -> list[dict]:
-    output = subprocess.run(
-        ["npm", "--prefix", "infra", "run", "--silent", "access-matrix"],
-        cwd=REPO,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output)
-
-
-@pytest.fixture(scope="module")
-def credentials(stack, cognito) -> dict:
-    found = {}
-    saved = dict(os.environ)
-    try:
-        for role in ROLES:
-            os.environ.update(sdk_environment(stack, role))
-            user = stack["users"][role]
-            found[role] = {
-                "auth": SigV4RequestAuthProvider().get_auth(),
-                "token": sign_in(cognito, stack, user["username"], user["password"])["AccessToken"],
-                "username": user["username"],
-            }
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-    return found
-
-
-def send(session, base: str, row: dict, role: str | None, credentials: dict):
-    # Bodies MLflow cannot read and a foreign Origin: whatever the app lets through, MLflow
-    # itself refuses to act on, so the store must be exactly as before.
-    headers = {"Origin": FOREIGN_ORIGIN}
-    kwargs = {}
-    if row["method"] != "GET":
-        headers["Content-Type"] = "application/json"
-        kwargs["data"] = b"{"
-    if role is not None and row["authorization"] == "iam":
-        kwargs["auth"] = credentials[role]["auth"]
-    if role is not None and row["authorization"] == "token":
-        headers["Authorization"] = f"Bearer {credentials[role]['token']}"
-    try:
-        return session.request(
-            row["method"], base + row["path"], headers=headers, timeout=(5, 3), allow_redirects=False, **kwargs
-        )
-    except requests.ReadTimeout:
-        return LetThrough()
 
 
 @pytest.fixture(scope="module")

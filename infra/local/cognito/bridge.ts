@@ -259,6 +259,25 @@ function sendError<
   return reply;
 }
 
+/**
+ * Answers a request the bridge cannot read (a body too large, malformed) in
+ * Cognito's format; anything else is not the client's fault and is thrown.
+ */
+function answerRequestError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply
+): FastifyReply {
+  if (!(error instanceof BridgeRequestError)) {
+    throw error;
+  }
+  if (!request.raw.complete) {
+    // The rest of an oversized body is not read: this connection ends.
+    void reply.header('connection', 'close');
+  }
+  return sendError(reply, 400, error.type, error.message);
+}
+
 function readBody(body: Readable): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -308,14 +327,7 @@ async function getTokensFromRefreshToken(
       (await readBody(request.raw)).toString('utf8')
     );
   } catch (error) {
-    if (error instanceof BridgeRequestError) {
-      if (!request.raw.complete) {
-        // The rest of an oversized body is not read: this connection ends.
-        void reply.header('connection', 'close');
-      }
-      return sendError(reply, 400, error.type, error.message);
-    }
-    throw error;
+    return answerRequestError(error, request, reply);
   }
   const headers: Record<string, string> = {
     ...upstreamHeaders,
@@ -503,13 +515,7 @@ export function createBridge(
     try {
       body = await readBody(request.raw);
     } catch (error) {
-      if (error instanceof BridgeRequestError) {
-        if (!request.raw.complete) {
-          void reply.header('connection', 'close');
-        }
-        return sendError(reply, 400, error.type, error.message);
-      }
-      throw error;
+      return answerRequestError(error, request, reply);
     }
     const refused = await operatorRefusal(request, body, options);
     if (refused !== undefined) {
