@@ -100,13 +100,23 @@ async function call(
   return send(await prepare(base, route, body));
 }
 
+/** The bench's experiment: found (restored, if someone deleted it) or made. */
 async function experimentId(stack: Stack, name: string): Promise<string> {
   const found = (await call(stack.mlflow, 'experiments/search', {
     filter: `name = '${name}'`,
-    max_results: 1
-  })) as { experiments?: { experiment_id: string }[] };
-  if (found.experiments?.length) {
-    return found.experiments[0].experiment_id;
+    max_results: 1,
+    view_type: 'ALL'
+  })) as {
+    experiments?: { experiment_id: string; lifecycle_stage: string }[];
+  };
+  const experiment = found.experiments?.[0];
+  if (experiment !== undefined) {
+    if (experiment.lifecycle_stage === 'deleted') {
+      await call(stack.mlflow, 'experiments/restore', {
+        experiment_id: experiment.experiment_id
+      });
+    }
+    return experiment.experiment_id;
   }
   const created = (await call(stack.mlflow, 'experiments/create', {
     name
