@@ -184,7 +184,7 @@ export async function keepScreenshot(
   }
 }
 
-/** Call the local identity provider's API (cognito-local takes any credentials). */
+/** Call the local identity provider's API, signed with the local operator's key. */
 export async function cognito<T = any>(
   target: string,
   body: unknown

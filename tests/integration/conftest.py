@@ -34,7 +34,7 @@ def cognito(stack):
         "cognito-idp",
         endpoint_url=stack["cognito"]["endpoint"],
         region_name=stack["region"],
-        # cognito-local ignores credentials; boto3 wants some to sign with.
+        # Unsigned-user calls only (sign-in); the admin API answers the operator key alone.
         aws_access_key_id="local",
         aws_secret_access_key="local",
     )
