@@ -67,6 +67,15 @@ def test_wheel_contents(wheel: Path) -> None:
         assert f"Version: {VERSION}" in metadata
         assert "Requires-Dist" not in metadata, "the package must not pull anything into Studio"
 
+        # MLflow's image runs the server app from this same wheel (`mlflow server --app-name`),
+        # which needs the entry point and the permission model beside the code.
+        entry_points = archive.read(f"sagemaker_studio_mlflow-{VERSION}.dist-info/entry_points.txt").decode()
+        assert "[mlflow.app]" in entry_points
+        assert "sagemaker-studio-mlflow = sagemaker_studio_mlflow.server.app:create_app" in entry_points
+        assert "[mlflow.request_auth_provider]" in entry_points
+        model = json.loads(archive.read("sagemaker_studio_mlflow/server/permission_model.json"))
+        assert model == json.loads((ROOT / "sagemaker_studio_mlflow" / "server" / "permission_model.json").read_text())
+
         # No stray build output from the source tree.
         assert not [n for n in names if "/node_modules/" in n or n.startswith(("lib/", "src/"))]
 
