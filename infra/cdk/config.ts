@@ -334,20 +334,27 @@ const databaseSchema = z
   })
   .describe('Aurora Serverless v2 capacity in ACUs.');
 
+/** A number of days CloudWatch Logs keeps events, for the setting at `path`. */
+function retentionDaysSchema(path: string, fallback: logs.RetentionDays) {
+  return z
+    .literal(RETENTION_DAYS, {
+      error: `"${path}" must be one CloudWatch Logs accepts: ${RETENTION_DAYS.join(', ')}`
+    })
+    .default(fallback);
+}
+
 /** S3 Object Lock's bounds of a default retention in days (100 years). */
 const OBJECT_LOCK_DAYS_RANGE = { min: 1, max: 36_500 } as const;
 const OBJECT_LOCK_DAYS = `"audit.objectLock.days" must be a whole number of days from ${OBJECT_LOCK_DAYS_RANGE.min} to ${OBJECT_LOCK_DAYS_RANGE.max}`;
 
 const auditSchema = z
   .strictObject({
-    retentionDays: z
-      .literal(RETENTION_DAYS, {
-        error: `"audit.retentionDays" must be one CloudWatch Logs accepts: ${RETENTION_DAYS.join(', ')}`
-      })
-      .default(logs.RetentionDays.SEVEN_YEARS)
-      .describe(
-        'Days the audit log group keeps MLflow’s audit events (who changed what, every refusal). Seven years by default.'
-      ),
+    retentionDays: retentionDaysSchema(
+      'audit.retentionDays',
+      logs.RetentionDays.SEVEN_YEARS
+    ).describe(
+      'Days the audit log group keeps MLflow’s audit events (who changed what, every refusal). Seven years by default.'
+    ),
     objectLock: z
       .strictObject({
         mode: z
@@ -522,14 +529,12 @@ const settingsSchema = z.strictObject({
     .describe(
       "The gateway stage's throttling, the web ACL's per-address limit, and the proof's rotation."
     ),
-  logRetentionDays: z
-    .literal(RETENTION_DAYS, {
-      error: `"logRetentionDays" must be one CloudWatch Logs accepts: ${RETENTION_DAYS.join(', ')}`
-    })
-    .default(logs.RetentionDays.THREE_MONTHS)
-    .describe(
-      'Days to keep logs (MLflow, the authorizer, the gateway’s access log, S3 access logs).'
-    )
+  logRetentionDays: retentionDaysSchema(
+    'logRetentionDays',
+    logs.RetentionDays.THREE_MONTHS
+  ).describe(
+    'Days to keep logs (MLflow, the authorizer, the gateway’s access log, S3 access logs).'
+  )
 });
 
 /** The configuration file's schema: what `parseDeploymentConfig` checks. */
