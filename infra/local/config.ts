@@ -25,6 +25,8 @@ export const PATHS = {
   cognito: path.join(LOCAL_DIR, 'cognito'),
   jupyter: path.join(LOCAL_DIR, 'jupyter'),
   notebooks: path.join(LOCAL_DIR, 'notebooks'),
+  /** The Python package: the MLflow app's code and the extension's build (`labextension/`). */
+  packageDir: path.join(REPO_ROOT, 'sagemaker_studio_mlflow'),
   venv: path.join(REPO_ROOT, '.venv'),
   venvBin: path.join(REPO_ROOT, '.venv', 'bin'),
   seedScript: path.join(__dirname, 'seed.py'),

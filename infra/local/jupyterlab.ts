@@ -93,6 +93,9 @@ export function jupyterLabArgs(port: number, token: string): string[] {
     // JupyterLab ships for them.
     '--LabApp.expose_app_in_browser=True',
     `--LabServerApp.extra_labextensions_path=${galataHelpersPath()}`,
+    // This checkout's build of the extension comes first, whichever
+    // checkout the venv's editable install points to.
+    `--LabServerApp.extra_labextensions_path=${PATHS.packageDir}`,
     // Containers and CI machines often run everything as root.
     ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
   ];

@@ -60,7 +60,10 @@ export function mlflowLaunch(
   ports: Ports,
   state: Pick<LocalState, 'users' | 'gatewayProof'>,
   permissions: PermissionsConfig,
-  paths: Pick<typeof PATHS, 'venvBin' | 'mlflow' | 'auditLog'> = PATHS
+  paths: Pick<
+    typeof PATHS,
+    'venvBin' | 'mlflow' | 'auditLog' | 'packageDir'
+  > = PATHS
 ): MlflowLaunch {
   return {
     command: `${paths.venvBin}/mlflow`,
@@ -88,6 +91,9 @@ export function mlflowLaunch(
       // The job runner (GenAI evaluation jobs) starts seven worker processes;
       // nothing local needs it.
       MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
+      // The app's code from this checkout, whichever checkout the venv's
+      // editable install points to.
+      PYTHONPATH: path.dirname(paths.packageDir),
       [MLFLOW_APP_ENV.proof]: state.gatewayProof,
       [MLFLOW_APP_ENV.roles]: JSON.stringify(
         rolesTable(compileRoles(permissions))
