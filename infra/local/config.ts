@@ -27,6 +27,12 @@ export const PATHS = {
   notebooks: path.join(LOCAL_DIR, 'notebooks'),
   /** The Python package: the MLflow app's code and the extension's build (`labextension/`). */
   packageDir: path.join(REPO_ROOT, 'sagemaker_studio_mlflow'),
+  /**
+   * A labextensions folder holding only this checkout's build, linked in
+   * under the extension's name: JupyterLab serves `/lab/extensions/<name>/`
+   * from `<folder>/<name>/`.
+   */
+  labextensions: path.join(LOCAL_DIR, 'labextensions'),
   venv: path.join(REPO_ROOT, '.venv'),
   venvBin: path.join(REPO_ROOT, '.venv', 'bin'),
   seedScript: path.join(__dirname, 'seed.py'),

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 import { type AuthFlow, SETTINGS_PLUGIN_ID } from '../src/contract';
-import { LOCAL_REGION, PATHS } from './config';
+import { LOCAL_REGION, PATHS, REPO_ROOT } from './config';
 import { type LocalUser, sdkEnvironment } from './stack';
 
 /**
@@ -79,6 +79,22 @@ function galataHelpersPath(): string {
   );
 }
 
+/** The extension's package name, which JupyterLab serves its build under. */
+const EXTENSION_NAME: string = JSON.parse(
+  fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')
+).name;
+
+/**
+ * Links this checkout's build into the labextensions folder the local
+ * JupyterLab reads first (see `jupyterLabArgs`), under the extension's name.
+ */
+export function linkExtensionBuild(): void {
+  const link = path.join(PATHS.labextensions, EXTENSION_NAME);
+  fs.mkdirSync(PATHS.labextensions, { recursive: true });
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync(path.join(PATHS.packageDir, 'labextension'), link, 'dir');
+}
+
 /** The command line of the local JupyterLab. */
 export function jupyterLabArgs(port: number, token: string): string[] {
   return [
@@ -95,7 +111,7 @@ export function jupyterLabArgs(port: number, token: string): string[] {
     `--LabServerApp.extra_labextensions_path=${galataHelpersPath()}`,
     // This checkout's build of the extension comes first, whichever
     // checkout the venv's editable install points to.
-    `--LabServerApp.extra_labextensions_path=${PATHS.packageDir}`,
+    `--LabServerApp.extra_labextensions_path=${PATHS.labextensions}`,
     // Containers and CI machines often run everything as root.
     ...(process.getuid?.() === 0 ? ['--allow-root'] : [])
   ];
@@ -118,6 +134,9 @@ export function jupyterLabEnv(
     JUPYTERLAB_SETTINGS_DIR: path.join(PATHS.jupyter, 'user-settings'),
     JUPYTERLAB_WORKSPACES_DIR: path.join(PATHS.jupyter, 'workspaces'),
     JUPYTER_RUNTIME_DIR: path.join(PATHS.jupyter, 'runtime'),
-    PATH: `${PATHS.venvBin}:${process.env.PATH ?? ''}`
+    PATH: `${PATHS.venvBin}:${process.env.PATH ?? ''}`,
+    // Kernels sign with this checkout's SDK auth provider, whichever
+    // checkout the venv's editable install points to.
+    PYTHONPATH: path.dirname(PATHS.packageDir)
   };
 }

@@ -23,6 +23,7 @@ import {
 import { mlflowLaunch, prepareMlflowFolders } from './mlflow';
 import {
   jupyterLabArgs,
+  linkExtensionBuild,
   jupyterLabEnv,
   localExtensionSettings,
   writeExtensionOverrides
@@ -191,6 +192,7 @@ function startService(
         PATHS.gatewayConfig
       ]);
     case 'jupyterlab':
+      linkExtensionBuild();
       return startProcess(
         'jupyterlab',
         venv('jupyter'),
