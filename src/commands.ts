@@ -38,6 +38,12 @@ export namespace CommandIDs {
   export const registerRunModel = 'mlflow:run-register-model';
   /** Choose the metric and param columns of the run browser. */
   export const chooseRunColumns = 'mlflow:runs-choose-columns';
+
+  // The models view.
+  /** Show the models view in the sidebar. */
+  export const showModels = 'mlflow:show-models';
+  /** Load the models view's registered models afresh. */
+  export const refreshModels = 'mlflow:refresh-models';
 }
 
 /** The notebook commands the snippet insertion relies on (JupyterLab's own). */

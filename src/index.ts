@@ -1,6 +1,7 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { authPlugin } from './plugins/auth';
+import { modelsPlugin } from './plugins/models';
 import { panelPlugin } from './plugins/panel';
 import { runBrowserPlugin } from './plugins/runs';
 import { settingsPlugin } from './plugins/settings';
@@ -11,13 +12,14 @@ export { CommandIDs } from './commands';
 export { SETTINGS_PLUGIN_ID } from './contract';
 export { MlflowSettings } from './settings';
 export { settingsPlugin as plugin } from './plugins/settings';
-export { authPlugin, panelPlugin, runBrowserPlugin };
+export { authPlugin, modelsPlugin, panelPlugin, runBrowserPlugin };
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
   settingsPlugin,
   authPlugin,
   panelPlugin,
-  runBrowserPlugin
+  runBrowserPlugin,
+  modelsPlugin
 ];
 
 export default plugins;

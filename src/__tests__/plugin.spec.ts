@@ -158,7 +158,8 @@ describe(SETTINGS_PLUGIN_ID, () => {
       SETTINGS_PLUGIN_ID,
       'sagemaker-studio-mlflow:auth',
       'sagemaker-studio-mlflow:panel',
-      'sagemaker-studio-mlflow:run-browser'
+      'sagemaker-studio-mlflow:run-browser',
+      'sagemaker-studio-mlflow:models'
     ]);
     expect(plugin.id).toBe(SETTINGS_PLUGIN_ID);
     expect(plugin.autoStart).toBe(true);

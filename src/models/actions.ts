@@ -1,0 +1,15 @@
+import type { IModelVersion } from './mlflow';
+
+/** What the models view's buttons do; the plugin wires them to commands. */
+export interface IModelsActions {
+  openSettings(): void;
+  /** Open a registered model, or one of its versions, in the MLflow panel. */
+  openInMlflow(name: string, version?: string): void;
+  /** Insert a code cell into the last active notebook. */
+  insertCode(code: string): void;
+  /** Pick an alias for a version, confirm, and set it. */
+  setAlias(version: IModelVersion): void;
+  /** Pick a stage for a version, confirm, and move it. */
+  setStage(version: IModelVersion): void;
+  signOut(): void;
+}

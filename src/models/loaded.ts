@@ -1,0 +1,8 @@
+/** What the models sidebar loads with `import()` when first shown. */
+export { gatewayModelsClient } from './client';
+export {
+  setAliasWithConfirmation,
+  transitionStageWithConfirmation
+} from './dialogs';
+export { ModelsModel } from './model';
+export { ModelsView } from './view';
