@@ -148,15 +148,9 @@ function ModelItem(
           aria-expanded={expanded}
           aria-controls={expanded ? versionsId : undefined}
           onClick={() => model.toggleExpanded(registered.name)}
-          title={registered.description || undefined}
         >
           <Caret.react tag="span" className="jp-MlflowModels-caret" />
           <span className="jp-MlflowModels-name">{registered.name}</span>
-          {latest !== null && (
-            <span className="jp-MlflowModels-latest">
-              {trans.__('latest version %1', latest)}
-            </span>
-          )}
         </button>
         <button
           className="jp-MlflowModels-textButton"
@@ -167,14 +161,20 @@ function ModelItem(
           {trans.__('Open')}
         </button>
       </div>
-      {(registered.aliases ?? []).length > 0 && (
-        <div className="jp-MlflowModels-aliasSummary">
-          {(registered.aliases ?? []).map(({ alias, version }) => (
-            <span key={alias} className="jp-MlflowModels-alias">
-              {trans.__('@%1 → version %2', alias, version)}
-            </span>
-          ))}
-        </div>
+      <div className="jp-MlflowModels-summary">
+        {latest !== null && (
+          <span className="jp-MlflowModels-latest">
+            {trans.__('latest version %1', latest)}
+          </span>
+        )}
+        {(registered.aliases ?? []).map(({ alias, version }) => (
+          <span key={alias} className="jp-MlflowModels-alias">
+            {trans.__('@%1 → version %2', alias, version)}
+          </span>
+        ))}
+      </div>
+      {registered.description && (
+        <p className="jp-MlflowModels-description">{registered.description}</p>
       )}
       {expanded && versions && (
         <div id={versionsId}>
