@@ -3,6 +3,7 @@ import { CommandRegistry } from '@lumino/commands';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { CommandIDs, NotebookCommandIDs } from '../commands';
+import { Lazy } from '../lazy';
 import { RunBrowserApp, addRunBrowserCommands } from '../runs/commands';
 import { CHURN, IFakeRun, settle, setup } from './fake-mlflow';
 
@@ -37,7 +38,7 @@ async function commandsOver(options: { operations?: string[] } = {}) {
       clicked.dataset.runId !== undefined && test(clicked) ? clicked : undefined
   } as unknown as RunBrowserApp;
   addRunBrowserCommands(app, {
-    model: fixture.model,
+    model: Lazy.of(fixture.model),
     browserId: 'mlflow-run-browser',
     trans: nullTranslator.load('test'),
     palette: null

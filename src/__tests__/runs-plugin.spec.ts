@@ -56,7 +56,7 @@ describe(runBrowserPlugin.id, () => {
   it('loads nothing and asks for no sign-in until the sidebar is shown', () => {
     const { auth, browser } = activate();
     expect(auth.restored).toBe(0);
-    expect(browser.model.session.kind).toBe('connecting');
+    expect(browser.model.value).toBeNull();
     browser.dispose();
   });
 

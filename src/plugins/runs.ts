@@ -15,10 +15,10 @@ import {
 } from '../commands';
 import { SETTINGS_PLUGIN_ID as PLUGIN_ID } from '../contract';
 import { mlflowIcon } from '../icons';
+import { Lazy } from '../lazy';
 import { measureActivation } from '../perf';
-import { gatewayClient } from '../runs/client';
 import { addRunBrowserCommands } from '../runs/commands';
-import { IRememberedState, RunBrowserModel } from '../runs/model';
+import type { IRememberedState } from '../runs/model';
 import { RunBrowser } from '../runs/widget';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 
@@ -56,24 +56,30 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const { commands, shell } = app;
 
-    const model = new RunBrowserModel({
-      settings,
-      auth,
-      client: gatewayClient({
-        get gatewayUrl() {
-          return settings.config.gatewayUrl;
-        },
-        token: () => auth.accessToken()
-      }),
-      store: state
-        ? {
-            load: async () =>
-              (await state.fetch(STATE_KEY)) as IRememberedState | undefined,
-            save: async remembered => {
-              await state.save(STATE_KEY, remembered as any);
+    // Built when the sidebar is first shown or a command needs it.
+    const model = new Lazy(async () => {
+      const { RunBrowserModel, gatewayClient } = await import(
+        /* webpackChunkName: "mlflow-run-browser" */ '../runs/deferred'
+      );
+      return new RunBrowserModel({
+        settings,
+        auth,
+        client: gatewayClient({
+          get gatewayUrl() {
+            return settings.config.gatewayUrl;
+          },
+          token: () => auth.accessToken()
+        }),
+        store: state
+          ? {
+              load: async () =>
+                (await state.fetch(STATE_KEY)) as IRememberedState | undefined,
+              save: async remembered => {
+                await state.save(STATE_KEY, remembered as any);
+              }
             }
-          }
-        : undefined
+          : undefined
+      });
     });
 
     const browser = new RunBrowser({

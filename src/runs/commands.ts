@@ -12,9 +12,16 @@ import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { CommandIDs, NotebookCommandIDs } from '../commands';
 import { mlflowIcon } from '../icons';
-import { ColumnPicker } from './columns';
-import { RunBrowserModel } from './model';
-import { IRunRow, availableKeys, runSnippet, runUri } from './table';
+import type { Lazy } from '../lazy';
+import type { RunBrowserModel } from './model';
+import type { IRunRow } from './table';
+
+/**
+ * The run browser's code, loaded with its model (so at hand once there are
+ * rows to act on), not at JupyterLab's start-up.
+ */
+const deferred = () =>
+  import(/* webpackChunkName: "mlflow-run-browser" */ './deferred');
 
 /** The rows the run actions of the context menu apply to. */
 const RUN_ROW_SELECTOR = '.jp-MlflowRuns-runRow';
@@ -33,8 +40,10 @@ export function addRunBrowserCommands(
   app: RunBrowserApp,
   options: IRunBrowserCommandsOptions
 ): void {
-  const { model, trans, browserId } = options;
+  const { trans, browserId } = options;
   const { commands, shell } = app;
+  // Null until the sidebar is first shown: no rows, no runs, nothing offered.
+  const loaded = (): RunBrowserModel | null => options.model.value;
 
   /** The run a command is about: its `runId`, or the row right-clicked. */
   const runOf = (args: ReadonlyPartialJSONObject): IRunRow | undefined => {
@@ -43,7 +52,7 @@ export function addRunBrowserCommands(
         ? args.runId
         : app.contextMenuHitTest(node => node.dataset.runId !== undefined)
             ?.dataset.runId;
-    return id === undefined ? undefined : model.row(id);
+    return id === undefined ? undefined : loaded()?.row(id);
   };
   const copy = (text: string, what: string) => {
     Clipboard.copyToSystem(text);
@@ -59,7 +68,7 @@ export function addRunBrowserCommands(
   });
   commands.addCommand(CommandIDs.refreshRuns, {
     label: trans.__('Refresh MLflow Runs'),
-    execute: () => model.refresh()
+    execute: async () => (await options.model.load()).refresh()
   });
   commands.addCommand(CommandIDs.openBrowsedRun, {
     label: trans.__('Open in MLflow'),
@@ -77,10 +86,13 @@ export function addRunBrowserCommands(
   });
   commands.addCommand(CommandIDs.compareSelectedRuns, {
     label: () =>
-      trans.__('Compare Selected Runs (%1)', model.runs?.selected.size ?? 0),
-    isEnabled: () => (model.runs?.selected.size ?? 0) >= 2,
+      trans.__(
+        'Compare Selected Runs (%1)',
+        loaded()?.runs?.selected.size ?? 0
+      ),
+    isEnabled: () => (loaded()?.runs?.selected.size ?? 0) >= 2,
     execute: async () => {
-      const runs = model.runs;
+      const runs = loaded()?.runs;
       if (runs && runs.selected.size >= 2) {
         await commands.execute(CommandIDs.compareRuns, {
           runIds: [...runs.selected],
@@ -102,9 +114,10 @@ export function addRunBrowserCommands(
   commands.addCommand(CommandIDs.copyRunUri, {
     label: trans.__('Copy Run URI (runs:/)'),
     isEnabled: args => runOf(args) !== undefined,
-    execute: args => {
+    execute: async args => {
       const row = runOf(args);
       if (row) {
+        const { runUri } = await deferred();
         copy(runUri(row.id), trans.__('run URI'));
       }
     }
@@ -119,7 +132,8 @@ export function addRunBrowserCommands(
       commands.isEnabled(NotebookCommandIDs.insertCellBelow),
     execute: async args => {
       const row = runOf(args);
-      if (!row) {
+      const model = loaded();
+      if (!row || !model) {
         return;
       }
       if (!commands.isEnabled(NotebookCommandIDs.insertCellBelow)) {
@@ -141,7 +155,7 @@ export function addRunBrowserCommands(
       }
       await commands.execute(NotebookCommandIDs.insertCellBelow);
       await commands.execute(NotebookCommandIDs.replaceSelection, {
-        text: runSnippet(row, modelPath)
+        text: (await deferred()).runSnippet(row, modelPath)
       });
     }
   });
@@ -149,10 +163,12 @@ export function addRunBrowserCommands(
     label: trans.__('Register Model…'),
     caption: trans.__('Register the model this run logged'),
     isVisible: args =>
-      model.canRegisterModels && (runOf(args)?.modelIds.length ?? 0) > 0,
+      (loaded()?.canRegisterModels ?? false) &&
+      (runOf(args)?.modelIds.length ?? 0) > 0,
     execute: async args => {
       const row = runOf(args);
-      if (!row || !model.canRegisterModels) {
+      const model = loaded();
+      if (!row || !model?.canRegisterModels) {
         return;
       }
       const names = await model.registeredModelNames().catch(() => []);
@@ -197,12 +213,14 @@ export function addRunBrowserCommands(
   });
   commands.addCommand(CommandIDs.chooseRunColumns, {
     label: trans.__('Choose Run Columns…'),
-    isEnabled: () => model.runs !== null,
+    isEnabled: () => (loaded()?.runs ?? null) !== null,
     execute: async () => {
-      const runs = model.runs;
-      if (!runs) {
+      const model = loaded();
+      const runs = model?.runs;
+      if (!model || !runs) {
         return;
       }
+      const { ColumnPicker, availableKeys } = await deferred();
       const result = await showDialog({
         title: trans.__('Columns of %1', runs.experiment.name),
         body: new ColumnPicker(availableKeys(runs.rows), runs.columns, trans),
@@ -233,7 +251,8 @@ export function addRunBrowserCommands(
 }
 
 export interface IRunBrowserCommandsOptions {
-  model: RunBrowserModel;
+  /** Loaded with the sidebar (see `src/lazy.ts`). */
+  model: Lazy<RunBrowserModel>;
   /** The sidebar widget's id, for showing it. */
   browserId: string;
   trans: TranslationBundle;

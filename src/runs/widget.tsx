@@ -4,15 +4,16 @@ import { Message as LuminoMessage } from '@lumino/messaging';
 import * as React from 'react';
 
 import { Message } from '../components/message';
+import type { Lazy } from '../lazy';
 import type { IRunBrowserActions } from './actions';
-import { RunBrowserModel } from './model';
+import type { RunBrowserModel } from './model';
 import type { RunBrowserView } from './view';
 
 /**
- * The run browser sidebar: a thin view over its model. The view and its
- * list virtualiser are loaded with `import()` when the sidebar is first
- * shown, so JupyterLab's start-up does not carry them; the model refreshes
- * running runs only while the sidebar is shown.
+ * The run browser sidebar: a thin view over its model. The model, the view
+ * and its list virtualiser are loaded with `import()` (`./deferred`) when
+ * the sidebar is first shown, so JupyterLab's start-up does not carry them;
+ * the model refreshes running runs only while the sidebar is shown.
  */
 export class RunBrowser extends ReactWidget {
   constructor(options: RunBrowser.IOptions) {
@@ -23,33 +24,39 @@ export class RunBrowser extends ReactWidget {
     this.addClass('jp-MlflowRuns');
   }
 
-  readonly model: RunBrowserModel;
+  /** Null until the sidebar is first shown or a run browser command runs. */
+  readonly model: Lazy<RunBrowserModel>;
 
   override dispose(): void {
     if (this.isDisposed) {
       return;
     }
-    this.model.dispose();
+    this.model.value?.dispose();
     super.dispose();
   }
 
   protected override onAfterShow(msg: LuminoMessage): void {
     super.onAfterShow(msg);
-    this.model.active = true;
+    const model = this.model.value;
+    if (model !== null) {
+      model.active = true;
+    }
     this._loadView();
   }
 
   protected override onAfterHide(msg: LuminoMessage): void {
     super.onAfterHide(msg);
-    this.model.active = false;
+    const model = this.model.value;
+    if (model !== null) {
+      model.active = false;
+    }
   }
 
   protected override render(): JSX.Element {
     const View = this._view;
-    if (View !== null) {
-      return (
-        <View model={this.model} actions={this._actions} trans={this._trans} />
-      );
+    const model = this.model.value;
+    if (View !== null && model !== null) {
+      return <View model={model} actions={this._actions} trans={this._trans} />;
     }
     if (this._failure !== '') {
       return (
@@ -71,9 +78,13 @@ export class RunBrowser extends ReactWidget {
       return;
     }
     this._loading = true;
-    import('./view').then(
-      module => {
+    Promise.all([
+      import(/* webpackChunkName: "mlflow-run-browser" */ './deferred'),
+      this.model.load()
+    ]).then(
+      ([module, model]) => {
         this._view = module.RunBrowserView;
+        model.active = this.isVisible;
         this.update();
       },
       reason => {
@@ -93,7 +104,7 @@ export class RunBrowser extends ReactWidget {
 
 export namespace RunBrowser {
   export interface IOptions {
-    model: RunBrowserModel;
+    model: Lazy<RunBrowserModel>;
     actions: IRunBrowserActions;
     trans: TranslationBundle;
   }
