@@ -11,24 +11,14 @@ import {
 import { ILauncher } from '@jupyterlab/launcher';
 import { IMainMenu } from '@jupyterlab/mainmenu';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
-import {
-  CommandToolbarButton,
-  launchIcon,
-  refreshIcon,
-  MenuSvg
-} from '@jupyterlab/ui-components';
+import { launchIcon, refreshIcon, MenuSvg } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import {
-  CommandIDs,
-  OPEN_SETTINGS_COMMAND,
-  TRANSLATION_DOMAIN
-} from '../commands';
+import { CommandIDs, TRANSLATION_DOMAIN } from '../commands';
 import { loginPath } from '../contract';
-import { TokenHandoff } from '../handoff/client';
 import { mlflowIcon } from '../icons';
+import { Lazy } from '../lazy';
 import { measureActivation } from '../perf';
-import { MlflowPanelModel } from '../panel/model';
 import {
   HOME_ROUTE,
   MODEL_REGISTRY_ROUTE,
@@ -38,7 +28,7 @@ import {
   registeredModelRoute,
   runRoute
 } from '../panel/routes';
-import { MlflowPanel, SignedInUser } from '../panel/widget';
+import type { MlflowPanel } from '../panel/widget';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 
 /**
@@ -76,69 +66,30 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       namespace: 'mlflow'
     });
 
-    // One hand-off frame per gateway, shared by every panel.
-    let handoff: TokenHandoff | null = null;
-    const tokenStore = (gatewayUrl: string): TokenHandoff => {
-      if (handoff?.gatewayUrl !== gatewayUrl) {
-        handoff?.dispose();
-        handoff = new TokenHandoff({ gatewayUrl });
-      }
-      return handoff;
-    };
+    // The panel's model, view and hand-off load when it is first opened.
+    const panels = new Lazy(async () => {
+      const { PanelFactory } = await import(
+        /* webpackChunkName: "mlflow-panel" */ '../panel/deferred'
+      );
+      return new PanelFactory({ settings, auth, trans, commands });
+    });
 
     const current = (): MainAreaWidget<MlflowPanel> | null =>
       tracker.currentWidget ?? tracker.find(() => true) ?? null;
 
-    const createPanel = (route: string): MainAreaWidget<MlflowPanel> => {
-      const model = new MlflowPanelModel({ settings, auth, tokenStore, route });
-      const content = new MlflowPanel({
-        model,
-        trans,
-        actions: {
-          openSettings: () =>
-            void commands.execute(OPEN_SETTINGS_COMMAND, { query: 'MLflow' }),
-          retry: () => model.retry(),
-          signOut: () => void commands.execute(CommandIDs.signOut)
-        }
-      });
-      const widget = new MainAreaWidget({ content });
-      widget.id = 'mlflow-panel';
-      widget.title.label = trans.__('MLflow');
-      widget.title.icon = mlflowIcon;
-      widget.title.closable = true;
-      widget.toolbar.addItem('user', new SignedInUser(auth, trans));
-      for (const [name, id] of [
-        ['reload', CommandIDs.reload],
-        ['open-in-tab', CommandIDs.openInBrowserTab],
-        ['sign-out', CommandIDs.signOut]
-      ] as const) {
-        widget.toolbar.addItem(
-          name,
-          new CommandToolbarButton({
-            commands,
-            id,
-            args: { toolbar: true },
-            // Icons only, except for signing out, which has none.
-            label: name === 'sign-out' ? trans.__('Sign out') : ''
-          })
-        );
-      }
-      void tracker.add(widget);
-      return widget;
-    };
-
     /** Show the panel at a route, opening it if needed. */
-    const open = (route: string): MainAreaWidget<MlflowPanel> => {
+    const open = async (route: string): Promise<void> => {
+      const factory = await panels.load();
       let widget = current();
       if (widget === null) {
-        widget = createPanel(route);
+        widget = factory.create(route);
+        void tracker.add(widget);
         shell.add(widget, 'main');
       } else {
         widget.content.model.route = route;
         void tracker.save(widget);
       }
       shell.activateById(widget.id);
-      return widget;
     };
 
     const text = (args: ReadonlyPartialJSONObject, name: string): string => {
@@ -165,7 +116,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       icon: args => (args.isPalette ? undefined : mlflowIcon),
       execute: args => {
         const route = typeof args.route === 'string' ? args.route : HOME_ROUTE;
-        open(route);
+        return open(route);
       }
     });
     commands.addCommand(CommandIDs.openExperiment, {
@@ -190,7 +141,7 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       execute: args => {
         const name = typeof args.name === 'string' ? args.name : '';
         const version = typeof args.version === 'string' ? args.version : '';
-        open(
+        return open(
           name === ''
             ? MODEL_REGISTRY_ROUTE
             : version === ''

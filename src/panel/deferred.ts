@@ -1,0 +1,81 @@
+/**
+ * What the MLflow panel loads when it is first opened (`import()` from
+ * `src/plugins/panel.ts`): its model with the token hand-off, its view and
+ * the styles.
+ */
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { TranslationBundle } from '@jupyterlab/translation';
+import { CommandToolbarButton } from '@jupyterlab/ui-components';
+
+import '../styles';
+import { CommandIDs, OPEN_SETTINGS_COMMAND } from '../commands';
+import { TokenHandoff } from '../handoff/client';
+import { mlflowIcon } from '../icons';
+import { IMlflowAuth, IMlflowSettings } from '../tokens';
+import { MlflowPanelModel } from './model';
+import { MlflowPanel, SignedInUser } from './widget';
+
+/** Makes MLflow panels, sharing one hand-off frame per gateway. */
+export class PanelFactory {
+  constructor(private readonly _options: PanelFactory.IOptions) {}
+
+  /** A panel showing the MLflow UI at `route`. */
+  create(route: string): MainAreaWidget<MlflowPanel> {
+    const { settings, auth, trans, commands } = this._options;
+    const tokenStore = (gatewayUrl: string) => this._tokenStore(gatewayUrl);
+    const model = new MlflowPanelModel({ settings, auth, tokenStore, route });
+    const content = new MlflowPanel({
+      model,
+      trans,
+      actions: {
+        openSettings: () =>
+          void commands.execute(OPEN_SETTINGS_COMMAND, { query: 'MLflow' }),
+        retry: () => model.retry(),
+        signOut: () => void commands.execute(CommandIDs.signOut)
+      }
+    });
+    const widget = new MainAreaWidget({ content });
+    widget.id = 'mlflow-panel';
+    widget.title.label = trans.__('MLflow');
+    widget.title.icon = mlflowIcon;
+    widget.title.closable = true;
+    widget.toolbar.addItem('user', new SignedInUser(auth, trans));
+    for (const [name, id] of [
+      ['reload', CommandIDs.reload],
+      ['open-in-tab', CommandIDs.openInBrowserTab],
+      ['sign-out', CommandIDs.signOut]
+    ] as const) {
+      widget.toolbar.addItem(
+        name,
+        new CommandToolbarButton({
+          commands,
+          id,
+          args: { toolbar: true },
+          // Icons only, except for signing out, which has none.
+          label: name === 'sign-out' ? trans.__('Sign out') : ''
+        })
+      );
+    }
+    return widget;
+  }
+
+  private _tokenStore(gatewayUrl: string): TokenHandoff {
+    if (this._handoff?.gatewayUrl !== gatewayUrl) {
+      this._handoff?.dispose();
+      this._handoff = new TokenHandoff({ gatewayUrl });
+    }
+    return this._handoff;
+  }
+
+  private _handoff: TokenHandoff | null = null;
+}
+
+export namespace PanelFactory {
+  export interface IOptions {
+    settings: IMlflowSettings;
+    auth: IMlflowAuth;
+    trans: TranslationBundle;
+    commands: JupyterFrontEnd['commands'];
+  }
+}
