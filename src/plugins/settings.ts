@@ -107,6 +107,8 @@ class ProblemNotifier {
         callback: event => {
           // Keep the toast, so that its other actions stay at hand.
           event.preventDefault();
+          // The list's styles load with the views, not at start-up.
+          void import('../styles');
           void showDialog({
             title: trans.__('MLflow settings'),
             body: problemList(problems),
