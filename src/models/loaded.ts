@@ -1,4 +1,6 @@
 /** What the models sidebar loads with `import()` when first shown. */
+import '../styles';
+
 export { gatewayModelsClient } from './client';
 export {
   setAliasWithConfirmation,

@@ -74,7 +74,7 @@ export class ModelsSidebar extends ReactWidget {
     }
     this._loading = true;
     const { settings, auth, api, trans, commands } = this._options;
-    import('./loaded').then(
+    import(/* webpackChunkName: "mlflow-models" */ './loaded').then(
       module => {
         if (this.isDisposed) {
           return;
