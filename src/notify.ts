@@ -3,10 +3,13 @@
  * a notification without `autoClose` in its notification centre only
  * (silent), so every result the user waits for comes through here.
  */
-import { Notification } from '@jupyterlab/apputils';
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 
 /** How long a success or warning toast stays on screen. */
 export const TOAST_MS = 6000;
+
+/** JupyterLab cuts a toast's message after this many characters. */
+export const TOAST_MESSAGE_MAX = 140;
 
 /** An action button on a toast, e.g. "Open in MLflow". */
 export interface IToastAction {
@@ -15,12 +18,18 @@ export interface IToastAction {
 }
 
 function options(
+  message: string,
   autoClose: number | false,
   actions: ReadonlyArray<IToastAction>
 ): Notification.IOptions<any> {
+  // A message the toast cuts (a refusal in words, say) can be read whole.
+  const all =
+    message.length > TOAST_MESSAGE_MAX
+      ? [...actions, { label: 'Read All', run: () => void showWhole(message) }]
+      : actions;
   return {
     autoClose,
-    actions: actions.map(({ label, run }) => ({
+    actions: all.map(({ label, run }) => ({
       label,
       callback: () => run()
     }))
@@ -32,7 +41,7 @@ export function notifySuccess(
   message: string,
   actions: ReadonlyArray<IToastAction> = []
 ): string {
-  return Notification.success(message, options(TOAST_MS, actions));
+  return Notification.success(message, options(message, TOAST_MS, actions));
 }
 
 /** Something the user should know but need not act on. */
@@ -40,7 +49,7 @@ export function notifyWarning(
   message: string,
   actions: ReadonlyArray<IToastAction> = []
 ): string {
-  return Notification.warning(message, options(TOAST_MS, actions));
+  return Notification.warning(message, options(message, TOAST_MS, actions));
 }
 
 /** A failure: stays on screen until the user closes it. */
@@ -48,5 +57,13 @@ export function notifyError(
   message: string,
   actions: ReadonlyArray<IToastAction> = []
 ): string {
-  return Notification.error(message, options(false, actions));
+  return Notification.error(message, options(message, false, actions));
+}
+
+function showWhole(message: string) {
+  return showDialog({
+    title: 'MLflow',
+    body: message,
+    buttons: [Dialog.okButton({ label: 'Close' })]
+  });
 }

@@ -1,6 +1,12 @@
 import { Notification } from '@jupyterlab/apputils';
 
-import { TOAST_MS, notifyError, notifySuccess, notifyWarning } from '../notify';
+import {
+  TOAST_MESSAGE_MAX,
+  TOAST_MS,
+  notifyError,
+  notifySuccess,
+  notifyWarning
+} from '../notify';
 
 describe('notifications', () => {
   afterEach(() => Notification.dismiss());
@@ -29,5 +35,21 @@ describe('notifications', () => {
     expect(action.label).toBe('Open in MLflow');
     action.callback(new MouseEvent('click'));
     expect(run).toHaveBeenCalledTimes(1);
+  });
+
+  it('offers to read a message the toast cuts, and only such a message', async () => {
+    notifyError('Refused');
+    expect(latest().options.actions ?? []).toEqual([]);
+    const long = `You may not create a registered model. ${'x'.repeat(TOAST_MESSAGE_MAX)}`;
+    notifyError(long);
+    const [action] = latest().options.actions ?? [];
+    expect(action.label).toBe('Read All');
+    action.callback(new MouseEvent('click'));
+    await new Promise(resolve => setTimeout(resolve, 0));
+    const dialog = document.querySelector('.jp-Dialog-body');
+    expect(dialog?.textContent).toBe(long);
+    (
+      document.querySelector('.jp-Dialog-button.jp-mod-accept') as HTMLElement
+    ).click();
   });
 });
