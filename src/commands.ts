@@ -44,12 +44,13 @@ export namespace CommandIDs {
   export const showModels = 'mlflow:show-models';
   /** Load the models view's registered models afresh. */
   export const refreshModels = 'mlflow:refresh-models';
-}
 
-/** The notebook commands the snippet insertion relies on (JupyterLab's own). */
-export namespace NotebookCommandIDs {
-  export const insertCellBelow = 'notebook:insert-cell-below';
-  export const replaceSelection = 'notebook:replace-selection';
+  // Results and notebook insertion.
+  /**
+   * Insert a code cell into the last active notebook, or its empty first
+   * cell when it is fresh (args: `code`).
+   */
+  export const insertCode = 'mlflow:insert-code';
 }
 
 /** The core command that opens the settings editor. */

@@ -153,8 +153,16 @@ export class FakeMlflow implements IRunBrowserClient {
     return 'model';
   }
 
+  registeredModels: string[] = [];
+
   async registeredModelNames(): Promise<string[]> {
-    return [];
+    return this.registeredModels;
+  }
+
+  async modelVersionsOfRun(name: string, runId: string): Promise<string[]> {
+    return this.registered
+      .filter(version => version.name === name && version.runId === runId)
+      .map((_, index) => String(index + 1));
   }
 
   async registerModel(options: {

@@ -1,10 +1,13 @@
+import { Notification } from '@jupyterlab/apputils';
 import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { CommandIDs, NotebookCommandIDs } from '../commands';
+import { MlflowApiError } from '../api';
+import { CommandIDs } from '../commands';
 import { Lazy } from '../lazy';
 import { RunBrowserApp, addRunBrowserCommands } from '../runs/commands';
+import { proposedModelName } from '../runs/register-dialog';
 import { CHURN, IFakeRun, settle, setup } from './fake-mlflow';
 
 const RUNS: IFakeRun[] = [
@@ -77,25 +80,129 @@ describe('the run browser’s commands', () => {
     ]);
   });
 
-  it('insert a cell that loads the run and its model below the active cell', async () => {
+  it('insert code that loads the run and its model into the last active notebook', async () => {
     const { commands, executed, record } = await commandsOver();
+    record(CommandIDs.insertCode);
     expect(
       commands.isEnabled(CommandIDs.insertRunSnippet, { runId: 'with-model' })
-    ).toBe(false); // no notebook
-    record(NotebookCommandIDs.insertCellBelow);
-    record(NotebookCommandIDs.replaceSelection);
+    ).toBe(true);
     await commands.execute(CommandIDs.insertRunSnippet, {
       runId: 'with-model'
     });
-    expect(executed.map(call => call.id)).toEqual([
-      NotebookCommandIDs.insertCellBelow,
-      NotebookCommandIDs.replaceSelection
-    ]);
-    const text = String(executed[1].args.text);
-    expect(text).toContain('run = mlflow.get_run("with-model")');
-    expect(text).toContain(
+    expect(executed.map(call => call.id)).toEqual([CommandIDs.insertCode]);
+    const code = String(executed[0].args.code);
+    expect(code).toContain('run = mlflow.get_run("with-model")');
+    expect(code).toContain(
       'model = mlflow.pyfunc.load_model("runs:/with-model/model")'
     );
+  });
+
+  describe('register a run’s model', () => {
+    afterEach(() => {
+      Notification.dismiss();
+      document
+        .querySelectorAll('.jp-Dialog')
+        .forEach(dialog => dialog.remove());
+    });
+
+    const approver = () =>
+      commandsOver({
+        operations: ['registered-models.create', 'model-versions.create']
+      });
+    /** The open dialog, once it shows. */
+    async function dialog(): Promise<HTMLElement> {
+      for (let i = 0; i < 100; i++) {
+        const found = document.querySelector<HTMLElement>('.jp-Dialog');
+        if (found) {
+          return found;
+        }
+        await new Promise(resolve => setTimeout(resolve, 10));
+      }
+      throw new Error('No dialog');
+    }
+    const click = (node: HTMLElement, selector: string) =>
+      node.querySelector<HTMLElement>(selector)!.click();
+
+    it('proposes the experiment’s name, registers, and offers to open the version', async () => {
+      const { commands, mlflow, executed, record } = await approver();
+      record(CommandIDs.openModelRegistry);
+      mlflow.registeredModels = ['0-unrelated', 'churn-classifier'];
+      const done = commands.execute(CommandIDs.registerRunModel, {
+        runId: 'with-model'
+      });
+      const shown = await dialog();
+      const input = shown.querySelector('input')!;
+      expect(input.value).toBe(CHURN.name);
+      const options = [...shown.querySelectorAll('option')].map(o => o.value);
+      expect(options).toEqual(['0-unrelated', 'churn-classifier']);
+      // Registering again while the dialog is open is not offered.
+      expect(
+        commands.isEnabled(CommandIDs.registerRunModel, { runId: 'with-model' })
+      ).toBe(false);
+      click(shown, '.jp-mod-accept');
+      await done;
+      expect(mlflow.registered).toEqual([
+        { name: CHURN.name, runId: 'with-model', modelId: 'm-1' }
+      ]);
+      const [toast] = Notification.manager.notifications;
+      expect(toast.message).toBe(`Registered ${CHURN.name} version 3.`);
+      expect(toast.options.autoClose).not.toBe(false);
+      toast.options.actions![0].callback(new MouseEvent('click'));
+      expect(executed).toEqual([
+        {
+          id: CommandIDs.openModelRegistry,
+          args: { name: CHURN.name, version: '3' }
+        }
+      ]);
+    });
+
+    it('asks before registering the run’s model again under the same model', async () => {
+      const { commands, mlflow } = await approver();
+      mlflow.registered = [
+        { name: 'churn-classifier', runId: 'with-model', modelId: 'm-1' }
+      ];
+      mlflow.registeredModels = ['churn-classifier'];
+      const done = commands.execute(CommandIDs.registerRunModel, {
+        runId: 'with-model'
+      });
+      const first = await dialog();
+      first.querySelector('input')!.value = 'churn-classifier';
+      click(first, '.jp-mod-accept');
+      await new Promise(resolve => setTimeout(resolve, 50));
+      const confirm = await dialog();
+      expect(confirm.textContent).toContain(
+        'already churn-classifier version 1'
+      );
+      click(confirm, '.jp-mod-reject');
+      await done;
+      expect(mlflow.registered).toHaveLength(1);
+    });
+
+    it('shows the server’s refusal as it is, until closed', async () => {
+      const { commands, mlflow } = await approver();
+      const refusal =
+        'You may not register a model version (model-versions.create). Your roles: readers.';
+      mlflow.registerModel = () =>
+        Promise.reject(new MlflowApiError('forbidden', refusal, 403));
+      const done = commands.execute(CommandIDs.registerRunModel, {
+        runId: 'with-model'
+      });
+      click(await dialog(), '.jp-mod-accept');
+      await done;
+      const [toast] = Notification.manager.notifications;
+      expect(toast.type).toBe('error');
+      expect(toast.message).toBe(refusal);
+      expect(toast.options.autoClose).toBe(false);
+    });
+  });
+
+  it('propose a registered model name from the experiment, or the run in the default one', () => {
+    expect(proposedModelName('run-1', 'churn-prediction')).toBe(
+      'churn-prediction'
+    );
+    expect(proposedModelName('run-1', '/Users/ana/churn')).toBe('churn');
+    expect(proposedModelName('run-1', 'Default')).toBe('run-1');
+    expect(proposedModelName('run-1', undefined)).toBe('run-1');
   });
 
   it('offer registering a model only to roles that may, for runs that logged one', async () => {

@@ -18,12 +18,6 @@ import { measureActivation } from '../perf';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 
 /**
- * The command that inserts a code cell (args: `code`) into the last active
- * notebook; the notebook-insertion plugin registers it.
- */
-const INSERT_CODE_COMMAND = 'mlflow:insert-code';
-
-/**
  * The models view: registered models beside the runs, in a sidebar of its
  * own. Only the shell and the commands are made at start-up; the rest is
  * loaded when the sidebar is first shown (`src/models/widget.tsx`).
@@ -67,7 +61,7 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
           }),
         insertCode: code => {
           commands
-            .execute(INSERT_CODE_COMMAND, { code })
+            .execute(CommandIDs.insertCode, { code })
             .catch(reason =>
               notifyError(
                 trans.__(

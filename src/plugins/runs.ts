@@ -1,9 +1,10 @@
 import {
+  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
@@ -16,6 +17,8 @@ import {
 import { SETTINGS_PLUGIN_ID as PLUGIN_ID } from '../contract';
 import { mlflowIcon } from '../icons';
 import { Lazy } from '../lazy';
+import { LastActiveNotebook, addInsertCodeCommand } from '../notebook-insert';
+import { notifyError } from '../notify';
 import { measureActivation } from '../perf';
 import { addRunBrowserCommands } from '../runs/commands';
 import type { IRememberedState } from '../runs/model';
@@ -40,7 +43,8 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
     ILayoutRestorer,
     IStateDB,
     ISettingRegistry,
-    ICommandPalette
+    ICommandPalette,
+    ILabShell
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -50,7 +54,8 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     state: IStateDB | null,
     settingRegistry: ISettingRegistry | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    labShell: ILabShell | null
   ): void => {
     const startedAt = performance.now();
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
@@ -114,8 +119,11 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
           settingRegistry
             .set(PLUGIN_ID, 'defaultExperiment', experiment?.name ?? '')
             .catch(reason =>
-              Notification.error(
-                trans.__('The default experiment was not saved: %1', reason)
+              notifyError(
+                trans.__(
+                  'The default experiment was not saved: %1',
+                  (reason as Error).message ?? String(reason)
+                )
               )
             );
         },
@@ -138,6 +146,11 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
     });
     restorer?.add(browser, 'mlflow-run-browser');
 
+    addInsertCodeCommand(commands, {
+      notebooks: new LastActiveNotebook(labShell ?? shell),
+      activate: id => shell.activateById(id),
+      trans
+    });
     addRunBrowserCommands(app, {
       model,
       browserId: browser.id,

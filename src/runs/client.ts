@@ -30,6 +30,7 @@ export interface IRunBrowserClient {
     runId: string;
     modelId: string;
   }): Promise<string>;
+  modelVersionsOfRun(name: string, runId: string): Promise<string[]>;
 }
 
 /** The run browser's calls through the gateway, with the user's token. */
@@ -43,6 +44,8 @@ export function gatewayClient(api: IApiOptions): IRunBrowserClient {
       mlflow.getRuns(api, experimentId, runIds),
     loggedModelName: modelId => mlflow.loggedModelName(api, modelId),
     registeredModelNames: () => mlflow.registeredModelNames(api),
-    registerModel: options => mlflow.registerModel(api, options)
+    registerModel: options => mlflow.registerModel(api, options),
+    modelVersionsOfRun: (name, runId) =>
+      mlflow.modelVersionsOfRun(api, name, runId)
   };
 }

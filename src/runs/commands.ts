@@ -3,16 +3,15 @@ import {
   Clipboard,
   Dialog,
   ICommandPalette,
-  InputDialog,
-  Notification,
   showDialog
 } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { CommandIDs, NotebookCommandIDs } from '../commands';
+import { CommandIDs } from '../commands';
 import { mlflowIcon } from '../icons';
 import type { Lazy } from '../lazy';
+import { notifyError, notifySuccess, notifyWarning } from '../notify';
 import type { RunBrowserModel } from './model';
 import type { IRunRow } from './table';
 
@@ -56,9 +55,7 @@ export function addRunBrowserCommands(
   };
   const copy = (text: string, what: string) => {
     Clipboard.copyToSystem(text);
-    Notification.success(trans.__('Copied the %1: %2', what, text), {
-      autoClose: 3000
-    });
+    notifySuccess(trans.__('Copied the %1: %2', what, text));
   };
 
   commands.addCommand(CommandIDs.showRunBrowser, {
@@ -125,89 +122,102 @@ export function addRunBrowserCommands(
   commands.addCommand(CommandIDs.insertRunSnippet, {
     label: trans.__('Insert into Notebook'),
     caption: trans.__(
-      'Add a code cell that loads this run (and its model) below the active cell of the current notebook'
+      'Add a code cell that loads this run (and its model) to the notebook you last worked in'
     ),
-    isEnabled: args =>
-      runOf(args) !== undefined &&
-      commands.isEnabled(NotebookCommandIDs.insertCellBelow),
+    isEnabled: args => runOf(args) !== undefined,
     execute: async args => {
       const row = runOf(args);
       const model = loaded();
       if (!row || !model) {
         return;
       }
-      if (!commands.isEnabled(NotebookCommandIDs.insertCellBelow)) {
-        Notification.warning(
-          trans.__('Open or select a notebook to insert the run into.')
-        );
-        return;
-      }
       let modelPath: string | undefined;
       try {
         modelPath = await model.modelPath(row);
       } catch (reason) {
-        Notification.warning(
+        notifyWarning(
           trans.__(
             'The run’s model could not be looked up (%1); the cell loads the run only.',
             (reason as Error).message
           )
         );
       }
-      await commands.execute(NotebookCommandIDs.insertCellBelow);
-      await commands.execute(NotebookCommandIDs.replaceSelection, {
-        text: (await deferred()).runSnippet(row, modelPath)
+      await commands.execute(CommandIDs.insertCode, {
+        code: (await deferred()).runSnippet(row, modelPath)
       });
     }
   });
+  const registerRunModel = async (model: RunBrowserModel, row: IRunRow) => {
+    const dialogs = await import('./register-dialog');
+    const existing = await model
+      .registeredModelNames()
+      .catch((): string[] => []);
+    const experimentName =
+      model.runs?.experiment.experiment_id === row.experimentId
+        ? model.runs.experiment.name
+        : undefined;
+    const name = await dialogs.askRegisteredModelName({
+      runName: row.name,
+      proposal: dialogs.proposedModelName(row.name, experimentName),
+      existing,
+      trans
+    });
+    if (name === null) {
+      return;
+    }
+    try {
+      const versions = existing.includes(name)
+        ? await model.versionsFromRun(row, name)
+        : [];
+      if (
+        versions.length > 0 &&
+        !(await dialogs.confirmRegisteringAgain({
+          runName: row.name,
+          name,
+          versions,
+          trans
+        }))
+      ) {
+        return;
+      }
+      const version = await model.registerModel(row, name);
+      notifySuccess(trans.__('Registered %1 version %2.', name, version), [
+        {
+          label: trans.__('Open in MLflow'),
+          run: () =>
+            void commands.execute(CommandIDs.openModelRegistry, {
+              name,
+              version
+            })
+        }
+      ]);
+    } catch (reason) {
+      notifyError((reason as Error).message);
+    }
+  };
+  /** The runs whose model is being registered: one registration at a time. */
+  const registering = new Set<string>();
   commands.addCommand(CommandIDs.registerRunModel, {
     label: trans.__('Register Model…'),
     caption: trans.__('Register the model this run logged'),
     isVisible: args =>
       (loaded()?.canRegisterModels ?? false) &&
       (runOf(args)?.modelIds.length ?? 0) > 0,
+    isEnabled: args => {
+      const row = runOf(args);
+      return row !== undefined && !registering.has(row.id);
+    },
     execute: async args => {
       const row = runOf(args);
       const model = loaded();
-      if (!row || !model?.canRegisterModels) {
+      if (!row || !model?.canRegisterModels || registering.has(row.id)) {
         return;
       }
-      const names = await model.registeredModelNames().catch(() => []);
-      const result = await InputDialog.getItem({
-        title: trans.__('Register the model of %1', row.name),
-        label: trans.__('Registered model (pick one or type a new name)'),
-        items: names,
-        editable: true,
-        placeholder: trans.__('Model name'),
-        okLabel: trans.__('Register')
-      });
-      const name = result.value?.trim() ?? '';
-      if (!result.button.accept || name === '') {
-        return;
-      }
+      registering.add(row.id);
       try {
-        const version = await model.registerModel(row, name);
-        Notification.success(
-          trans.__('Registered %1 version %2.', name, version),
-          {
-            actions: [
-              {
-                label: trans.__('Open in MLflow'),
-                callback: () =>
-                  void commands.execute(CommandIDs.openModelRegistry, {
-                    name,
-                    version
-                  })
-              }
-            ]
-          }
-        );
-      } catch (reason) {
-        Notification.error(
-          trans.__(
-            'The model was not registered: %1',
-            (reason as Error).message
-          )
-        );
+        await registerRunModel(model, row);
+      } finally {
+        registering.delete(row.id);
       }
     }
   });

@@ -223,6 +223,23 @@ export async function registerModel(
   return answer.model_version.version;
 }
 
+/** The versions of registered model `name` that came from run `runId`. */
+export async function modelVersionsOfRun(
+  api: IApiOptions,
+  name: string,
+  runId: string
+): Promise<string[]> {
+  const answer = await callMlflow<{
+    model_versions?: { version: string }[];
+  }>(api, '2.0/mlflow/model-versions/search', {
+    query: {
+      filter: `name = ${likeLiteral(name, false)} and run_id = ${likeLiteral(runId, false)}`,
+      max_results: '1000'
+    }
+  });
+  return (answer?.model_versions ?? []).map(version => version.version);
+}
+
 /** What the caller's roles allow, from the gateway's permission model. */
 export function callerPermissions(
   api: IApiOptions

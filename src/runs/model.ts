@@ -384,6 +384,11 @@ export class RunBrowserModel implements IDisposable {
     return this._client.registerModel({ name, runId: row.id, modelId });
   }
 
+  /** The versions of registered model `name` registered from this run. */
+  versionsFromRun(row: IRunRow, name: string): Promise<string[]> {
+    return this._client.modelVersionsOfRun(name, row.id);
+  }
+
   dispose(): void {
     if (this._isDisposed) {
       return;

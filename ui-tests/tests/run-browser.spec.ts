@@ -157,11 +157,13 @@ test('the reader browses, filters, sorts and expands runs, opens one in MLflow a
   await page.notebook.createNew('run-snippet.ipynb');
   await row(page, 'churn-threshold-65').click({ button: 'right' });
   await menu.getByText('Insert into Notebook').click();
-  await expect(page.locator('.jp-Notebook .jp-Cell').nth(1)).toContainText(
+  // A fresh notebook: the snippet fills its empty first cell.
+  await expect(page.locator('.jp-Notebook .jp-Cell')).toHaveCount(1);
+  await expect(page.locator('.jp-Notebook .jp-Cell').first()).toContainText(
     'mlflow.pyfunc.load_model("runs:/'
   );
-  await page.notebook.runCell(1);
-  const output = (await page.notebook.getCellTextOutput(1))?.join('') ?? '';
+  await page.notebook.runCell(0);
+  const output = (await page.notebook.getCellTextOutput(0))?.join('') ?? '';
   expect(output).toContain('churn-threshold-65 FINISHED');
   expect(output).toContain("'rmse': 0.21");
   await keepScreenshot(page, testInfo, 'run-browser-notebook');
@@ -181,10 +183,11 @@ test('the model-approver is offered "Register Model…" and it registers a new v
     const dialog = page.locator('.jp-Dialog');
     await dialog.locator('input').fill(name);
     await dialog.getByRole('button', { name: 'Register' }).click();
-    // Galata turns toasts off; the notification is in JupyterLab's list.
-    await expect
-      .poll(async () => (await page.notifications).map(n => n.message))
-      .toContain(`Registered ${name} version 1.`);
+    await expect(
+      page.locator('.Toastify__toast', {
+        hasText: `Registered ${name} version 1.`
+      })
+    ).toBeVisible();
 
     const found = await mlflowApi(
       `model-versions/search?filter=${encodeURIComponent(`name = '${name}'`)}`
