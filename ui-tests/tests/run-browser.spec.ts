@@ -140,7 +140,9 @@ test('the reader browses, filters, sorts and expands runs, opens one in MLflow a
     .click();
   const frame = mlflowFrame(page);
   await dismissTips(frame);
-  await expect(frame.getByText('churn-threshold-65').first()).toBeVisible();
+  await expect(frame.getByText('churn-threshold-65').first()).toBeVisible({
+    timeout: 30_000
+  });
 
   // Readers may not register models: not offered.
   await row(page, 'churn-threshold-65').click({ button: 'right' });
