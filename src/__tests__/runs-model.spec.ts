@@ -262,6 +262,39 @@ describe('RunBrowserModel', () => {
       expect(lines()).toEqual(['solo', 'parent']);
     });
 
+    it('sorted by a metric, shows the best run at the top even when it is a child', async () => {
+      const { model } = await setup({
+        runs: [
+          { id: 'parent', rmse: 0.5, start: 1 },
+          { id: 'child-a', rmse: 0.4, start: 2, parent: 'parent' },
+          { id: 'child-b', rmse: 0.1, start: 3, parent: 'parent' },
+          { id: 'solo', rmse: 0.2, start: 4 }
+        ]
+      });
+      model.openExperiment(CHURN);
+      await settle();
+      const lines = () =>
+        model.items.map(i => `${'  '.repeat(i.depth)}${i.row.id}`);
+      model.sortBy('metric:rmse'); // the largest first
+      model.sortBy('metric:rmse'); // the smallest first
+      await settle();
+      expect(model.runs?.sort).toEqual({
+        column: 'metric:rmse',
+        descending: false
+      });
+      expect(lines()).toEqual(['parent', '  child-b', '  child-a', 'solo']);
+      // Closed by the user, it stays closed, and opens again.
+      model.toggleExpanded('parent');
+      expect(lines()).toEqual(['parent', 'solo']);
+      model.toggleExpanded('parent');
+      expect(lines()).toEqual(['parent', '  child-b', '  child-a', 'solo']);
+      // Sorted by start again, the families keep the server's order.
+      model.sortBy('start');
+      await settle();
+      model.toggleExpanded('parent');
+      expect(lines()).toEqual(['solo', 'parent']);
+    });
+
     it('refreshes running runs while shown, and stops when hidden', async () => {
       const runs: IFakeRun[] = [
         { id: 'training', rmse: 0.9, start: 1, status: 'RUNNING' },

@@ -335,7 +335,7 @@ describe('tableItems', () => {
       row('q'),
       row('c2', { parentId: 'p' })
     ];
-    expect(shape(tableItems(rows, new Set()))).toEqual([
+    expect(shape(tableItems(rows, { expanded: new Set() }))).toEqual([
       ['p', 0, 2, false],
       ['q', 0, 0, false]
     ]);
@@ -348,7 +348,7 @@ describe('tableItems', () => {
       row('p'),
       row('c1', { parentId: 'p' })
     ];
-    expect(shape(tableItems(rows, new Set(['p'])))).toEqual([
+    expect(shape(tableItems(rows, { expanded: new Set(['p']) }))).toEqual([
       ['q', 0, 0, false],
       ['p', 0, 2, true],
       ['c2', 1, 0, false],
@@ -358,7 +358,9 @@ describe('tableItems', () => {
 
   it('keeps runs whose parent is not loaded at the top level, in order', () => {
     const rows = [row('a'), row('orphan', { parentId: 'elsewhere' }), row('b')];
-    expect(shape(tableItems(rows, new Set(['elsewhere'])))).toEqual([
+    expect(
+      shape(tableItems(rows, { expanded: new Set(['elsewhere']) }))
+    ).toEqual([
       ['a', 0, 0, false],
       ['orphan', 0, 0, false],
       ['b', 0, 0, false]
@@ -371,29 +373,31 @@ describe('tableItems', () => {
       row('c', { parentId: 'p' }),
       row('p')
     ];
-    expect(shape(tableItems(rows, new Set(['p', 'c'])))).toEqual([
+    expect(shape(tableItems(rows, { expanded: new Set(['p', 'c']) }))).toEqual([
       ['p', 0, 1, true],
       ['c', 1, 1, true],
       ['g', 2, 0, false]
     ]);
-    expect(shape(tableItems(rows, new Set(['c'])))).toEqual([
+    expect(shape(tableItems(rows, { expanded: new Set(['c']) }))).toEqual([
       ['p', 0, 1, false]
     ]);
-    expect(shape(tableItems(rows, new Set(['p'])))).toEqual([
+    expect(shape(tableItems(rows, { expanded: new Set(['p']) }))).toEqual([
       ['p', 0, 1, true],
       ['c', 1, 1, false]
     ]);
   });
 
   it('does not mark a run without loaded children as expanded', () => {
-    expect(shape(tableItems([row('a')], new Set(['a'])))).toEqual([
-      ['a', 0, 0, false]
-    ]);
+    expect(shape(tableItems([row('a')], { expanded: new Set(['a']) }))).toEqual(
+      [['a', 0, 0, false]]
+    );
   });
 
   it('shows a run tagged as its own parent once, at the top level', () => {
     expect(
-      shape(tableItems([row('a', { parentId: 'a' })], new Set(['a'])))
+      shape(
+        tableItems([row('a', { parentId: 'a' })], { expanded: new Set(['a']) })
+      )
     ).toEqual([['a', 0, 0, false]]);
   });
 
@@ -403,7 +407,7 @@ describe('tableItems', () => {
       row('a', { parentId: 'b' }),
       row('b', { parentId: 'a' })
     ];
-    const items = tableItems(rows, new Set(['root', 'a', 'b']));
+    const items = tableItems(rows, { expanded: new Set(['root', 'a', 'b']) });
     const shown = items.map(item => item.row.id);
     expect(new Set(shown).size).toBe(shown.length);
     expect(shown).toContain('root');
@@ -416,8 +420,75 @@ describe('tableItems', () => {
       row('a', { parentId: 'b' }),
       row('b', { parentId: 'a' })
     ];
-    const shown = tableItems(rows, new Set(['a', 'b'])).map(i => i.row.id);
+    const shown = tableItems(rows, { expanded: new Set(['a', 'b']) }).map(
+      i => i.row.id
+    );
     expect(shown).toEqual(['root', 'a', 'b']);
+  });
+});
+
+describe('tableItems, ranked by the best run of each family', () => {
+  const ids = (items: ReturnType<typeof tableItems>) =>
+    items.map(item => `${'  '.repeat(item.depth)}${item.row.id}`);
+  // The server's order for a metric sort: the parent has no value, last.
+  const sorted = [
+    row('best-child', { parentId: 'p' }),
+    row('q'),
+    row('other-child', { parentId: 'p' }),
+    row('r'),
+    row('p')
+  ];
+
+  it('puts the family of the best run first and opens its parent to show it', () => {
+    expect(
+      ids(tableItems(sorted, { expanded: new Set(), bestFirst: true }))
+    ).toEqual(['p', '  best-child', '  other-child', 'q', 'r']);
+  });
+
+  it('only orders parents when not ranking by the best run', () => {
+    expect(ids(tableItems(sorted, { expanded: new Set() }))).toEqual([
+      'q',
+      'r',
+      'p'
+    ]);
+  });
+
+  it('keeps a parent closed that the user closed', () => {
+    expect(
+      ids(
+        tableItems(sorted, {
+          expanded: new Set(),
+          collapsed: new Set(['p']),
+          bestFirst: true
+        })
+      )
+    ).toEqual(['p', 'q', 'r']);
+  });
+
+  it('leaves a parent closed when it ranks above all its children', () => {
+    const rows = [row('p'), row('q'), row('c', { parentId: 'p' })];
+    expect(
+      ids(tableItems(rows, { expanded: new Set(), bestFirst: true }))
+    ).toEqual(['p', 'q']);
+  });
+
+  it('ranks a family by its best grandchild', () => {
+    const rows = [
+      row('g', { parentId: 'c' }),
+      row('q'),
+      row('c', { parentId: 'p' }),
+      row('p')
+    ];
+    expect(
+      ids(tableItems(rows, { expanded: new Set(), bestFirst: true }))
+    ).toEqual(['p', '  c', '    g', 'q']);
+  });
+
+  it('does not loop on a cycle of parent tags', () => {
+    const rows = [row('a', { parentId: 'b' }), row('b', { parentId: 'a' })];
+    expect(
+      ids(tableItems(rows, { expanded: new Set(['a']), bestFirst: true }))
+    ).toEqual(['a', '  b']);
   });
 });
 

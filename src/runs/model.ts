@@ -56,7 +56,10 @@ export interface IRunsView {
   readonly sort: ISort;
   /** The metric and param columns shown. */
   readonly columns: ReadonlyArray<ColumnId>;
+  /** Parents the user opened. */
   readonly expanded: ReadonlySet<string>;
+  /** Parents the user closed that a sort by a metric shows open. */
+  readonly collapsed: ReadonlySet<string>;
   readonly selected: ReadonlySet<string>;
 }
 
@@ -184,15 +187,20 @@ export class RunBrowserModel implements IDisposable {
     );
   }
 
-  /** The lines of the runs table, parents above their expanded children. */
+  /**
+   * The lines of the runs table, parents above their expanded children;
+   * sorted by a metric, each family where its best run ranks, open when
+   * that run is a descendant.
+   */
   get items(): ReadonlyArray<ITableItem> {
     if (this._items === null) {
       const runs = this.runs;
       this._items = runs
-        ? tableItems(
-            sortLocally(runs.rows, runs.sort, this._now()),
-            runs.expanded
-          )
+        ? tableItems(sortLocally(runs.rows, runs.sort, this._now()), {
+            expanded: runs.expanded,
+            collapsed: runs.collapsed,
+            bestFirst: columnKey(runs.sort.column)?.kind === 'metric'
+          })
         : [];
     }
     return this._items;
@@ -246,6 +254,7 @@ export class RunBrowserModel implements IDisposable {
       sort: DEFAULT_SORT,
       columns: this._remembered.columns?.[experiment.experiment_id] ?? [],
       expanded: new Set(),
+      collapsed: new Set(),
       selected: new Set()
     };
     const list = new PagedList<IRunRow, IRunsQuery, IBrowserError>({
@@ -324,11 +333,20 @@ export class RunBrowserModel implements IDisposable {
     this._evaluate();
   }
 
+  /** Open a parent run to its children, or close it. */
   toggleExpanded(runId: string): void {
     const runs = this._runs;
-    if (runs) {
-      this._updateRunsView({ expanded: toggled(runs.view.expanded, runId) });
+    if (!runs) {
+      return;
     }
+    const open = this.items.some(
+      item => item.row.id === runId && item.expanded
+    );
+    const { expanded, collapsed } = runs.view;
+    this._updateRunsView({
+      expanded: withOrWithout(expanded, runId, !open),
+      collapsed: withOrWithout(collapsed, runId, open)
+    });
   }
 
   toggleSelected(runId: string): void {
@@ -640,6 +658,21 @@ function runsQuery(view: IRunsView): IRunsQuery {
     // pages in MLflow's default order.
     orderBy: orderByOf(view.sort) ?? orderByOf(DEFAULT_SORT) ?? []
   };
+}
+
+/** The set with `id` in it (`present`) or not. */
+function withOrWithout(
+  set: ReadonlySet<string>,
+  id: string,
+  present: boolean
+): ReadonlySet<string> {
+  const next = new Set(set);
+  if (present) {
+    next.add(id);
+  } else {
+    next.delete(id);
+  }
+  return next;
 }
 
 /** The set with `id` added, or removed if it was there. */

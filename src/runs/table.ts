@@ -199,16 +199,36 @@ export interface ITableItem {
   readonly expanded: boolean;
 }
 
+/** Which parents are open: those the user opened, and those shown open for the sort. */
+export interface IFolding {
+  /** Parents the user opened. */
+  readonly expanded: ReadonlySet<string>;
+  /** Parents the user closed, though the sort would show them open. */
+  readonly collapsed?: ReadonlySet<string>;
+  /**
+   * Rank each family by its best run (the first one the server sent):
+   * a family stands where its best run would, and a parent whose
+   * descendant ranks above it is shown open, so the best run is on screen
+   * whether it is a parent or a child. For sorts by a metric.
+   */
+  readonly bestFirst?: boolean;
+}
+
 /**
  * The lines to show: each loaded run whose parent is loaded too appears
  * under its parent, and only while the parent is expanded; the others keep
- * the order they came in. Runs whose parent is not (yet) loaded stand at
- * the top level.
+ * the order they came in (or, `bestFirst`, the order of their best
+ * descendant). Runs whose parent is not (yet) loaded stand at the top level.
  */
 export function tableItems(
   rows: ReadonlyArray<IRunRow>,
-  expanded: ReadonlySet<string>
+  folding: IFolding
 ): ITableItem[] {
+  const {
+    expanded,
+    collapsed = new Set<string>(),
+    bestFirst = false
+  } = folding;
   const loaded = new Set(rows.map(row => row.id));
   const children = new Map<string, IRunRow[]>();
   const roots: IRunRow[] = [];
@@ -242,6 +262,39 @@ export function tableItems(
     }
   }
 
+  // The rank of a run's best descendant (itself included): its place in
+  // the server's order.
+  const rank = new Map(rows.map((row, index) => [row.id, index] as const));
+  const best = new Map<string, number>();
+  const bestOf = (row: IRunRow, seen: Set<string>): number => {
+    const known = best.get(row.id);
+    if (known !== undefined) {
+      return known;
+    }
+    seen.add(row.id);
+    let value = rank.get(row.id) ?? 0;
+    for (const kid of children.get(row.id) ?? []) {
+      if (!seen.has(kid.id)) {
+        value = Math.min(value, bestOf(kid, seen));
+      }
+    }
+    best.set(row.id, value);
+    return value;
+  };
+  const ordered = (family: IRunRow[]): IRunRow[] =>
+    bestFirst
+      ? [...family].sort((a, b) => bestOf(a, new Set()) - bestOf(b, new Set()))
+      : family;
+  const isOpen = (row: IRunRow, kids: IRunRow[]): boolean => {
+    if (kids.length === 0 || collapsed.has(row.id)) {
+      return false;
+    }
+    const outranked =
+      bestFirst &&
+      kids.some(kid => bestOf(kid, new Set()) < (rank.get(row.id) ?? 0));
+    return expanded.has(row.id) || outranked;
+  };
+
   const items: ITableItem[] = [];
   const shown = new Set<string>();
   const visit = (row: IRunRow, depth: number): void => {
@@ -250,15 +303,15 @@ export function tableItems(
     }
     shown.add(row.id);
     const kids = children.get(row.id) ?? [];
-    const isExpanded = kids.length > 0 && expanded.has(row.id);
+    const isExpanded = isOpen(row, kids);
     items.push({ row, depth, childCount: kids.length, expanded: isExpanded });
     if (isExpanded) {
-      for (const kid of kids) {
+      for (const kid of ordered(kids)) {
         visit(kid, depth + 1);
       }
     }
   };
-  for (const root of roots) {
+  for (const root of ordered(roots)) {
     visit(root, 0);
   }
   return items;
