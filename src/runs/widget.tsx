@@ -1,6 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
-import { Message as LuminoMessage } from '@lumino/messaging';
+import { Message as LuminoMessage, MessageLoop } from '@lumino/messaging';
+import { DockPanel, SplitPanel, Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import { Message } from '../components/message';
@@ -8,6 +9,13 @@ import type { Lazy } from '../lazy';
 import type { IRunBrowserActions } from './actions';
 import type { RunBrowserModel } from './model';
 import type { RunBrowserView } from './view';
+
+/**
+ * The width the run browser leaves JupyterLab's main area (where the MLflow
+ * panel is) when the sidebar is dragged wider: below it the MLflow UI's
+ * columns overlap.
+ */
+export const MAIN_AREA_MIN_WIDTH = 600;
 
 /**
  * The run browser sidebar: a thin view over its model. The model, the view
@@ -42,6 +50,7 @@ export class RunBrowser extends ReactWidget {
       model.active = true;
     }
     this._loadView();
+    this._limitWidth();
   }
 
   protected override onAfterHide(msg: LuminoMessage): void {
@@ -50,6 +59,23 @@ export class RunBrowser extends ReactWidget {
     if (model !== null) {
       model.active = false;
     }
+    this._limitWidth();
+  }
+
+  protected override onAfterAttach(msg: LuminoMessage): void {
+    super.onAfterAttach(msg);
+    window.addEventListener('resize', this._onWindowResize);
+  }
+
+  protected override onBeforeDetach(msg: LuminoMessage): void {
+    window.removeEventListener('resize', this._onWindowResize);
+    this._setMaxWidth('');
+    super.onBeforeDetach(msg);
+  }
+
+  protected override onResize(msg: Widget.ResizeMessage): void {
+    super.onResize(msg);
+    this._limitWidth();
   }
 
   protected override render(): JSX.Element {
@@ -72,6 +98,39 @@ export class RunBrowser extends ReactWidget {
     }
     return <Message title={this._trans.__('Loading the run browser…')} busy />;
   }
+
+  /**
+   * Let the sidebar widen only as far as the main area keeps
+   * `MAIN_AREA_MIN_WIDTH`: JupyterLab's split between the sidebars and the
+   * main area reads its panels' max-width when it lays them out. A sidebar
+   * already wider keeps its width; another panel shown in it is not limited.
+   */
+  private _limitWidth(): void {
+    const split = this.parent?.parent;
+    const main =
+      split instanceof SplitPanel
+        ? split.widgets.find(widget => widget instanceof DockPanel)
+        : undefined;
+    if (!this.isVisible || !main || !this.parent) {
+      this._setMaxWidth('');
+      return;
+    }
+    const room = main.node.offsetWidth - MAIN_AREA_MIN_WIDTH;
+    const width = this.parent.node.offsetWidth + Math.max(0, room);
+    this._setMaxWidth(`${width}px`);
+  }
+
+  private _setMaxWidth(maxWidth: string): void {
+    const sidebar = this.parent;
+    if (sidebar && sidebar.node.style.maxWidth !== maxWidth) {
+      sidebar.node.style.maxWidth = maxWidth;
+      if (sidebar.parent) {
+        MessageLoop.postMessage(sidebar.parent, Widget.Msg.FitRequest);
+      }
+    }
+  }
+
+  private readonly _onWindowResize = () => this._limitWidth();
 
   private _loadView(): void {
     if (this._view !== null || this._loading) {
