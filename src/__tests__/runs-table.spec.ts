@@ -1,4 +1,9 @@
-import { formatDuration, formatMetric, formatStart } from '../runs/format';
+import {
+  formatDuration,
+  formatMetric,
+  formatStart,
+  formatStartShort
+} from '../runs/format';
 import { IRunJson, likeLiteral } from '../runs/mlflow';
 import {
   IRunRow,
@@ -656,6 +661,42 @@ describe('formatStart', () => {
   it('writes the year of another year', () => {
     const text = formatStart(start, Date.UTC(2026, 5, 15, 12, 0));
     expect(text).toContain('2025');
+  });
+});
+
+describe('formatStartShort', () => {
+  // Midday, so that no time zone moves it into another day.
+  const start = Date.UTC(2025, 5, 15, 12, 0);
+  const hour = 3_600_000;
+
+  it('writes nothing for an unknown start', () => {
+    expect(formatStartShort(null)).toBe('');
+  });
+
+  it('writes the time of a run of today, and no date', () => {
+    const text = formatStartShort(start, start + hour);
+    expect(text).toMatch(/\d\d.\d\d/);
+    expect(text).not.toContain('2025');
+    expect(text).not.toMatch(/Jun/);
+  });
+
+  it('writes the day of a run of this year, without the year', () => {
+    const text = formatStartShort(start, start + 40 * 24 * hour);
+    expect(text).toMatch(/Jun/);
+    expect(text).toContain('15');
+    expect(text).not.toContain('2025');
+  });
+
+  it('writes the month and year of a run of another year', () => {
+    const text = formatStartShort(start, start + 400 * 24 * hour);
+    expect(text).toMatch(/Jun/);
+    expect(text).toContain('2025');
+  });
+
+  it('is short enough for the narrow column', () => {
+    for (const now of [start + hour, start + 40 * 24 * hour]) {
+      expect(formatStartShort(start, now).length).toBeLessThanOrEqual(8);
+    }
   });
 });
 

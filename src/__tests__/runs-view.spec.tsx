@@ -163,17 +163,23 @@ describe('RunBrowserView', () => {
     const headers = [...host.querySelectorAll('[role=columnheader]')].map(
       h => h.textContent
     );
+    // The chosen metric and param right after the start, so that the
+    // first metric shows at the sidebar's default width.
     expect(headers).toEqual([
       '',
       'Run',
       'Status',
       'Started ↓',
-      'Duration',
-      'User',
       'rmse',
-      'model'
+      'model',
+      'Duration',
+      'User'
     ]);
-    expect(text()).toContain('RUNNING');
+    const statuses = [
+      ...host.querySelectorAll('.jp-MlflowRuns-runRow [role=img]')
+    ].map(mark => mark.getAttribute('aria-label'));
+    expect(statuses).toEqual(['Running', 'Finished']);
+    expect(text()).not.toContain('RUNNING');
     act(() => button('Show the 1 child runs of parent').click());
     expect(runNames()).toEqual(['other', 'parent', 'child']);
     model.dispose();
@@ -271,6 +277,72 @@ describe('RunBrowserView', () => {
     ]);
     expect(model.runs?.rows).toHaveLength(400);
     expect(shown()).toBeLessThan(50);
+    model.dispose();
+  });
+
+  it('shows a progress bar while the runs load, and labels the experiment ids', async () => {
+    const { host, text, model } = await browsing(manyRuns(3));
+    expect(text()).toContain('ID 1');
+    act(() => model.openExperiment(CHURN));
+    const progress = () =>
+      host.querySelector('[role=progressbar]')?.getAttribute('aria-label');
+    expect(progress()).toBe('Loading runs');
+    await flush();
+    expect(progress()).toBeUndefined();
+  });
+
+  it('makes the table one Tab stop that the arrow keys move; Space selects, Enter opens', async () => {
+    const runs: IFakeRun[] = [
+      { id: 'parent', rmse: 0.5, start: 3 },
+      { id: 'child', rmse: 0.4, start: 2, parent: 'parent' },
+      { id: 'other', rmse: 0.2, start: 1 }
+    ];
+    const { host, actions, model, runNames } = await browsing(runs);
+    act(() => model.openExperiment(CHURN));
+    await flush();
+    const body = host.querySelector('.jp-MlflowRuns-body')!;
+    const tabStops = () =>
+      [...body.querySelectorAll<HTMLElement>('button, input, [tabindex]')]
+        .filter(node => node.tabIndex >= 0)
+        .map(node => node.dataset.runId);
+    expect(tabStops()).toEqual(['parent']);
+    const focused = () =>
+      (document.activeElement as HTMLElement | null)?.dataset.runId;
+    const press = (key: string) =>
+      act(() => {
+        document.activeElement!.dispatchEvent(
+          new KeyboardEvent('keydown', { key, bubbles: true })
+        );
+      });
+    const line = (id: string) =>
+      body.querySelector<HTMLElement>(`[data-run-id="${id}"]`)!;
+    act(() => line('parent').focus());
+
+    press('ArrowDown');
+    expect(focused()).toBe('other');
+    expect(tabStops()).toEqual(['other']);
+    press('ArrowDown'); // the last line: stays
+    expect(focused()).toBe('other');
+    press('Home');
+    expect(focused()).toBe('parent');
+    press('ArrowRight'); // opens the parent
+    expect(runNames()).toEqual(['parent', 'child', 'other']);
+    press('ArrowRight'); // to its first child
+    expect(focused()).toBe('child');
+    press('ArrowLeft'); // back to the parent
+    expect(focused()).toBe('parent');
+    press('ArrowLeft'); // closes it
+    expect(runNames()).toEqual(['parent', 'other']);
+
+    press(' ');
+    expect(model.runs?.selected).toEqual(new Set(['parent']));
+    press(' ');
+    expect(model.runs?.selected).toEqual(new Set());
+    press('End');
+    press('Enter');
+    expect(actions.openRun).toHaveBeenCalledWith(
+      expect.objectContaining({ id: 'other' })
+    );
     model.dispose();
   });
 

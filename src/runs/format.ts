@@ -26,6 +26,34 @@ export function formatStart(
   });
 }
 
+/**
+ * The start as the table's narrow column shows it: the time for a run of
+ * today, the day for one of this year, else the month and year.
+ */
+export function formatStartShort(
+  epochMs: number | null,
+  now: number = Date.now()
+): string {
+  if (epochMs === null) {
+    return '';
+  }
+  const date = new Date(epochMs);
+  const today = new Date(now);
+  if (date.toDateString() === today.toDateString()) {
+    return date.toLocaleTimeString(undefined, {
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false
+    });
+  }
+  return date.toLocaleDateString(
+    undefined,
+    date.getFullYear() === today.getFullYear()
+      ? { month: 'short', day: 'numeric' }
+      : { month: 'short', year: 'numeric' }
+  );
+}
+
 /** `850ms`, `12.4s`, `3.2min`, `5.0h`, `2.1d`, as MLflow's runs table does. */
 export function formatDuration(ms: number | null): string {
   if (ms === null) {

@@ -98,6 +98,22 @@ export const ATTRIBUTE_COLUMNS: ReadonlyArray<ColumnId> = [
   'user'
 ];
 
+/** How many attribute columns come before the chosen ones. */
+const LEADING_ATTRIBUTES = 3;
+
+/**
+ * The table's columns: the run, its status and start, then the chosen
+ * metrics and params, then the other attributes, so that a sidebar at its
+ * default width shows the first chosen metric.
+ */
+export function shownColumns(chosen: ReadonlyArray<ColumnId>): ColumnId[] {
+  return [
+    ...ATTRIBUTE_COLUMNS.slice(0, LEADING_ATTRIBUTES),
+    ...chosen,
+    ...ATTRIBUTE_COLUMNS.slice(LEADING_ATTRIBUTES)
+  ];
+}
+
 export const metricColumn = (key: string): ColumnId => `metric:${key}`;
 export const paramColumn = (key: string): ColumnId => `param:${key}`;
 

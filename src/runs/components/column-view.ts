@@ -1,18 +1,55 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 
-import { formatDuration, formatMetric, formatStart } from '../format';
-import { ColumnId, IRunRow, columnKey, durationOf } from '../table';
+import {
+  formatDuration,
+  formatMetric,
+  formatStart,
+  formatStartShort
+} from '../format';
+import { ColumnId, IRunRow, RunStatus, columnKey, durationOf } from '../table';
 
 /** How a column looks: its header, width, alignment and cell text. */
 export interface IColumnView {
   readonly id: ColumnId;
   readonly label: string;
+  /** Its CSS grid track. */
   readonly width: string;
+  /** The narrowest it gets, in pixels: the table scrolls sideways below. */
+  readonly minWidth: number;
   readonly numeric: boolean;
   readonly cell: (row: IRunRow) => string;
+  /** The cell's tooltip, when it says more than the cell. */
+  readonly tooltip?: (row: IRunRow) => string;
 }
 
-/** A column's header, width and cell, with times relative to `now`. */
+/** The checkbox column, in pixels. */
+const CHECKBOX_WIDTH = 22;
+
+/** A column of fixed width. */
+function fixed(pixels: number): Pick<IColumnView, 'width' | 'minWidth'> {
+  return { width: `${pixels}px`, minWidth: pixels };
+}
+
+/** A run status in words. */
+export function statusLabel(
+  status: RunStatus,
+  trans: TranslationBundle
+): string {
+  const labels: Record<RunStatus, string> = {
+    RUNNING: trans.__('Running'),
+    SCHEDULED: trans.__('Scheduled'),
+    FINISHED: trans.__('Finished'),
+    FAILED: trans.__('Failed'),
+    KILLED: trans.__('Killed')
+  };
+  return labels[status];
+}
+
+/**
+ * A column's header, width and cell, with times relative to `now`. Sized
+ * so that at JupyterLab's default sidebar width (250 px, less a scroll bar)
+ * the run's name, status and start and the first chosen metric show.
+ */
 export function columnView(
   column: ColumnId,
   trans: TranslationBundle,
@@ -21,40 +58,43 @@ export function columnView(
   const key = columnKey(column);
   if (key?.kind === 'metric') {
     const cell = (row: IRunRow) => formatMetric(row.metrics[key.key]);
-    return { id: column, label: key.key, width: '76px', numeric: true, cell };
+    return { id: column, label: key.key, ...fixed(54), numeric: true, cell };
   }
   if (key?.kind === 'param') {
     const cell = (row: IRunRow) => row.params[key.key] ?? '';
-    return { id: column, label: key.key, width: '96px', numeric: false, cell };
+    return { id: column, label: key.key, ...fixed(80), numeric: false, cell };
   }
   const attributes: Record<string, Omit<IColumnView, 'id'>> = {
     name: {
       label: trans.__('Run'),
-      width: '196px',
+      // The room the others leave, so that a wider sidebar shows longer names.
+      width: 'minmax(84px, 1fr)',
+      minWidth: 84,
       numeric: false,
       cell: row => row.name
     },
     status: {
       label: trans.__('Status'),
-      width: '84px',
+      ...fixed(22),
       numeric: false,
-      cell: row => row.status
+      cell: row => statusLabel(row.status, trans)
     },
     start: {
       label: trans.__('Started'),
-      width: '112px',
+      ...fixed(52),
       numeric: false,
-      cell: row => formatStart(row.startTime, now)
+      cell: row => formatStartShort(row.startTime, now),
+      tooltip: row => formatStart(row.startTime, now)
     },
     duration: {
       label: trans.__('Duration'),
-      width: '84px',
+      ...fixed(68),
       numeric: true,
       cell: row => formatDuration(durationOf(row, now))
     },
     user: {
       label: trans.__('User'),
-      width: '76px',
+      ...fixed(80),
       numeric: false,
       cell: row => row.user
     }
@@ -64,5 +104,12 @@ export function columnView(
 
 /** The CSS grid of the table's lines: the checkbox, then each column. */
 export function gridTemplate(columns: ReadonlyArray<IColumnView>): string {
-  return ['28px', ...columns.map(column => column.width)].join(' ');
+  return [`${CHECKBOX_WIDTH}px`, ...columns.map(column => column.width)].join(
+    ' '
+  );
+}
+
+/** The narrowest the table's lines get before it scrolls sideways, in pixels. */
+export function gridMinWidth(columns: ReadonlyArray<IColumnView>): number {
+  return columns.reduce((sum, column) => sum + column.minWidth, CHECKBOX_WIDTH);
 }

@@ -3,6 +3,7 @@ import * as React from 'react';
 
 import { SearchBox } from '../../components/search-box';
 import { ErrorNotice } from './error-notice';
+import { ProgressBar } from './progress-bar';
 import { IRunBrowserViewProps } from './props';
 
 /** The experiments, searched by name; one click shows its runs. */
@@ -32,6 +33,7 @@ export function ExperimentsView(props: IRunBrowserViewProps): JSX.Element {
         label={trans.__('Search experiments')}
         onChange={search}
       />
+      {list.loading && <ProgressBar label={trans.__('Loading experiments')} />}
       {list.error ? (
         <ErrorNotice
           error={list.error}
@@ -70,7 +72,7 @@ export function ExperimentsView(props: IRunBrowserViewProps): JSX.Element {
                   </span>
                 )}
                 <span className="jp-MlflowRuns-experimentId">
-                  {experiment.experiment_id}
+                  {trans.__('ID %1', experiment.experiment_id)}
                 </span>
               </button>
             </li>

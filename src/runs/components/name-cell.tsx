@@ -6,7 +6,8 @@ import { IRunBrowserViewProps } from './props';
 
 /**
  * A run's name cell: the fold of its children, its name (opens it in
- * MLflow), their count, and the button to its actions.
+ * MLflow), their count, and the button to its actions. None is a Tab stop:
+ * the line is (its keys do the same).
  */
 export function NameCell(
   props: IRunBrowserViewProps & { item: ITableItem }
@@ -18,6 +19,7 @@ export function NameCell(
       {item.childCount > 0 ? (
         <button
           className="jp-MlflowRuns-expander"
+          tabIndex={-1}
           aria-label={
             item.expanded
               ? trans.__('Hide the child runs of %1', row.name)
@@ -40,6 +42,7 @@ export function NameCell(
       )}
       <button
         className="jp-MlflowRuns-runName"
+        tabIndex={-1}
         title={trans.__('%1 (%2): open in MLflow', row.name, row.id)}
         onClick={() => actions.openRun(row)}
       >
@@ -50,6 +53,7 @@ export function NameCell(
       )}
       <button
         className="jp-MlflowRuns-menuButton"
+        tabIndex={-1}
         aria-label={trans.__('Actions for %1', row.name)}
         title={trans.__('Actions')}
         onClick={event => actions.showRunMenu(event, row)}

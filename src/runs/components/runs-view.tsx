@@ -1,9 +1,10 @@
 import * as React from 'react';
 
 import { IRunList } from '../model';
-import { ATTRIBUTE_COLUMNS } from '../table';
+import { shownColumns } from '../table';
 import { columnView } from './column-view';
 import { ErrorNotice } from './error-notice';
+import { ProgressBar } from './progress-bar';
 import { IRunBrowserViewProps } from './props';
 import { RunTable } from './run-table';
 import { RunsActionBar } from './runs-action-bar';
@@ -18,7 +19,7 @@ export function RunsView(
   const { model, trans, runs } = props;
   const items = model.items;
   const now = Date.now();
-  const columns = [...ATTRIBUTE_COLUMNS, ...runs.columns].map(column =>
+  const columns = shownColumns(runs.columns).map(column =>
     columnView(column, trans, now)
   );
   return (
@@ -26,6 +27,7 @@ export function RunsView(
       <RunsHeader {...props} />
       <RunsToolbar {...props} />
       <RunsActionBar {...props} />
+      {runs.loading && <ProgressBar label={trans.__('Loading runs')} />}
       {runs.error ? (
         <ErrorNotice
           error={runs.error}

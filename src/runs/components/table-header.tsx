@@ -10,15 +10,16 @@ export function TableHeader(
     runs: IRunList;
     columns: ReadonlyArray<IColumnView>;
     template: string;
+    minWidth: number;
   }
 ): JSX.Element {
-  const { model, trans, runs, columns, template } = props;
+  const { model, trans, runs, columns, template, minWidth } = props;
   const sort = runs.sort;
   return (
     <div
       className="jp-MlflowRuns-row jp-MlflowRuns-headerRow"
       role="row"
-      style={{ gridTemplateColumns: template }}
+      style={{ gridTemplateColumns: template, minWidth }}
     >
       <span role="columnheader" />
       {columns.map(column => (
