@@ -1,3 +1,6 @@
+import { nullTranslator } from '@jupyterlab/translation';
+
+import { columnView, gridLayout } from '../runs/components/column-view';
 import {
   formatDuration,
   formatMetric,
@@ -19,6 +22,7 @@ import {
   runSnippet,
   runUri,
   sortLocally,
+  shownColumns,
   tableItems,
   toRunRow
 } from '../runs/table';
@@ -661,6 +665,39 @@ describe('formatStart', () => {
   it('writes the year of another year', () => {
     const text = formatStart(start, Date.UTC(2026, 5, 15, 12, 0));
     expect(text).toContain('2025');
+  });
+});
+
+describe('gridLayout', () => {
+  const trans = nullTranslator.load('test');
+  const columns = shownColumns([
+    metricColumn('rmse'),
+    metricColumn('accuracy'),
+    paramColumn('model')
+  ]).map(column => columnView(column, trans, 0));
+  const pixels = (track: string) => Number(/(\d+)px/.exec(track)![1]);
+  const leadingWidth = (template: string, count: number) =>
+    template
+      .split(/ (?![^(]*\))/)
+      .slice(0, count)
+      .reduce((sum, track) => sum + pixels(track), 0);
+
+  it('fits the name, status, start and first metric in the default sidebar', () => {
+    for (const available of [235, 250]) {
+      const { template } = gridLayout(columns, available);
+      expect(leadingWidth(template, 5)).toBeLessThanOrEqual(available);
+    }
+  });
+
+  it('gives the name room for whole names in a wider sidebar', () => {
+    const { template } = gridLayout(columns, 480);
+    expect(template).toContain('minmax(196px, 1fr)');
+  });
+
+  it('keeps the name readable in a sidebar narrower than the default', () => {
+    const { template, minWidth } = gridLayout(columns, 120);
+    expect(template).toContain('minmax(84px, 1fr)');
+    expect(minWidth).toBeGreaterThan(120);
   });
 });
 

@@ -25,6 +25,13 @@ export interface IColumnView {
 /** The checkbox column, in pixels. */
 const CHECKBOX_WIDTH = 22;
 
+/** The run's name at its narrowest, and as wide as it needs when there is room. */
+const NAME_MIN_WIDTH = 84;
+const NAME_WIDTH = 196;
+
+/** The columns that must show at the default width: name, status, start, a metric. */
+const LEADING_COLUMNS = 4;
+
 /** A column of fixed width. */
 function fixed(pixels: number): Pick<IColumnView, 'width' | 'minWidth'> {
   return { width: `${pixels}px`, minWidth: pixels };
@@ -67,9 +74,9 @@ export function columnView(
   const attributes: Record<string, Omit<IColumnView, 'id'>> = {
     name: {
       label: trans.__('Run'),
-      // The room the others leave, so that a wider sidebar shows longer names.
-      width: 'minmax(84px, 1fr)',
-      minWidth: 84,
+      // The room the others leave (see `gridLayout`).
+      width: `minmax(${NAME_MIN_WIDTH}px, 1fr)`,
+      minWidth: NAME_MIN_WIDTH,
       numeric: false,
       cell: row => row.name
     },
@@ -102,14 +109,31 @@ export function columnView(
   return { id: column, ...attributes[column] };
 }
 
-/** The CSS grid of the table's lines: the checkbox, then each column. */
-export function gridTemplate(columns: ReadonlyArray<IColumnView>): string {
-  return [`${CHECKBOX_WIDTH}px`, ...columns.map(column => column.width)].join(
-    ' '
+/**
+ * The CSS grid of the table's lines (the checkbox, then each column) in a
+ * table `available` pixels wide, and the narrowest the lines get before the
+ * table scrolls sideways. The name takes what the leading columns leave, up
+ * to `NAME_WIDTH` when later columns scroll, so that a narrow sidebar still
+ * shows the leading columns and a wider one shows whole names.
+ */
+export function gridLayout(
+  columns: ReadonlyArray<IColumnView>,
+  available: number
+): { template: string; minWidth: number } {
+  const leading = columns
+    .slice(0, LEADING_COLUMNS)
+    .filter(column => column.id !== 'name')
+    .reduce((sum, column) => sum + column.minWidth, CHECKBOX_WIDTH);
+  const nameMin = Math.max(
+    NAME_MIN_WIDTH,
+    Math.min(NAME_WIDTH, available - leading)
   );
-}
-
-/** The narrowest the table's lines get before it scrolls sideways, in pixels. */
-export function gridMinWidth(columns: ReadonlyArray<IColumnView>): number {
-  return columns.reduce((sum, column) => sum + column.minWidth, CHECKBOX_WIDTH);
+  const tracks = columns.map(column =>
+    column.id === 'name' ? `minmax(${nameMin}px, 1fr)` : column.width
+  );
+  const minWidth = columns.reduce(
+    (sum, column) => sum + (column.id === 'name' ? nameMin : column.minWidth),
+    CHECKBOX_WIDTH
+  );
+  return { template: [`${CHECKBOX_WIDTH}px`, ...tracks].join(' '), minWidth };
 }

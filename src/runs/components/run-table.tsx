@@ -3,7 +3,7 @@ import * as React from 'react';
 
 import { IRunList } from '../model';
 import { ITableItem } from '../table';
-import { IColumnView, gridMinWidth, gridTemplate } from './column-view';
+import { IColumnView, gridLayout } from './column-view';
 import { IRunBrowserViewProps } from './props';
 import { RunRow } from './run-row';
 import { TableHeader } from './table-header';
@@ -29,9 +29,21 @@ export function RunTable(
   }
 ): JSX.Element {
   const { model, actions, runs, items, columns } = props;
-  const template = gridTemplate(columns);
-  const minWidth = gridMinWidth(columns);
   const scroller = React.useRef<HTMLDivElement>(null);
+  // The table's width, for the name column's share of it.
+  const [available, setAvailable] = React.useState(0);
+  React.useLayoutEffect(() => {
+    const table = scroller.current;
+    if (!table || typeof ResizeObserver === 'undefined') {
+      return;
+    }
+    const measure = () => setAvailable(table.clientWidth);
+    const observer = new ResizeObserver(measure);
+    observer.observe(table);
+    measure();
+    return () => observer.disconnect();
+  }, []);
+  const { template, minWidth } = gridLayout(columns, available);
   const [focusedIndex, setFocusedIndex] = React.useState(0);
   const active = Math.min(focusedIndex, Math.max(items.length - 1, 0));
   // Whether the focus follows `active` once its line is rendered.
