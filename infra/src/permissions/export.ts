@@ -9,12 +9,15 @@ import { type Operation, pathTemplates } from './operation';
 import { OPERATIONS } from './operations';
 import { type RoleTable, compileRoles } from './roles';
 import { samplePath } from './samples';
+import { NO_ROLES, REFUSAL_TEMPLATE, operationPhrase } from './words';
 
 export interface ExportedOperation {
   readonly id: string;
   readonly method: string;
   readonly family: string;
   readonly access: string;
+  /** What it does, in words: "rename an experiment" (`words.ts`). */
+  readonly words: string;
   /** Absolute path templates, `{x}` one segment, `{x+}` one or more, `{x}suffix`. */
   readonly templates: readonly string[];
 }
@@ -22,6 +25,8 @@ export interface ExportedOperation {
 export interface PermissionModelArtifact {
   readonly generatedBy: string;
   readonly operations: readonly ExportedOperation[];
+  /** The sentence of a refusal (`REFUSAL_TEMPLATE`) and how no roles are said. */
+  readonly refusal: { readonly template: string; readonly noRoles: string };
   /** The built-in roles' operation ids; a deployment passes its own table (`rolesTable`). */
   readonly roles: Readonly<Record<string, readonly string[]>>;
   /** A request per template and the operation it is, for the Python matcher's test. */
@@ -52,6 +57,7 @@ function exported(op: Operation): ExportedOperation {
     method: op.method,
     family: op.family,
     access: op.access,
+    words: operationPhrase(op),
     templates: pathTemplates(op)
   };
 }
@@ -60,6 +66,7 @@ export function permissionModelArtifact(): PermissionModelArtifact {
   return {
     generatedBy: ARTIFACT_COMMAND,
     operations: OPERATIONS.map(exported),
+    refusal: { template: REFUSAL_TEMPLATE, noRoles: NO_ROLES },
     roles: rolesTable(compileRoles()),
     samples: OPERATIONS.flatMap(op =>
       pathTemplates(op).map(template => ({

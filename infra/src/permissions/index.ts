@@ -47,3 +47,11 @@ export type {
   RoleProblemCode,
   RoleTable
 } from './roles';
+export {
+  NO_ROLES,
+  REFUSAL_TEMPLATE,
+  operationPhrase,
+  refusalSentence,
+  rolesThatMay
+} from './words';
+export type { RefusalFacts } from './words';
