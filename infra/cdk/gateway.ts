@@ -27,6 +27,7 @@ import {
   REFUSALS,
   type RefusalKind,
   type RefusalType,
+  gatewayResponseMessage,
   resourcePolicyPatterns
 } from '../src/apigateway';
 import { PERMISSIONS_PATH, type PagesConfig } from '../src/contract';
@@ -46,6 +47,17 @@ export const STAGE = 'prod';
 
 /** How long API Gateway keeps an authorizer's policy for a token (or cookie). */
 export const AUTHORIZER_CACHE_TTL = Duration.minutes(5);
+
+/**
+ * The rest of the authorizers' cache key: the request's method and path.
+ * The policy covers every path either way, but the context's words of a
+ * refusal (`$context.authorizer.refusal`, shown by `ACCESS_DENIED`) are the
+ * request's own, so a cached answer must be one for the same request.
+ */
+export const REFUSAL_CACHE_KEY = [
+  apigw.IdentitySource.context('httpMethod'),
+  apigw.IdentitySource.context('path')
+];
 
 const SOURCE_DIR = path.join(__dirname, '..', 'src');
 
@@ -250,7 +262,10 @@ export class MlflowGateway extends Construct {
     ) =>
       new apigw.RequestAuthorizer(this, id, {
         handler,
-        identitySources: [apigw.IdentitySource.header(source)],
+        identitySources: [
+          apigw.IdentitySource.header(source),
+          ...REFUSAL_CACHE_KEY
+        ],
         resultsCacheTtl: AUTHORIZER_CACHE_TTL
       });
     // A cached policy is keyed by the identity source; the cookie's
@@ -346,11 +361,7 @@ export class MlflowGateway extends Construct {
         type: apigw.ResponseType.of(type),
         statusCode: refusal.status?.toString(),
         templates: {
-          'application/json': `{"error_code": "${refusal.errorCode}", "message": ${
-            refusal.message === undefined
-              ? '$context.error.messageString'
-              : JSON.stringify(refusal.message)
-          }}`
+          'application/json': `{"error_code": "${refusal.errorCode}", "message": ${gatewayResponseMessage(type)}}`
         },
         responseHeaders: Object.keys(headers).length > 0 ? headers : undefined
       });

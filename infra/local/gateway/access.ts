@@ -16,6 +16,8 @@
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 
 import {
+  ACCESS_DENIED_MESSAGE,
+  AUTHORIZER_DENIED_MESSAGE,
   type Authorization,
   CallerContext,
   GATEWAY_HEADER_SOURCES,
@@ -294,9 +296,11 @@ export function createAccessControl(
       const policy = policies.get(identity.accessKeyId) as PolicyDocument;
       if (evaluatePolicy(policy, arn) !== 'allow') {
         return refuse('ACCESS_DENIED', {
-          message:
+          message: ACCESS_DENIED_MESSAGE.value(
+            undefined,
             `User: ${identity.principal} is not authorized to perform: ` +
-            `execute-api:Invoke on resource: ${arn}`
+              `execute-api:Invoke on resource: ${arn}`
+          )
         });
       }
       return allow('iam', { userArn: identity.principal });
@@ -309,7 +313,10 @@ export function createAccessControl(
       }
       if (evaluatePolicy(answer.policyDocument, arn) !== 'allow') {
         return refuse('ACCESS_DENIED', {
-          message: `User is not authorized to access this resource: ${method} ${path}`
+          message: ACCESS_DENIED_MESSAGE.value(
+            answer.context,
+            AUTHORIZER_DENIED_MESSAGE
+          )
         });
       }
       // A token on an `iam` route (the UI's clients) is told to MLflow as a token.

@@ -30,7 +30,17 @@ export type {
   PolicyDocument,
   PolicyStatement
 } from './policy-evaluation';
-export { EDGE_REFUSALS, REFUSALS, edgeRefusal, refusal } from './refusals';
+export {
+  ACCESS_DENIED_MESSAGE,
+  AUTHORIZER_DENIED_MESSAGE,
+  EDGE_REFUSALS,
+  REFUSALS,
+  REFUSAL_CONTEXT_KEY,
+  ROLES_CONTEXT_KEY,
+  edgeRefusal,
+  gatewayResponseMessage,
+  refusal
+} from './refusals';
 export {
   HTTP_METHODS,
   MAX_RESOURCE_POLICY_CHARACTERS,

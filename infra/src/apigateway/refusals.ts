@@ -133,6 +133,52 @@ export const EDGE_REFUSALS = {
 
 export type EdgeRefusalType = keyof typeof EDGE_REFUSALS;
 
+/**
+ * The key of the Lambda authorizer's context that holds, for a request it
+ * refuses, what was refused in words, the caller's roles and whom to ask
+ * (`$context.authorizer.refusal`; empty for a request it allows).
+ */
+export const REFUSAL_CONTEXT_KEY = 'refusal';
+
+/** The key of the authorizer's context that holds the caller's roles, comma-separated. */
+export const ROLES_CONTEXT_KEY = 'roles';
+
+/** What API Gateway says (`$context.error.message`) when a Lambda authorizer's policy refuses. */
+export const AUTHORIZER_DENIED_MESSAGE =
+  'User is not authorized to access this resource';
+
+/**
+ * The message of an `ACCESS_DENIED` refusal: the authorizer's words (for a
+ * token caller), then API Gateway's own text (for an IAM caller, the only
+ * part: `User: arn:… is not authorized to perform: execute-api:Invoke …`).
+ * Gateway responses have no conditionals (their templates are not VTL),
+ * so both parts are always there; one of them is usually empty.
+ */
+export const ACCESS_DENIED_MESSAGE = {
+  /** The template's JSON string, as the CDK app writes it. */
+  template: `"$context.authorizer.${REFUSAL_CONTEXT_KEY}$context.error.message"`,
+  /** The same message, for the local gateway. */
+  value: (
+    authorizer: Readonly<Record<string, string>> | undefined,
+    gatewayMessage: string
+  ): string => `${authorizer?.[REFUSAL_CONTEXT_KEY] ?? ''}${gatewayMessage}`
+} as const;
+
+/**
+ * The gateway response template's `message` value for a refusal type: the
+ * table's own words, API Gateway's (`$context.error.messageString`, a JSON
+ * string), or for `ACCESS_DENIED` the authorizer's words first.
+ */
+export function gatewayResponseMessage(type: RefusalType): string {
+  const kind: RefusalKind = REFUSALS[type];
+  if (kind.message !== undefined) {
+    return JSON.stringify(kind.message);
+  }
+  return type === 'ACCESS_DENIED'
+    ? ACCESS_DENIED_MESSAGE.template
+    : '$context.error.messageString';
+}
+
 /** MLflow's error format. */
 export interface ErrorBody {
   readonly error_code: string;

@@ -13,6 +13,8 @@ import {
 import { matchOperation } from '../permissions/match';
 import { COOKIE_OPERATIONS, authorizerPolicy } from '../permissions/policy';
 import { UNAUTHORIZED_ERROR } from '../apigateway/authorization';
+import { REFUSAL_CONTEXT_KEY, ROLES_CONTEXT_KEY } from '../apigateway/refusals';
+import { refusalSentence, rolesThatMay } from '../permissions/words';
 import type { PolicyDocument } from '../apigateway/policy-evaluation';
 import { tokenFromAuthorizationHeader, tokenFromCookie } from './token';
 import {
@@ -41,6 +43,15 @@ export interface AuthorizerContext {
   readonly principal: string;
   /** The user's Cognito groups, comma-separated. */
   readonly groups: string;
+  /** Those of the groups that are roles, comma-separated. */
+  readonly [ROLES_CONTEXT_KEY]: string;
+  /**
+   * For a request the policy refuses: what, in words, with the caller's
+   * roles and whom to ask (the `ACCESS_DENIED` response shows it); empty
+   * otherwise. It describes this request, so API Gateway must key its
+   * cache by the request's method and path too (the CDK app does).
+   */
+  readonly [REFUSAL_CONTEXT_KEY]: string;
   [key: string]: string;
 }
 
@@ -125,6 +136,29 @@ export function createAuthorizer(config: AuthorizerConfig): Authorizer {
     }
   );
 
+  /** The words of the refusal of this request, if the caller's roles refuse it. */
+  const refusalWords = (
+    method: string,
+    path: string,
+    callerRoles: readonly string[],
+    scope: 'all' | 'cookie'
+  ): string => {
+    const op = matchOperation(method, path);
+    if (op === undefined) {
+      return '';
+    }
+    const allowed = callerRoles.some(role => roles.get(role)?.has(op.id));
+    if (allowed && (scope === 'all' || COOKIE_OPERATIONS.has(op.id))) {
+      return '';
+    }
+    // API Gateway's own text follows in the same message.
+    return `${refusalSentence({
+      operation: op,
+      callerRoles,
+      allowedRoles: rolesThatMay(roles, op.id)
+    })} `;
+  };
+
   const source = config.tokenSource ?? 'request';
   return async event => {
     const { prefix, method, path } = parseMethodArn(event.methodArn);
@@ -135,10 +169,21 @@ export function createAuthorizer(config: AuthorizerConfig): Authorizer {
       } catch {
         continue;
       }
+      const callerRoles = user.groups.filter(group => roles.has(group));
       return {
         principalId: user.username,
         policyDocument: policyFor(user.groups, found.scope, prefix),
-        context: { principal: user.username, groups: user.groups.join(',') }
+        context: {
+          principal: user.username,
+          groups: user.groups.join(','),
+          [ROLES_CONTEXT_KEY]: callerRoles.join(','),
+          [REFUSAL_CONTEXT_KEY]: refusalWords(
+            method,
+            path,
+            callerRoles,
+            found.scope
+          )
+        }
       };
     }
     throw new Error(UNAUTHORIZED_ERROR);

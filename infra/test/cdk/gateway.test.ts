@@ -9,6 +9,7 @@ import {
   STAGE
 } from '../../cdk/gateway';
 import {
+  ACCESS_DENIED_MESSAGE,
   HTTP_METHODS,
   INTEGRATION_TIMEOUT_SECONDS,
   MAX_RESOURCE_POLICY_CHARACTERS,
@@ -74,7 +75,9 @@ function synthesizedRoutes(template: Template): SynthesizedRoute[] {
         authorization: (
           { AWS_IAM: 'iam', CUSTOM: 'token', NONE: 'none' } as const
         )[method.AuthorizationType as 'AWS_IAM' | 'CUSTOM' | 'NONE'],
-        cookie: authorizer?.IdentitySource === 'method.request.header.Cookie'
+        cookie:
+          authorizer?.IdentitySource.split(',')[0] ===
+          'method.request.header.Cookie'
       };
     })
     .sort(
@@ -155,7 +158,7 @@ describe('the gateway (API Gateway REST API)', () => {
     }
   });
 
-  it('caches the authorizer’s policy, keyed by the header or, for the cookie reads only, the cookie', () => {
+  it('caches the authorizer’s answer per request, keyed by the header or, for the cookie reads only, the cookie', () => {
     const authorizers = Object.values(
       template.findResources('AWS::ApiGateway::Authorizer')
     ).map(a => a.Properties);
@@ -166,12 +169,12 @@ describe('the gateway (API Gateway REST API)', () => {
     ).toEqual([
       [
         'REQUEST',
-        'method.request.header.Authorization',
+        'method.request.header.Authorization,context.httpMethod,context.path',
         AUTHORIZER_CACHE_TTL.toSeconds()
       ],
       [
         'REQUEST',
-        'method.request.header.Cookie',
+        'method.request.header.Cookie,context.httpMethod,context.path',
         AUTHORIZER_CACHE_TTL.toSeconds()
       ]
     ]);
@@ -191,8 +194,10 @@ describe('the gateway (API Gateway REST API)', () => {
     expect(
       Object.fromEntries(authorizers.map(a => [a.IdentitySource, handlerOf(a)]))
     ).toEqual({
-      'method.request.header.Authorization': 'index.handler',
-      'method.request.header.Cookie': 'index.cookieHandler'
+      'method.request.header.Authorization,context.httpMethod,context.path':
+        'index.handler',
+      'method.request.header.Cookie,context.httpMethod,context.path':
+        'index.cookieHandler'
     });
   });
 
@@ -356,10 +361,9 @@ describe('the gateway (API Gateway REST API)', () => {
       errorType:
         r.ResponseParameters?.['gatewayresponse.header.x-amzn-ErrorType'],
       body: JSON.parse(
-        r.ResponseTemplates['application/json'].replace(
-          '$context.error.messageString',
-          JSON.stringify(OWN)
-        )
+        r.ResponseTemplates['application/json']
+          .replace('$context.error.messageString', JSON.stringify(OWN))
+          .replace(ACCESS_DENIED_MESSAGE.template, JSON.stringify(OWN))
       )
     }));
     const table = (Object.entries(REFUSALS) as [string, RefusalKind][]).map(
@@ -384,6 +388,32 @@ describe('the gateway (API Gateway REST API)', () => {
       'gatewayresponse.header.Access-Control-Allow-Origin':
         'method.request.header.Origin'
     });
+  });
+
+  it('refuses a token caller with the authorizer’s words of the refusal, an IAM caller with API Gateway’s', () => {
+    const denied = Object.values(
+      template.findResources('AWS::ApiGateway::GatewayResponse')
+    )
+      .map(r => r.Properties)
+      .find(r => r.ResponseType === 'ACCESS_DENIED');
+    const body = denied?.ResponseTemplates['application/json'] as string;
+    // Gateway response templates only substitute variables (no VTL).
+    const filled = (refusal: string, message: string) =>
+      JSON.parse(
+        body
+          .replace('$context.authorizer.refusal', refusal)
+          .replace('$context.error.message', message)
+      );
+    expect(
+      filled(
+        'You may not rename an experiment (experiments.update). ',
+        'User is not authorized to access this resource'
+      ).message
+    ).toMatch(/^You may not rename an experiment/);
+    expect(
+      filled('', 'User: arn:aws:sts::1:assumed-role/r/s is not authorized')
+        .message
+    ).toBe('User: arn:aws:sts::1:assumed-role/r/s is not authorized');
   });
 
   it('serves the /auth/ pages with the deployment’s public configuration', () => {

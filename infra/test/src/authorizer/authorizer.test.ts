@@ -134,8 +134,54 @@ describe('the Lambda authorizer', () => {
     expect(result.principalId).toBe('approver');
     expect(result.context).toEqual({
       principal: 'approver',
-      groups: 'readers,model-approvers'
+      groups: 'readers,model-approvers',
+      roles: 'readers,model-approvers',
+      refusal: ''
     });
+  });
+
+  it('says in words what it refuses, the caller’s roles and whom to ask', async () => {
+    const token = await issuer.accessToken({
+      'cognito:groups': ['readers', 'staff']
+    });
+    const result = await authorize(
+      event('POST', '/ajax-api/2.0/mlflow/experiments/update', bearer(token))
+    );
+    expect(result.context.roles).toBe('readers');
+    expect(result.context.refusal).toBe(
+      'You may not rename an experiment (experiments.update). ' +
+        'Your roles: readers. Roles that may: admins. ' +
+        'Ask your MLflow administrator to add you to one of them. '
+    );
+  });
+
+  it('names the operator’s roles among those that may', async () => {
+    const withTeam = createAuthorizer({
+      issuer: issuer.url,
+      clientIds: [CLIENT_ID],
+      tokenUse: 'access',
+      permissions: {
+        roles: [
+          {
+            name: 'curators',
+            description: 'Curators',
+            extends: 'readers',
+            allow: ['registered-models.set-alias']
+          }
+        ]
+      }
+    });
+    const token = await issuer.accessToken({ 'cognito:groups': [] });
+    const result = await withTeam(
+      event(
+        'POST',
+        '/ajax-api/2.0/mlflow/registered-models/alias',
+        bearer(token)
+      )
+    );
+    expect(result.context.refusal).toContain(
+      'You may not set an alias of a registered model (registered-models.set-alias). Your roles: none. Roles that may: admins, curators, model-approvers.'
+    );
   });
 
   it('gives a member of several groups everything each group allows', async () => {
