@@ -43,7 +43,13 @@ from .identity import (
     gateway_headers,
     proof_matches,
 )
-from .permissions import Operation, OperationMatch, PermissionModel
+from .permissions import (
+    Operation,
+    OperationMatch,
+    PermissionModel,
+    RefusalWording,
+    load_refusal_wording,
+)
 from .refusal import (
     Refusal,
     method_override_refusal,
@@ -209,6 +215,7 @@ class StudioGate:
         audit: AuditLog,
         claim_authorship: ClaimAuthorship = keep_body,
         record_authorship: RecordAuthorship = ignore_answer,
+        wording: RefusalWording | None = None,
     ) -> None:
         if not proofs:
             raise ValueError("at least one proof is needed")
@@ -219,6 +226,7 @@ class StudioGate:
         self.audit = audit
         self.claim_authorship = claim_authorship
         self.record_authorship = record_authorship
+        self.wording = load_refusal_wording() if wording is None else wording
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -285,7 +293,10 @@ class StudioGate:
                 return payload_refusal(MAX_BODY_BYTES)
         roles = () if request.caller is None else request.caller.roles
         if not self.model.allowed(operation, roles):
-            return permission_refusal(operation.id, roles, request.method, request.path)
+            known = [role for role in roles if role in self.model.roles]
+            return permission_refusal(
+                self.wording.sentence(operation, known, self.model.roles_that_may(operation))
+            )
         return None
 
     async def _forward(self, request: _Request, scope: Scope, receive: Receive, send: Send) -> None:

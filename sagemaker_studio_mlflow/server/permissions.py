@@ -41,6 +41,8 @@ class Operation:
     family: str
     access: str
     templates: tuple[str, ...]
+    #: What it does, in words ("rename an experiment"), from the model.
+    words: str = ""
 
     @property
     def is_write(self) -> bool:
@@ -144,6 +146,10 @@ class PermissionModel:
             return None
         return OperationMatch(best[0], best[1].params)
 
+    def roles_that_may(self, operation: Operation) -> list[str]:
+        """The roles of the table that allow the operation, sorted."""
+        return sorted(role for role, ids in self.roles.items() if operation.id in ids)
+
     def allowed(self, operation: Operation, roles: Iterable[str]) -> bool:
         """Whether any of the roles (unknown ones grant nothing) allows the operation."""
         if operation.id in self._public:
@@ -159,6 +165,7 @@ def _operation(entry: Any) -> Operation:
             family=str(entry["family"]),
             access=str(entry["access"]),
             templates=tuple(str(t) for t in entry["templates"]),
+            words=str(entry.get("words", "")),
         )
     except (KeyError, TypeError) as error:
         raise InvalidPermissionModelError(f"bad operation entry {entry!r}") from error
@@ -179,3 +186,30 @@ def load_permission_model(
     data = read_artifact(path)
     operations = [_operation(entry) for entry in data["operations"]]
     return PermissionModel(operations, data.get("roles", {}) if roles is None else roles)
+
+
+@dataclass(frozen=True)
+class RefusalWording:
+    """The refusal's sentence as the model words it (``words.ts``, ``REFUSAL_TEMPLATE``)."""
+
+    template: str
+    no_roles: str
+
+    def sentence(self, operation: Operation, roles: Iterable[str], allowed: Iterable[str]) -> str:
+        def listed(names: Iterable[str]) -> str:
+            return ", ".join(names) or self.no_roles
+
+        return self.template.format(
+            action=operation.words or operation.id,
+            operation=operation.id,
+            roles=listed(roles),
+            allowed=listed(allowed),
+        )
+
+
+def load_refusal_wording(path: Path = ARTIFACT) -> RefusalWording:
+    """The refusal's sentence of the artifact."""
+    refusal = read_artifact(path).get("refusal")
+    if not isinstance(refusal, dict):
+        raise InvalidPermissionModelError(f"{path} has no refusal wording")
+    return RefusalWording(template=str(refusal["template"]), no_roles=str(refusal["noRoles"]))

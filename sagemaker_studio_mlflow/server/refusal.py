@@ -9,7 +9,6 @@ refusals from MLflow's.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from starlette.types import Send
@@ -64,14 +63,13 @@ def unknown_route_refusal(method: str, path: str) -> Refusal:
     )
 
 
-def permission_refusal(operation_id: str, roles: Iterable[str], method: str, path: str) -> Refusal:
-    names = ", ".join(roles) or "a caller without roles"
-    return Refusal(
-        403,
-        "PERMISSION_DENIED",
-        PERMISSION,
-        f"PERMISSION_DENIED: {names} may not perform {operation_id} ({method} {path})",
-    )
+def permission_refusal(sentence: str) -> Refusal:
+    """The caller's roles do not allow the operation: the model's sentence says it in words.
+
+    ``sentence`` is ``RefusalWording.sentence`` (``permissions.py``): what was
+    refused, the caller's roles, the roles that may, whom to ask.
+    """
+    return Refusal(403, "PERMISSION_DENIED", PERMISSION, sentence)
 
 
 def payload_refusal(limit: int) -> Refusal:

@@ -127,7 +127,8 @@ def test_a_reader_creates_nothing_an_admin_does(server: Server) -> None:
     assert refusal(denied) == (403, "permission")
     assert denied.json() == {
         "error_code": "PERMISSION_DENIED",
-        "message": f"PERMISSION_DENIED: readers may not perform experiments.create (POST {CREATE})",
+        "message": "You may not create an experiment (experiments.create). Your roles: readers. "
+        "Roles that may: admins. Ask your MLflow administrator to add you to one of them.",
     }
     assert server.experiment("by-reader") is None
 

@@ -161,9 +161,10 @@ def test_a_role_without_the_operation_is_refused(gate: Gate) -> None:
         json={"experiment_id": "7"},
     )
     assert refusal(response) == (403, "permission", "PERMISSION_DENIED")
+    # In words, from the permission model, with the caller's roles and whom to ask.
     assert response.json()["message"] == (
-        "PERMISSION_DENIED: readers may not perform experiments.delete "
-        "(POST /api/2.0/mlflow/experiments/delete)"
+        "You may not delete an experiment (experiments.delete). Your roles: readers. "
+        "Roles that may: admins. Ask your MLflow administrator to add you to one of them."
     )
     assert gate.upstream.received == [] and gate.hooks.claims == []
     [event] = gate.events()
@@ -186,7 +187,7 @@ def test_an_iam_caller_gets_the_roles_of_the_identity_table(gate: Gate) -> None:
     assert refusal(response) == (403, "permission", "PERMISSION_DENIED")
     unknown = gate.client.post(SEARCH, headers=iam("arn:aws:iam::000000000000:user/nobody"), json={})
     assert refusal(unknown) == (403, "permission", "PERMISSION_DENIED")
-    assert "a caller without roles may not perform runs.search" in unknown.json()["message"]
+    assert "You may not search runs (runs.search). Your roles: none." in unknown.json()["message"]
     assert gate.client.post(SEARCH, headers=iam(READER_ARN), json={}).status_code == 200
 
 

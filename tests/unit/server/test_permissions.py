@@ -163,3 +163,18 @@ def test_a_deployment_role_table_replaces_the_built_in_roles() -> None:
 def test_bad_templates_are_refused(template: str) -> None:
     with pytest.raises(InvalidPathTemplateError):
         parse_path_template(template)
+
+
+def test_every_operation_has_words_and_a_refusal_names_the_roles_that_may() -> None:
+    from sagemaker_studio_mlflow.server.permissions import load_refusal_wording
+
+    model = load_permission_model(
+        {"admins": ["experiments.update"], "curators": ["experiments.update"], "readers": []}
+    )
+    assert all(operation.words for operation in model.operations.values())
+    rename = model.operations["experiments.update"]
+    assert rename.words == "rename an experiment"
+    assert load_refusal_wording().sentence(rename, ["readers"], model.roles_that_may(rename)) == (
+        "You may not rename an experiment (experiments.update). Your roles: readers. "
+        "Roles that may: admins, curators. Ask your MLflow administrator to add you to one of them."
+    )
