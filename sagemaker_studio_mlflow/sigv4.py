@@ -39,6 +39,17 @@ The request is signed as it goes on the wire, after ``requests`` prepared it:
 Credentials are looked up again for every request (``get_frozen_credentials``),
 so expiring role credentials are refreshed before they run out.
 
+Refusals in words
+-----------------
+API Gateway refuses a signed request its IAM policy does not allow with its
+own text (``User: arn:… is not authorized to perform: execute-api:Invoke on
+resource: arn:…``). A response hook turns that answer into MLflow's error
+format with the permission model's words (the ``permission_model.json``
+packaged with this module): what was refused, the IAM identity that asked,
+the roles that may and whom to ask, so MLflow's exception reads in one line.
+Other answers, the MLflow app's own refusals (already in words) included,
+pass as they are.
+
 Nothing here is imported by the JupyterLab extension; botocore is imported
 only when MLflow first asks this provider for auth.
 """
@@ -46,10 +57,13 @@ only when MLflow first asks this provider for auth.
 from __future__ import annotations
 
 import io
+import json
 import os
+import re
 import threading
+from functools import lru_cache
 from typing import Any
-from urllib.parse import quote, unquote_to_bytes, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit, urlunsplit
 
 from requests.auth import AuthBase
 
@@ -230,6 +244,72 @@ def _resolve() -> tuple[Any, str]:
     return cached
 
 
+# --- refusals in words ----------------------------------------------------------
+
+# API Gateway's text for a signed request the caller's IAM policy does not allow.
+_IAM_REFUSAL = re.compile(r"User: (\S+) is not authorized to perform: execute-api:Invoke")
+
+
+@lru_cache(maxsize=1)
+def _permission_model() -> Any:
+    from .server.permissions import load_permission_model, load_refusal_wording
+
+    return load_permission_model(), load_refusal_wording()
+
+
+def _identity(principal: str) -> str:
+    """The IAM identity as a person reads it: ``assumed-role/Name`` (no session) or ``user/name``."""
+    resource = principal.split(":", 5)[-1]
+    if resource.startswith("assumed-role/"):
+        return "/".join(resource.split("/")[:2])
+    return resource
+
+
+def _operation_of(model: Any, method: str, url: str) -> Any:
+    """The operation of the request, with the gateway's stage (``/prod``) before the API path."""
+    segments = unquote(urlsplit(url).path).split("/")
+    for start in range(1, min(len(segments), 4)):
+        found = model.match(method, "/" + "/".join(segments[start:]))
+        if found is not None:
+            return found.operation
+    return None
+
+
+def refusal_in_words(method: str, url: str, status: int, body: bytes) -> bytes | None:
+    """MLflow's error body in words for API Gateway's IAM refusal, or None to keep the answer."""
+    if status != 403:
+        return None
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return None
+    message = answer.get("message") if isinstance(answer, dict) else None
+    found = _IAM_REFUSAL.search(message) if isinstance(message, str) else None
+    if found is None:
+        return None
+    model, wording = _permission_model()
+    operation = _operation_of(model, method, url)
+    if operation is None:
+        return None
+    sentence = wording.sentence(
+        operation,
+        [f"those of the IAM identity {_identity(found.group(1))}"],
+        model.roles_that_may(operation),
+    )
+    return json.dumps({"error_code": "PERMISSION_DENIED", "message": sentence}).encode()
+
+
+def _explain_refusal(response: Any, **_: Any) -> Any:
+    """``requests`` response hook: API Gateway's IAM refusal becomes one in words."""
+    request = response.request
+    explained = refusal_in_words(request.method, request.url, response.status_code, response.content)
+    if explained is not None:
+        response._content = explained
+        response.headers["Content-Type"] = "application/json"
+        response.headers["Content-Length"] = str(len(explained))
+    return response
+
+
 # --- requests auth and the MLflow provider ----------------------------------------
 
 
@@ -272,6 +352,7 @@ class SigV4RequestsAuth(AuthBase):
             request.headers.pop(name, None)
             if name in aws_request.headers:
                 request.headers[name] = aws_request.headers[name]
+        request.register_hook("response", _explain_refusal)
         return request
 
 
