@@ -392,6 +392,22 @@ describe('the local gateway’s access control', () => {
     });
   });
 
+  it('says in words what a token caller may not do, with the caller’s roles, as API Gateway’s response does', async () => {
+    const token = await tokenOf(['readers']);
+    const decision = await decide(
+      browser(
+        { method: 'POST', path: '/ajax-api/2.0/mlflow/experiments/update' },
+        token
+      )
+    );
+    expect(decision.allowed).toBe(false);
+    expect(!decision.allowed && decision.refusal.body.message).toBe(
+      'You may not rename an experiment (experiments.update). Your roles: readers. ' +
+        'Roles that may: admins. Ask your MLflow administrator to add you to one of them. ' +
+        'User is not authorized to access this resource'
+    );
+  });
+
   describe('requests MLflow would read otherwise', () => {
     const SEARCH = {
       method: 'POST',
