@@ -8,6 +8,8 @@
  * Shared by both sides: plain data and pure functions only.
  */
 
+import type { IMlflowUiPreferences } from '../panel/ui-preferences';
+
 /** Marks our messages among whatever else is posted between windows. */
 export const CHANNEL = 'sagemaker-studio-mlflow/handoff';
 
@@ -48,5 +50,34 @@ export function isHandoffReply(data: unknown): data is HandoffReply {
     (message.type === 'ready' ||
       message.type === 'done' ||
       message.type === 'refused')
+  );
+}
+
+/**
+ * Parent → page, apart from the token: how the MLflow UI should look and
+ * behave in the panel (`src/panel/ui-preferences.ts`). The page writes the
+ * preferences where the MLflow UI reads them, prepares the MLflow frames
+ * beside it and answers `done`.
+ */
+export interface IPreferencesRequest {
+  channel: typeof CHANNEL;
+  type: 'preferences';
+  id: number;
+  preferences: IMlflowUiPreferences;
+}
+
+export function isPreferencesRequest(
+  data: unknown
+): data is IPreferencesRequest {
+  const message = data as Partial<IPreferencesRequest> | null;
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    message.channel === CHANNEL &&
+    message.type === 'preferences' &&
+    typeof message.id === 'number' &&
+    typeof message.preferences === 'object' &&
+    message.preferences !== null &&
+    typeof message.preferences.darkMode === 'boolean'
   );
 }
