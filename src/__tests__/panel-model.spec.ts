@@ -185,3 +185,92 @@ describe('MlflowPanelModel', () => {
     expect(s.auth.restored).toBe(1);
   });
 });
+
+describe('MlflowPanelModel for several users and the MLflow UI’s preferences', () => {
+  function signInAs(auth: FakeAuth, username: string): void {
+    auth.status = 'signed-in';
+    auth.token = accessToken(username, ['readers']);
+    auth.user = { username, groups: ['readers'] };
+    auth.changed.emit('signed-in');
+  }
+
+  function setupFor(routeUser: string | null) {
+    const settings = new FakeSettings();
+    const auth = new FakeAuth();
+    const sent: { gateway: string; darkMode: boolean }[] = [];
+    let darkMode = false;
+    const model = new MlflowPanelModel({
+      settings,
+      auth,
+      tokenStore: () => new RecordingStore(),
+      route: '/experiments/1',
+      routeUser,
+      probe: async () => undefined,
+      uiPreferences: {
+        current: () => ({ darkMode }),
+        store: gateway => ({
+          preferences: async preferences => {
+            sent.push({ gateway, ...preferences });
+          }
+        })
+      }
+    });
+    const setDark = (dark: boolean) => (darkMode = dark);
+    return { auth, model, sent, setDark };
+  }
+
+  it('keeps the route for the user who opened it, also when restored', async () => {
+    const s = setupFor('admin');
+    signInAs(s.auth, 'admin');
+    await settle();
+    expect(s.model.route).toBe('/experiments/1');
+    expect(s.model.routeUser).toBe('admin');
+  });
+
+  it('starts someone else at the home route: restored for another user', async () => {
+    const s = setupFor('admin');
+    signInAs(s.auth, 'reader');
+    await settle();
+    expect(s.model.route).toBe('/');
+    expect(s.model.state).toEqual({
+      kind: 'ready',
+      url: 'https://gw.example.com/prod/#/'
+    });
+    expect(s.model.routeUser).toBe('reader');
+  });
+
+  it('starts someone else at the home route: a sign-in as another user', async () => {
+    const s = setupFor(null);
+    signInAs(s.auth, 'admin');
+    await settle();
+    s.model.route = '/experiments/2/runs/r';
+    expect(s.model.routeUser).toBe('admin');
+    s.auth.set('signed-out', null);
+    signInAs(s.auth, 'reader');
+    await settle();
+    expect(s.model.route).toBe('/');
+  });
+
+  it('passes the preferences before the UI loads, and again when asked', async () => {
+    const s = setupFor(null);
+    signInAs(s.auth, 'admin');
+    await settle();
+    expect(s.sent).toEqual([
+      { gateway: 'https://gw.example.com/prod', darkMode: false }
+    ]);
+    s.setDark(true);
+    s.model.applyPreferences();
+    await settle();
+    expect(s.sent[1]).toEqual({
+      gateway: 'https://gw.example.com/prod',
+      darkMode: true
+    });
+  });
+
+  it('passes nothing while the UI is not shown', async () => {
+    const s = setupFor(null);
+    s.model.applyPreferences();
+    await settle();
+    expect(s.sent).toEqual([]);
+  });
+});

@@ -15,6 +15,7 @@ import {
   tokenCookie
 } from '../contract';
 import { CHANNEL, HandoffReply, isHandoffRequest } from '../handoff/protocol';
+import { listenForPreferences } from './mlflow-frames';
 
 async function main(): Promise<void> {
   const status = document.getElementById('status');
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
     return;
   }
   const allowed = new Set(config.allowedOrigins);
+  // The MLflow UI's look and links, apart from the token.
+  listenForPreferences(allowed);
 
   window.addEventListener('message', event => {
     if (event.source !== window.parent || !isHandoffRequest(event.data)) {

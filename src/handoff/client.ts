@@ -1,10 +1,12 @@
 import { IDisposable } from '@lumino/disposable';
 
 import { HANDOFF_PATH } from '../contract';
+import type { IMlflowUiPreferences } from '../panel/ui-preferences';
 import {
   CHANNEL,
   HandoffReply,
   HandoffRequest,
+  IPreferencesRequest,
   isHandoffReply
 } from './protocol';
 
@@ -57,6 +59,14 @@ export class TokenHandoff implements IDisposable {
     return this._send({ type: 'clear-token' });
   }
 
+  /**
+   * Have the page write the MLflow UI's preferences where it reads them and
+   * prepare the MLflow frames beside it (`src/gateway-pages/mlflow-frames.ts`).
+   */
+  preferences(preferences: IMlflowUiPreferences): Promise<void> {
+    return this._send({ type: 'preferences', preferences });
+  }
+
   dispose(): void {
     if (this._disposed) {
       return;
@@ -72,11 +82,18 @@ export class TokenHandoff implements IDisposable {
   }
 
   private async _send(
-    request: { type: 'store-token'; token: string } | { type: 'clear-token' }
+    request:
+      | { type: 'store-token'; token: string }
+      | { type: 'clear-token' }
+      | Omit<IPreferencesRequest, 'channel' | 'id'>
   ): Promise<void> {
     const frame = await this._ready();
     const id = ++this._lastId;
-    const message: HandoffRequest = { channel: CHANNEL, id, ...request };
+    const message: HandoffRequest | IPreferencesRequest = {
+      channel: CHANNEL,
+      id,
+      ...request
+    };
     const answered = new Promise<void>((resolve, reject) => {
       const timer = window.setTimeout(() => {
         this._pending.delete(id);

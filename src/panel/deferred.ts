@@ -21,10 +21,23 @@ export class PanelFactory {
   constructor(private readonly _options: PanelFactory.IOptions) {}
 
   /** A panel showing the MLflow UI at `route`. */
-  create(route: string): MainAreaWidget<MlflowPanel> {
-    const { settings, auth, trans, commands } = this._options;
+  create(
+    route: string,
+    routeUser: string | null = null
+  ): MainAreaWidget<MlflowPanel> {
+    const { settings, auth, trans, commands, darkMode } = this._options;
     const tokenStore = (gatewayUrl: string) => this._tokenStore(gatewayUrl);
-    const model = new MlflowPanelModel({ settings, auth, tokenStore, route });
+    const model = new MlflowPanelModel({
+      settings,
+      auth,
+      tokenStore,
+      route,
+      routeUser,
+      uiPreferences: {
+        current: () => ({ darkMode: darkMode() }),
+        store: tokenStore
+      }
+    });
     const content = new MlflowPanel({
       model,
       trans,
@@ -77,5 +90,7 @@ export namespace PanelFactory {
     auth: IMlflowAuth;
     trans: TranslationBundle;
     commands: JupyterFrontEnd['commands'];
+    /** Whether JupyterLab shows a dark theme, for the MLflow UI to follow. */
+    darkMode: () => boolean;
   }
 }

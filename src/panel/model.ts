@@ -7,6 +7,7 @@ import { sessionGate } from '../auth/gate';
 import { HandoffError } from '../handoff/client';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 import { HOME_ROUTE, mlflowUrl } from './routes';
+import type { IMlflowUiPreferences } from './ui-preferences';
 
 /**
  * What the MLflow panel shows.
@@ -30,6 +31,11 @@ export interface ITokenStore {
   clear(): Promise<void>;
 }
 
+/** Passes the panel's preferences to the MLflow UI (the hand-off page). */
+export interface IPreferencesStore {
+  preferences(preferences: IMlflowUiPreferences): Promise<void>;
+}
+
 /**
  * The state of the MLflow panel: is everything in place to show the MLflow
  * UI (settings, sign-in, a gateway that accepts the token, the token handed
@@ -42,6 +48,8 @@ export class MlflowPanelModel implements IDisposable {
     this._tokenStore = options.tokenStore;
     this._probe = options.probe ?? probeGateway;
     this._route = options.route ?? HOME_ROUTE;
+    this._routeUser = options.routeUser ?? null;
+    this._uiPreferences = options.uiPreferences ?? null;
     this._settings.changed.connect(this._evaluate, this);
     this._auth.changed.connect(this._evaluate, this);
     this._auth.tokenChanged.connect(this._onTokenChanged, this);
@@ -63,12 +71,21 @@ export class MlflowPanelModel implements IDisposable {
 
   set route(route: string) {
     this._route = route;
+    this._routeUser = this._auth.user?.username ?? null;
     if (this._state.kind === 'ready') {
       this._setState({
         kind: 'ready',
         url: mlflowUrl(this._settings.config.gatewayUrl, route)
       });
     }
+  }
+
+  /**
+   * Who opened the route, if known: someone else signing in starts at the
+   * home route, not at a route they may not see.
+   */
+  get routeUser(): string | null {
+    return this._routeUser;
   }
 
   get auth(): IMlflowAuth {
@@ -82,6 +99,17 @@ export class MlflowPanelModel implements IDisposable {
   /** Try again after an error. */
   retry(): void {
     this._evaluate();
+  }
+
+  /**
+   * Pass the current preferences to the MLflow UI (JupyterLab's theme
+   * changed, or the UI loaded and its links need preparing).
+   */
+  applyPreferences(): void {
+    if (this._state.kind !== 'ready') {
+      return;
+    }
+    void this._storePreferences(this._settings.config.gatewayUrl);
   }
 
   dispose(): void {
@@ -107,6 +135,11 @@ export class MlflowPanelModel implements IDisposable {
       this._setState(gate);
       return;
     }
+    const user = this._auth.user?.username ?? null;
+    if (this._routeUser !== null && user !== this._routeUser) {
+      this._route = HOME_ROUTE;
+    }
+    this._routeUser = user;
     this._setState({ kind: 'connecting' });
     const gatewayUrl = this._settings.config.gatewayUrl;
     void (async () => {
@@ -114,6 +147,8 @@ export class MlflowPanelModel implements IDisposable {
         const token = await this._auth.accessToken();
         await this._probe(gatewayUrl, async () => token);
         await this._tokenStore(gatewayUrl).store(token);
+        // Before the UI loads, which reads them once.
+        await this._storePreferences(gatewayUrl);
         if (current()) {
           this._setState({
             kind: 'ready',
@@ -148,6 +183,19 @@ export class MlflowPanelModel implements IDisposable {
     }
   }
 
+  /** Preferences only shape the UI: failing to pass them is no error. */
+  private async _storePreferences(gatewayUrl: string): Promise<void> {
+    if (this._uiPreferences === null) {
+      return;
+    }
+    const { current, store } = this._uiPreferences;
+    try {
+      await store(gatewayUrl).preferences(current());
+    } catch (reason) {
+      console.error('MLflow: passing the UI preferences failed.', reason);
+    }
+  }
+
   private _failWith(reason: unknown): void {
     if (reason instanceof MlflowApiError) {
       this._fail(reason.kind, reason.message);
@@ -177,6 +225,8 @@ export class MlflowPanelModel implements IDisposable {
   private readonly _tokenStore: (gatewayUrl: string) => ITokenStore;
   private readonly _probe: MlflowPanelModel.Probe;
   private _route: string;
+  private _routeUser: string | null;
+  private readonly _uiPreferences: MlflowPanelModel.IUiPreferences | null;
   private _state: PanelState = { kind: 'connecting' };
   private _generation = 0;
   private _isDisposed = false;
@@ -192,6 +242,13 @@ export namespace MlflowPanelModel {
     token: () => Promise<string>
   ) => Promise<void>;
 
+  export interface IUiPreferences {
+    /** The preferences now (JupyterLab's theme, for one). */
+    current: () => IMlflowUiPreferences;
+    /** The store of a gateway, shared by all panels. */
+    store: (gatewayUrl: string) => IPreferencesStore;
+  }
+
   export interface IOptions {
     settings: IMlflowSettings;
     auth: IMlflowAuth;
@@ -199,6 +256,10 @@ export namespace MlflowPanelModel {
     tokenStore: (gatewayUrl: string) => ITokenStore;
     /** The first route to show; the start page by default. */
     route?: string;
+    /** Who opened `route` (restored after a reload), if known. */
+    routeUser?: string | null;
+    /** What to ask of the MLflow UI, and where (none by default). */
+    uiPreferences?: IUiPreferences;
     probe?: Probe;
   }
 }

@@ -52,6 +52,8 @@ function StateView(
           title={trans.__('MLflow')}
           src={state.url}
           allow="clipboard-write"
+          // Each page the frame loads gets its links prepared.
+          onLoad={() => props.model.applyPreferences()}
         />
       );
     case 'connecting':

@@ -5,6 +5,7 @@ import {
 } from '@jupyterlab/application';
 import {
   ICommandPalette,
+  IThemeManager,
   MainAreaWidget,
   WidgetTracker
 } from '@jupyterlab/apputils';
@@ -47,7 +48,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     ILauncher,
     ICommandPalette,
     IMainMenu,
-    ILayoutRestorer
+    ILayoutRestorer,
+    IThemeManager
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -57,7 +59,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     launcher: ILauncher | null,
     palette: ICommandPalette | null,
     mainMenu: IMainMenu | null,
-    restorer: ILayoutRestorer | null
+    restorer: ILayoutRestorer | null,
+    themes: IThemeManager | null
   ): void => {
     const startedAt = performance.now();
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
@@ -71,19 +74,38 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       const { PanelFactory } = await import(
         /* webpackChunkName: "mlflow-panel" */ '../panel/deferred'
       );
-      return new PanelFactory({ settings, auth, trans, commands });
+      return new PanelFactory({
+        settings,
+        auth,
+        trans,
+        commands,
+        // The MLflow UI in JupyterLab's theme (light until a theme is loaded).
+        darkMode: () => (themes?.theme ? !themes.isLight(themes.theme) : false)
+      });
     });
+
+    themes?.themeChanged.connect(() =>
+      tracker.forEach(widget => widget.content.model.applyPreferences())
+    );
 
     const current = (): MainAreaWidget<MlflowPanel> | null =>
       tracker.currentWidget ?? tracker.find(() => true) ?? null;
 
     /** Show the panel at a route, opening it if needed. */
-    const open = async (route: string): Promise<void> => {
+    const open = async (
+      route: string,
+      routeUser: string | null = null
+    ): Promise<void> => {
       const factory = await panels.load();
       let widget = current();
       if (widget === null) {
-        widget = factory.create(route);
-        void tracker.add(widget);
+        const created = factory.create(route, routeUser);
+        widget = created;
+        void tracker.add(created);
+        // The restored route stays with the user who opened it.
+        created.content.model.stateChanged.connect(
+          () => void tracker.save(created)
+        );
         shell.add(widget, 'main');
       } else {
         widget.content.model.route = route;
@@ -116,7 +138,10 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       icon: args => (args.isPalette ? undefined : mlflowIcon),
       execute: args => {
         const route = typeof args.route === 'string' ? args.route : HOME_ROUTE;
-        return open(route);
+        // A restored panel: who opened its route (another user starts at home).
+        const routeUser =
+          typeof args.routeUser === 'string' ? args.routeUser : null;
+        return open(route, routeUser);
       }
     });
     commands.addCommand(CommandIDs.openExperiment, {
@@ -213,7 +238,10 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     if (restorer) {
       void restorer.restore(tracker, {
         command: CommandIDs.open,
-        args: widget => ({ route: widget.content.model.route }),
+        args: widget => {
+          const { route, routeUser } = widget.content.model;
+          return routeUser === null ? { route } : { route, routeUser };
+        },
         name: () => 'mlflow'
       });
     }
