@@ -1,3 +1,4 @@
+import { TokenHandoff } from '../handoff/client';
 import { isPreferencesRequest, CHANNEL } from '../handoff/protocol';
 import {
   MLFLOW_UI_FIRST_RUN_TIPS,
@@ -95,5 +96,43 @@ describe('isPreferencesRequest', () => {
       false
     );
     expect(isPreferencesRequest(null)).toBe(false);
+  });
+});
+
+describe('TokenHandoff.preferences', () => {
+  it('posts the preferences to the gateway page’s origin only, and resolves when it is done', async () => {
+    const host = document.createElement('div');
+    document.body.appendChild(host);
+    const handoff = new TokenHandoff({
+      gatewayUrl: 'https://gw.example.com/prod',
+      host
+    });
+    const sent = handoff.preferences({ darkMode: true });
+    const frame = host.querySelector('iframe') as HTMLIFrameElement;
+    const post = jest.spyOn(frame.contentWindow!, 'postMessage');
+    const fromPage = (data: unknown) =>
+      window.dispatchEvent(
+        new MessageEvent('message', {
+          data,
+          origin: 'https://gw.example.com',
+          source: frame.contentWindow
+        })
+      );
+    fromPage({ channel: CHANNEL, type: 'ready' });
+    for (let i = 0; i < 3; i++) {
+      await Promise.resolve();
+    }
+    expect(post).toHaveBeenCalledWith(
+      {
+        channel: CHANNEL,
+        type: 'preferences',
+        id: 1,
+        preferences: { darkMode: true }
+      },
+      'https://gw.example.com'
+    );
+    fromPage({ channel: CHANNEL, type: 'done', id: 1 });
+    await expect(sent).resolves.toBeUndefined();
+    handoff.dispose();
   });
 });
