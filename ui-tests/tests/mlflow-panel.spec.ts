@@ -86,9 +86,11 @@ test('renaming an experiment fails visibly for the reader, changing nothing, and
     expect(await experimentById(id)).toEqual(before);
     await frame.getByRole('button', { name: 'Cancel' }).click();
 
-    // The admin, signed in through the same panel, may.
+    // The admin, signed in through the same panel (which starts another
+    // user at the home route), may.
     await signOutButton(page).click();
     await signIn(page, 'admins');
+    await runCommand(page, 'mlflow:open', { route: `/experiments/${id}/runs` });
     await rename(`${before.name}-by-admin`);
     await expect
       .poll(async () => (await experimentById(id)).name)
