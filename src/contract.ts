@@ -3,7 +3,7 @@
  * (`src/gateway-pages/`) and the gateway itself (`infra/`) must agree on.
  * The gateway's paths and page names, the pages' configuration, the cookie
  * that carries the token to the MLflow UI, what a token must look like and
- * whom it names, the `/auth/permissions` answer, the sign-in flows, the
+ * whom it names, the `/auth/permissions` and `/iam/identity` answers, the sign-in flows, the
  * settings plugin's id and the SDK's auth-provider name live here and only
  * here; the messages of the token hand-off are `src/handoff/protocol.ts`.
  *
@@ -34,6 +34,13 @@ export const HANDOFF_PATH = `${PAGES_PREFIX}${HANDOFF_PAGE}`;
 
 /** The gateway path that answers what the caller's token allows. */
 export const PERMISSIONS_PATH = `${PAGES_PREFIX}permissions`;
+
+/**
+ * The gateway path that tells a SigV4 caller (a notebook's execution role,
+ * a job) who it is: IAM-authorized, so outside `/auth/`, whose pages are
+ * public; answered by the MLflow server app, which knows the IAM principals.
+ */
+export const IDENTITY_PATH = '/iam/identity';
 
 /** The sign-in page's parameter naming the MLflow UI route to open after it. */
 export const LOGIN_NEXT_PARAM = 'next';
@@ -88,6 +95,18 @@ export interface ICallerPermissions {
   /** The user's Cognito groups. */
   readonly groups: ReadonlyArray<string>;
   /** Those of the groups that are roles of the permission model. */
+  readonly roles: ReadonlyArray<string>;
+  /** The operation ids the roles allow, sorted; public ones left out. */
+  readonly operations: ReadonlyArray<string>;
+}
+
+/** What {@link IDENTITY_PATH} answers a signed caller. */
+export interface ICallerIdentity {
+  /** The signer's ARN, as the gateway knows it (an assumed role's session). */
+  readonly principal: string;
+  /** Whom MLflow records as the author of what the caller does. */
+  readonly user: string;
+  /** The MLflow roles of the caller's IAM role. */
   readonly roles: ReadonlyArray<string>;
   /** The operation ids the roles allow, sorted; public ones left out. */
   readonly operations: ReadonlyArray<string>;

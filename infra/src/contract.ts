@@ -13,6 +13,7 @@ export {
   AUTH_COOKIE,
   AUTH_FLOWS,
   HANDOFF_PAGE,
+  IDENTITY_PATH,
   LOGIN_PAGE,
   PAGES_CONFIG_FILE,
   PAGES_PREFIX,
@@ -23,6 +24,7 @@ export {
   tokenOfCookieValue,
   tokenUser,
   type AuthFlow,
+  type ICallerIdentity as CallerIdentity,
   type ICallerPermissions as CallerPermissions,
   type IPagesConfig as PagesConfig
 } from '../../src/contract';

@@ -29,7 +29,7 @@ import {
   resourcePath,
   resourceTree
 } from './apigateway/resources';
-import { PAGES_PREFIX, PERMISSIONS_PATH } from './contract';
+import { IDENTITY_PATH, PAGES_PREFIX, PERMISSIONS_PATH } from './contract';
 
 /** The route of the gateway's own pages (a Lambda in AWS). */
 export const PAGES_ROUTE = `${PAGES_PREFIX}{proxy+}`;
@@ -136,6 +136,14 @@ export function gatewayRoutes(): GatewayRoute[] {
     path: PERMISSIONS_PATH,
     method: 'GET',
     authorization: 'none',
+    cookie: false
+  });
+  // Who a SigV4 caller is: signed, and answered by the MLflow server app,
+  // which knows the IAM principals (`iamPolicyDocuments` allows it to all).
+  add({
+    path: IDENTITY_PATH,
+    method: 'GET',
+    authorization: 'iam',
     cookie: false
   });
   return [...routes.values()].sort(

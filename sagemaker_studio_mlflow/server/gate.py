@@ -2,6 +2,9 @@
 
 For each HTTP request, in this order:
 
+``GET /iam/identity`` is answered here, for a signed caller through the
+gateway: who it is, from the identity table (``caller_identity``).
+
 1. ``GET /health`` (the load balancer's check) needs no proof; any other
    request without the gateway's proof is refused (401, ``proof``), and so
    is one with a gateway header twice.
@@ -25,6 +28,7 @@ websocket without the proof is closed before it is accepted.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -35,11 +39,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .audit import AuditLog, add_answer_resources, audit_event, request_resources
 from .identity import (
+    IAM,
+    IDENTITY_PATH,
     PROOF_HEADER,
     Caller,
     DuplicateGatewayHeaderError,
     Identity,
     caller_from_headers,
+    caller_identity,
     gateway_headers,
     proof_matches,
 )
@@ -63,6 +70,7 @@ from .refusal import (
 _logger = logging.getLogger(__name__)
 
 HEALTH = ("GET", "/health")
+IDENTITY = ("GET", IDENTITY_PATH)
 METHOD_OVERRIDE_HEADERS = ("x-http-method-override", "x-http-method", "x-method-override")
 #: API Gateway's payload limit: no request through the gateway is larger.
 MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -261,6 +269,9 @@ class StudioGate:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = _Request(scope)
         try:
+            if (request.method, request.path) == IDENTITY:
+                await self._identity(request, scope, send)
+                return
             refusal = await self._decide(request, scope, receive)
             if refusal is not None:
                 request.status = refusal.status
@@ -273,6 +284,31 @@ class StudioGate:
         finally:
             if request.audited():
                 self.audit.write(request.event())
+
+    async def _identity(self, request: _Request, scope: Scope, send: Send) -> None:
+        """Who a signed caller is; anyone else finds no route here (a token caller has ``/auth/permissions``)."""
+        request.caller = self._vouched_caller(scope)
+        if request.caller is None or request.caller.authorization != IAM:
+            refusal = proof_refusal() if request.caller is None else unknown_route_refusal(request.method, request.path)
+            request.status = refusal.status
+            request.refusal = refusal.reason
+            await send_refusal(send, refusal)
+            return
+        operations = self.model.operations_of(request.caller.roles)
+        body = json.dumps(caller_identity(request.caller, operations)).encode()
+        request.status = 200
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", b"no-store"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body, "more_body": False})
 
     async def _decide(self, request: _Request, scope: Scope, receive: Receive) -> Refusal | None:
         request.caller = self._vouched_caller(scope)

@@ -12,6 +12,10 @@ this app know. Without the proof none of the other headers means anything.
 * ``token``: the principal is the Cognito username, which is the user; the
   roles are the comma-separated groups of ``X-Gateway-Roles``.
 * ``none`` (and anything else): the anonymous caller, without roles.
+
+``GET /iam/identity`` (``IDENTITY_PATH``, ``IDENTITY_PATH`` in
+``src/contract.ts``) tells a signed caller who it is: the gateway lets it
+through for every execution role, and the gate answers it from the table.
 """
 
 from __future__ import annotations
@@ -33,6 +37,9 @@ NONE = "none"
 ANONYMOUS = "anonymous"
 
 _ASSUMED_ROLE = ":assumed-role/"
+
+#: Who a SigV4 caller is, answered by the gate itself.
+IDENTITY_PATH = "/iam/identity"
 
 
 @dataclass(frozen=True)
@@ -118,3 +125,13 @@ def caller_from_headers(
         roles = split_roles(headers.get(ROLES_HEADER, ""))
         return Caller(principal, principal, roles, authorization, request_id)
     return Caller(ANONYMOUS, principal or ANONYMOUS, (), authorization, request_id)
+
+
+def caller_identity(caller: Caller, operations: Iterable[str]) -> dict[str, object]:
+    """What ``IDENTITY_PATH`` answers (``ICallerIdentity`` in ``src/contract.ts``)."""
+    return {
+        "principal": caller.principal,
+        "user": caller.user,
+        "roles": list(caller.roles),
+        "operations": sorted(operations),
+    }

@@ -150,6 +150,10 @@ class PermissionModel:
         """The roles of the table that allow the operation, sorted."""
         return sorted(role for role, ids in self.roles.items() if operation.id in ids)
 
+    def operations_of(self, roles: Iterable[str]) -> frozenset[str]:
+        """The operation ids the roles allow (unknown roles grant nothing); public ones left out."""
+        return frozenset().union(*(self.roles.get(role, frozenset()) for role in roles))
+
     def allowed(self, operation: Operation, roles: Iterable[str]) -> bool:
         """Whether any of the roles (unknown ones grant nothing) allows the operation."""
         if operation.id in self._public:

@@ -17,6 +17,7 @@ import { Operation, callersOf, pathTemplates } from './operation';
 import { OPERATIONS } from './operations';
 import { matchOperation } from './match';
 import type { Authorization } from '../apigateway/authorization';
+import { IDENTITY_PATH } from '../contract';
 import type {
   PolicyDocument,
   PolicyStatement
@@ -408,11 +409,19 @@ export function authorizerPolicy(
   return { Version: '2012-10-17', Statement: statements };
 }
 
+/**
+ * What every execution role may call besides its operations: who it is
+ * (`GET /iam/identity`, answered from the deployment's identities), so that
+ * a notebook can tell its user which MLflow role it acts as.
+ */
+export const IDENTITY_RESOURCE = `GET/${templateToArnPath(IDENTITY_PATH)}`;
+
 /** IAM counts a managed policy's size without whitespace; 6,144 characters at most. */
 export const MAX_MANAGED_POLICY_CHARS = 6144;
 
 /**
- * The IAM policy documents of a role's execution role for `/api/`: allows
+ * The IAM policy documents of a role's execution role for `/api/` (and
+ * {@link IDENTITY_RESOURCE}): allows
  * and denies split over as many managed policies as IAM's size limit needs
  * (a deny in any policy attached to the role wins, so splitting is safe).
  * The size is that of the ARNs of `sizedAs`: for a target not known
@@ -466,7 +475,7 @@ export function iamPolicyDocuments(
       current = [statement(effect, [resource], prefix)];
     }
   };
-  add('Allow', allow);
+  add('Allow', [...allow, IDENTITY_RESOURCE]);
   add('Deny', deny);
   if (current.length > 0) {
     documents.push({ Version: '2012-10-17', Statement: current });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 
 import {
   AUTH_FLOWS,
+  IDENTITY_PATH,
   SDK_AUTH_PROVIDER,
   SETTINGS_PLUGIN_ID
 } from '../../src/contract';
@@ -90,5 +91,14 @@ describe('the contract’s literals where TypeScript cannot reach', () => {
         /^PROVIDER_NAME = "([^"]*)"$/m
       )
     ).toBe(SDK_AUTH_PROVIDER);
+  });
+
+  it('the MLflow server app answers the identity path', () => {
+    expect(
+      captured(
+        read('sagemaker_studio_mlflow/server/identity.py'),
+        /^IDENTITY_PATH = "([^"]*)"$/m
+      )
+    ).toBe(IDENTITY_PATH);
   });
 });

@@ -63,6 +63,15 @@ describe('the API Gateway routes generated from the permission model', () => {
     expect(routeFor('POST', '/graphql')?.authorization).toBe('token');
   });
 
+  it('signs the caller’s identity with IAM, on a resource of its own outside the public /auth/ pages', () => {
+    expect(routeFor('GET', '/iam/identity')).toMatchObject({
+      path: '/iam/identity',
+      authorization: 'iam'
+    });
+    expect(routeFor('POST', '/iam/identity')).toBeUndefined();
+    expect(routeFor('GET', '/auth/identity')?.authorization).toBe('none');
+  });
+
   it('holds only paths API Gateway accepts, far below its 300 resources', () => {
     const resources = new Set<string>();
     for (const path of paths) {

@@ -21,6 +21,7 @@ import {
 } from '../../../src/apigateway';
 import { createAuthorizer } from '../../../src/authorizer/authorizer';
 import { samplePath } from '../../../src/gateway-routes';
+import { IDENTITY_PATH } from '../../../src/contract';
 import {
   FAMILIES,
   OPERATIONS,
@@ -709,6 +710,49 @@ describe('the local gateway’s access control', () => {
           )
         ).toMatch(/^allowed \(no operation\)/);
       }
+    });
+  });
+
+  describe('the caller’s identity (GET /iam/identity)', () => {
+    const identity = { method: 'GET', path: IDENTITY_PATH };
+
+    it.each(ROLE_NAMES)(
+      'lets a caller signed with the %s key through, as itself, to MLflow’s answer',
+      async role => {
+        const decision = await decide(
+          await signedAs(IDENTITIES[role], identity)
+        );
+        expect(outcome(decision)).toBe(
+          allowedAs(undefined, IDENTITIES[role].principal)
+        );
+        expect(decision).toMatchObject({ authorization: 'iam' });
+      }
+    );
+
+    it('refuses an unsigned caller and a token, and takes only GET', async () => {
+      const token = await tokenOf(['admins']);
+      expect(outcome(await decide(browser(identity)))).toBe(
+        refused(
+          'MISSING_AUTHENTICATION_TOKEN',
+          'MissingAuthenticationTokenException'
+        )
+      );
+      expect(outcome(await decide(browser(identity, token)))).not.toMatch(
+        /^allowed/
+      );
+      expect(
+        outcome(
+          await decide(
+            await signedAs(IDENTITIES.admins, { ...identity, method: 'POST' })
+          )
+        )
+      ).toBe(
+        refused(
+          'MISSING_AUTHENTICATION_TOKEN',
+          'MissingAuthenticationTokenException'
+        )
+      );
+      expect(authorizerCalls).toEqual([]);
     });
   });
 

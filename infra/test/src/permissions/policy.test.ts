@@ -17,6 +17,7 @@ import {
 import { isMatchablePath } from '../../../src/permissions/path-template';
 import {
   COOKIE_OPERATIONS,
+  IDENTITY_RESOURCE,
   MAX_MANAGED_POLICY_CHARS,
   apiArnPrefix,
   authorizationOf,
@@ -277,7 +278,26 @@ describe('IAM policy documents', () => {
     }
   });
 
-  it('cover only the SDK’s paths (/api/, OTLP) and only execute-api:Invoke', () => {
+  it('let every role, even one with no operation, ask who it is, and nothing else of the gateway’s own', () => {
+    const identityArn = methodArn(PREFIX, 'GET', '/iam/identity');
+    for (const allowed of [...ROLES.values(), new Set<string>()]) {
+      const policy: PolicyDocument = {
+        Version: '2012-10-17',
+        Statement: iamPolicyDocuments(allowed, TARGET).flatMap(d => d.Statement)
+      };
+      expect(evaluatePolicy(policy, identityArn)).toBe('allow');
+      for (const path of ['/auth/permissions', '/iam/other', '/iam/']) {
+        expect(evaluatePolicy(policy, methodArn(PREFIX, 'GET', path))).not.toBe(
+          'allow'
+        );
+      }
+      expect(
+        evaluatePolicy(policy, methodArn(PREFIX, 'POST', '/iam/identity'))
+      ).not.toBe('allow');
+    }
+  });
+
+  it('cover only the SDK’s paths (/api/, OTLP), the caller’s identity and only execute-api:Invoke', () => {
     const documents = iamPolicyDocuments(
       ROLES.get('admins') as ReadonlySet<string>,
       TARGET
@@ -294,7 +314,7 @@ describe('IAM policy documents', () => {
       resources.filter(
         resource => !/^(GET|POST|PUT|PATCH|DELETE)\/api\//.test(resource)
       )
-    ).toEqual(['POST/v1/traces']);
+    ).toEqual(['POST/v1/traces', IDENTITY_RESOURCE]);
   });
 });
 
