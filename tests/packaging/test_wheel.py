@@ -25,6 +25,10 @@ NAME = PACKAGE_JSON["name"]  # the labextension's name
 VERSION = PACKAGE_JSON["version"]
 LABEXTENSION = ROOT / "sagemaker_studio_mlflow" / "labextension"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# What enables the Jupyter server extension where the wheel is installed.
+SERVER_CONFIG = (
+    f"sagemaker_studio_mlflow-{VERSION}.data/data/etc/jupyter/jupyter_server_config.d/sagemaker_studio_mlflow.json"
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +58,8 @@ def test_wheel_contents(wheel: Path) -> None:
             f"{data}/static/style.js",
             "sagemaker_studio_mlflow/__init__.py",
             "sagemaker_studio_mlflow/_version.py",
+            "sagemaker_studio_mlflow/server_extension.py",
+            SERVER_CONFIG,
         ):
             assert required in names, f"{required} is missing from {wheel.name}"
 
@@ -141,3 +147,9 @@ def test_installed_wheel_is_enabled_without_node(wheel: Path, tmp_path: Path) ->
     assert line is not None, output
     assert re.search(rf"\b{re.escape(NAME)} v{re.escape(VERSION)} enabled\s+OK\b", line), output
     assert str(venv / "share" / "jupyter" / "labextensions") in output, output
+
+    # The server extension (whom notebooks act as) is enabled by the wheel's own config file.
+    result = run([str(bindir / "jupyter"), "server", "extension", "list"], env=env, cwd=tmp_path)
+    output = ANSI.sub("", result.stdout + result.stderr)
+    assert re.search(r"\bsagemaker_studio_mlflow enabled\b", output), output
+    assert re.search(r"- Validating sagemaker_studio_mlflow\.\.\.\s+.*OK", output), output
