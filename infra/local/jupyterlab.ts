@@ -127,6 +127,8 @@ export function jupyterLabEnv(
   user: LocalUser
 ): NodeJS.ProcessEnv {
   fs.mkdirSync(PATHS.notebooks, { recursive: true });
+  const kernels = path.join(PATHS.jupyter, 'share');
+  writeKernelSpec(kernels);
   return {
     // Notebooks sign with the readers' role, as a data scientist's
     // SageMaker execution role would.
@@ -134,9 +136,44 @@ export function jupyterLabEnv(
     JUPYTERLAB_SETTINGS_DIR: path.join(PATHS.jupyter, 'user-settings'),
     JUPYTERLAB_WORKSPACES_DIR: path.join(PATHS.jupyter, 'workspaces'),
     JUPYTER_RUNTIME_DIR: path.join(PATHS.jupyter, 'runtime'),
-    PATH: `${PATHS.venvBin}:${process.env.PATH ?? ''}`,
-    // Kernels sign with this checkout's SDK auth provider, whichever
-    // checkout the venv's editable install points to.
-    PYTHONPATH: path.dirname(PATHS.packageDir)
+    // This checkout's Python package (kernels sign with its SDK auth
+    // provider) and the config file its wheel installs (the server extension
+    // that says whom notebooks act as), whichever checkout the venv's
+    // editable install points to.
+    PYTHONPATH: path.dirname(PATHS.packageDir),
+    JUPYTER_CONFIG_PATH: path.join(
+      path.dirname(PATHS.packageDir),
+      'jupyter-config'
+    ),
+    // The stack's own Python kernel first: the venv's kernel spec may carry
+    // another gateway in its `env` (what a Studio lifecycle configuration
+    // writes), which would win over the SDK settings above.
+    JUPYTER_PATH: kernels,
+    PATH: `${PATHS.venvBin}:${process.env.PATH ?? ''}`
   };
+}
+
+/** The venv's Python kernel, with nothing in its `env`: kernels keep the stack's. */
+function writeKernelSpec(dataDir: string): void {
+  const dir = path.join(dataDir, 'kernels', 'python3');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'kernel.json'),
+    JSON.stringify(
+      {
+        argv: [
+          `${PATHS.venvBin}/python`,
+          '-m',
+          'ipykernel_launcher',
+          '-f',
+          '{connection_file}'
+        ],
+        display_name: 'Python 3 (ipykernel)',
+        language: 'python',
+        metadata: { debugger: true }
+      },
+      null,
+      1
+    ) + '\n'
+  );
 }
