@@ -1,6 +1,7 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { authPlugin } from './plugins/auth';
+import { identityPlugin } from './plugins/identity';
 import { modelsPlugin } from './plugins/models';
 import { panelPlugin } from './plugins/panel';
 import { runBrowserPlugin } from './plugins/runs';
@@ -12,14 +13,21 @@ export { CommandIDs } from './commands';
 export { SETTINGS_PLUGIN_ID } from './contract';
 export { MlflowSettings } from './settings';
 export { settingsPlugin as plugin } from './plugins/settings';
-export { authPlugin, modelsPlugin, panelPlugin, runBrowserPlugin };
+export {
+  authPlugin,
+  identityPlugin,
+  modelsPlugin,
+  panelPlugin,
+  runBrowserPlugin
+};
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
   settingsPlugin,
   authPlugin,
   panelPlugin,
   runBrowserPlugin,
-  modelsPlugin
+  modelsPlugin,
+  identityPlugin
 ];
 
 export default plugins;

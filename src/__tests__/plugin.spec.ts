@@ -159,7 +159,8 @@ describe(SETTINGS_PLUGIN_ID, () => {
       'sagemaker-studio-mlflow:auth',
       'sagemaker-studio-mlflow:panel',
       'sagemaker-studio-mlflow:run-browser',
-      'sagemaker-studio-mlflow:models'
+      'sagemaker-studio-mlflow:models',
+      'sagemaker-studio-mlflow:identity'
     ]);
     expect(plugin.id).toBe(SETTINGS_PLUGIN_ID);
     expect(plugin.autoStart).toBe(true);

@@ -4,6 +4,7 @@ import { Message } from '../components/message';
 import { SignInView } from '../components/sign-in-view';
 import { UnconfiguredView } from '../components/unconfigured-view';
 import { ExperimentsView } from './components/experiments-view';
+import { KernelIdentityLine } from './components/kernel-identity';
 import { IRunBrowserViewProps } from './components/props';
 import { RunsView } from './components/runs-view';
 import { SignedInBar } from './components/signed-in-bar';
@@ -48,6 +49,7 @@ export function RunBrowserView(props: IRunBrowserViewProps): JSX.Element {
             <ExperimentsView {...props} />
           )}
           <SignedInBar {...props} />
+          <KernelIdentityLine {...props} />
         </>
       );
   }
