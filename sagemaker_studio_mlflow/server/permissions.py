@@ -152,7 +152,7 @@ class PermissionModel:
 
     def operations_of(self, roles: Iterable[str]) -> frozenset[str]:
         """The operation ids the roles allow (unknown roles grant nothing); public ones left out."""
-        return frozenset().union(*(self.roles.get(role, frozenset()) for role in roles))
+        return frozenset().union(*(self.roles.get(role, frozenset()) for role in roles)) - self._public
 
     def allowed(self, operation: Operation, roles: Iterable[str]) -> bool:
         """Whether any of the roles (unknown ones grant nothing) allows the operation."""

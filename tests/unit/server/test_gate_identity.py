@@ -57,6 +57,7 @@ def test_a_signed_caller_learns_its_user_roles_and_operations(gate: tuple[Client
     assert answer["roles"] == ["readers"]
     assert "runs.search" in answer["operations"]
     assert "experiments.create" not in answer["operations"]
+    assert "server.health" not in answer["operations"]  # public: anyone's
     assert answer["operations"] == sorted(answer["operations"])
     # MLflow itself never sees the request.
     assert upstream.received == []
