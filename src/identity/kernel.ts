@@ -70,8 +70,10 @@ export function watchKernelIdentity(watcher: Watcher): () => void {
 async function ask(settings: ServerSettings): Promise<KernelIdentityAnswer> {
   const url = `${settings.baseUrl.replace(/\/?$/, '/')}${IDENTITY_ENDPOINT}`;
   try {
-    // As the server's own clients send it: its token, else its cookie.
-    const response = await settings.fetch(url, {
+    // As the server's own clients send it: its token, else its cookie. The
+    // browser's fetch must not be called as a method of the settings.
+    const serverFetch = settings.fetch;
+    const response = await serverFetch(url, {
       ...settings.init,
       headers: settings.token
         ? { Authorization: `token ${settings.token}` }

@@ -71,7 +71,7 @@ export class IdentityStatus extends ReactWidget {
           {kernel.text}
         </span>
         <span className="jp-MlflowIdentityStatus-separator" aria-hidden>
-          {' | '}
+          |
         </span>
         <span className="jp-MlflowIdentityStatus-ui">{ui}</span>
       </>
