@@ -243,6 +243,37 @@ describe('the gateway (API Gateway REST API)', () => {
     }
   });
 
+  it('signs GET /iam/identity with IAM and forwards it to MLflow, which says who the signer is', () => {
+    expect(
+      withoutPreflight.filter(route => route.path.startsWith('/iam'))
+    ).toEqual([
+      {
+        path: '/iam/identity',
+        method: 'GET',
+        authorization: 'iam',
+        cookie: false
+      }
+    ]);
+    const identity = Object.values(
+      template.findResources('AWS::ApiGateway::Method')
+    )
+      .map(m => m.Properties)
+      .find(
+        m =>
+          m.HttpMethod === 'GET' &&
+          JSON.stringify(m.Integration?.Uri ?? '').includes('/iam/identity')
+      );
+    expect(identity?.Integration).toMatchObject({
+      Type: 'HTTP_PROXY',
+      ConnectionType: 'VPC_LINK',
+      RequestParameters: expect.objectContaining({
+        'integration.request.header.X-Gateway-Authorization': "'iam'",
+        'integration.request.header.X-Gateway-Principal':
+          'context.identity.userArn'
+      })
+    });
+  });
+
   it('forwards to MLflow through the VPC link, stating who calls', () => {
     const methods = Object.values(
       template.findResources('AWS::ApiGateway::Method')
