@@ -3,6 +3,9 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+// Its own styles only: the status bar shows at start-up, the other views' later.
+import '../../style/identity.css';
+
 import type { ICallerPermissions } from '../contract';
 import { callerPermissions } from '../runs/mlflow';
 import { IMlflowAuth, IMlflowSettings, IMlflowUser } from '../tokens';

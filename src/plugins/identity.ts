@@ -77,7 +77,7 @@ class IdentityStatusShell extends Panel {
       return;
     }
     this._loading = true;
-    import('../identity/status').then(
+    import(/* webpackChunkName: "mlflow-identity" */ '../identity/status').then(
       module => this.addWidget(new module.IdentityStatus(this._options)),
       reason => {
         this._loading = false;
