@@ -17,7 +17,8 @@ mkdirSync(out, { recursive: true });
 await build({
   entryPoints: {
     handoff: join(source, 'handoff.ts'),
-    login: join(source, 'login.tsx')
+    login: join(source, 'login.tsx'),
+    tab: join(source, 'tab.ts')
   },
   bundle: true,
   outdir: out,
@@ -31,12 +32,12 @@ await build({
   loader: { '.svg': 'text' }
 });
 await build({
-  entryPoints: [join(source, 'login.css')],
+  entryPoints: [join(source, 'login.css'), join(source, 'tab.css')],
   bundle: true,
   outdir: out,
   minify: production,
   logLevel: 'warning'
 });
-for (const page of ['handoff.html', 'login.html']) {
+for (const page of ['handoff.html', 'login.html', 'tab.html']) {
   copyFileSync(join(source, page), join(out, page));
 }

@@ -14,7 +14,7 @@ export namespace CommandIDs {
   export const openModelRegistry = 'mlflow:open-model-registry';
   /** Reload the MLflow UI in the panel. */
   export const reload = 'mlflow:reload';
-  /** Open the MLflow UI in a browser tab, through the gateway's sign-in page. */
+  /** Open the MLflow UI in a browser tab, signed in as JupyterLab's user. */
   export const openInBrowserTab = 'mlflow:open-in-browser-tab';
   /** Sign in to MLflow (opens the panel, which shows the form). */
   export const signIn = 'mlflow:sign-in';

@@ -26,6 +26,12 @@ export const HANDOFF_PAGE = 'handoff';
 /** The sign-in page, for the MLflow UI outside JupyterLab. */
 export const LOGIN_PAGE = 'login';
 
+/**
+ * The MLflow UI in a browser tab of its own, signed in as JupyterLab's user
+ * (the token comes from the JupyterLab window that opened it).
+ */
+export const TAB_PAGE = 'tab';
+
 /** The pages' public configuration ({@link IPagesConfig}), beside them. */
 export const PAGES_CONFIG_FILE = 'config.json';
 
@@ -51,6 +57,14 @@ export const LOGIN_NEXT_PARAM = 'next';
  */
 export function loginPath(route: string): string {
   return `${PAGES_PREFIX}${LOGIN_PAGE}?${LOGIN_NEXT_PARAM}=${encodeURIComponent(route)}`;
+}
+
+/**
+ * The gateway path of the browser tab that shows the MLflow UI at `route`
+ * as the user signed in to the JupyterLab window that opens it.
+ */
+export function tabPath(route: string): string {
+  return `${PAGES_PREFIX}${TAB_PAGE}?${LOGIN_NEXT_PARAM}=${encodeURIComponent(route)}`;
 }
 
 /**

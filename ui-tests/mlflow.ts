@@ -310,3 +310,56 @@ export async function contrastOf(
       return (light + 0.05) / (dark + 0.05);
     });
 }
+
+/** The frame of a page that shows the MLflow UI (the gateway's root, at a hash route). */
+export function mlflowUiFrame(
+  page: import('@playwright/test').Page
+): import('@playwright/test').Frame {
+  const root = `${readStack().gateway}/#`;
+  const frame = page.frames().find(f => f.url().startsWith(root));
+  if (!frame) {
+    throw new Error(`No frame of ${page.url()} shows the MLflow UI.`);
+  }
+  return frame;
+}
+
+/**
+ * Call the gateway from `frame` exactly as the MLflow UI does at every
+ * fetch: its `mlflow-request-header-*` cookies, read from `document.cookie`
+ * now, become request headers.
+ */
+export async function fetchAsMlflowUi(
+  frame: import('@playwright/test').Frame,
+  route: string,
+  body?: unknown
+): Promise<{ hasCookie: boolean; status: number; text: string }> {
+  return frame.evaluate(
+    async ({ prefix, route, body }) => {
+      const headers: Record<string, string> = {};
+      for (const part of document.cookie.split(';')) {
+        const [name, value] = part.trim().split('=');
+        if (name.startsWith(prefix)) {
+          headers[name.slice(prefix.length)] = decodeURIComponent(value ?? '');
+        }
+      }
+      const init: RequestInit =
+        body === undefined
+          ? { headers }
+          : {
+              method: 'POST',
+              headers: { ...headers, 'Content-Type': 'application/json' },
+              body: JSON.stringify(body)
+            };
+      const response = await fetch(
+        new URL(`ajax-api/2.0/mlflow/${route}`, location.origin + '/'),
+        init
+      );
+      return {
+        hasCookie: 'Authorization' in headers,
+        status: response.status,
+        text: await response.text()
+      };
+    },
+    { prefix: MLFLOW_HEADER_COOKIE_PREFIX, route, body }
+  );
+}

@@ -20,6 +20,7 @@ export {
   PERMISSIONS_PATH,
   SDK_AUTH_PROVIDER,
   SETTINGS_PLUGIN_ID,
+  TAB_PAGE,
   bearerToken,
   tokenOfCookieValue,
   tokenUser,

@@ -1,4 +1,5 @@
 import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
 
 import { HANDOFF_PATH } from '../contract';
 import type { IMlflowUiPreferences } from '../panel/ui-preferences';
@@ -7,6 +8,7 @@ import {
   HandoffReply,
   HandoffRequest,
   IPreferencesRequest,
+  isCookieReplacedNotice,
   isHandoffReply
 } from './protocol';
 
@@ -38,6 +40,15 @@ export class TokenHandoff implements IDisposable {
     this._timeoutMs = options.timeoutMs ?? 15_000;
     this._host = options.host ?? document.body;
     window.addEventListener('message', this._onMessage);
+  }
+
+  /**
+   * Emitted with the user another sign-in on the gateway's site put into
+   * the MLflow UI's cookie (`''` for none), after the page has put this
+   * JupyterLab's token back.
+   */
+  get cookieReplaced(): ISignal<TokenHandoff, string> {
+    return this._cookieReplaced;
   }
 
   /** The gateway this hand-off stores tokens for. */
@@ -79,6 +90,7 @@ export class TokenHandoff implements IDisposable {
       pending.reject(new Error('The hand-off was closed.'));
     }
     this._pending.clear();
+    Signal.clearData(this);
   }
 
   private async _send(
@@ -161,9 +173,15 @@ export class TokenHandoff implements IDisposable {
     if (
       event.origin !== this._origin ||
       this._frame === null ||
-      event.source !== this._frame.contentWindow ||
-      !isHandoffReply(event.data)
+      event.source !== this._frame.contentWindow
     ) {
+      return;
+    }
+    if (isCookieReplacedNotice(event.data)) {
+      this._cookieReplaced.emit(event.data.username);
+      return;
+    }
+    if (!isHandoffReply(event.data)) {
       return;
     }
     const reply: HandoffReply = event.data;
@@ -192,6 +210,7 @@ export class TokenHandoff implements IDisposable {
   private _onReady: (() => void) | null = null;
   private _lastId = 0;
   private _disposed = false;
+  private readonly _cookieReplaced = new Signal<TokenHandoff, string>(this);
   private readonly _pending = new Map<
     number,
     { resolve: () => void; reject: (error: Error) => void }

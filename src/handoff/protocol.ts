@@ -81,3 +81,28 @@ export function isPreferencesRequest(
     typeof message.preferences.darkMode === 'boolean'
   );
 }
+
+/**
+ * Page → parent, unasked: the MLflow UI's cookie named another user (a
+ * sign-in elsewhere on the gateway's site replaced it) and the page has put
+ * the parent's token back. `username` is whom the other cookie named (`''`
+ * when it named nobody).
+ */
+export interface ICookieReplacedNotice {
+  channel: typeof CHANNEL;
+  type: 'cookie-replaced';
+  username: string;
+}
+
+export function isCookieReplacedNotice(
+  data: unknown
+): data is ICookieReplacedNotice {
+  const message = data as Partial<ICookieReplacedNotice> | null;
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    message.channel === CHANNEL &&
+    message.type === 'cookie-replaced' &&
+    typeof message.username === 'string'
+  );
+}

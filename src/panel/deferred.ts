@@ -12,13 +12,25 @@ import '../styles';
 import { CommandIDs, OPEN_SETTINGS_COMMAND } from '../commands';
 import { TokenHandoff } from '../handoff/client';
 import { mlflowIcon } from '../icons';
+import { notifyWarning } from '../notify';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 import { MlflowPanelModel } from './model';
 import { MlflowPanel, SignedInUser } from './widget';
 
 /** Makes MLflow panels, sharing one hand-off frame per gateway. */
 export class PanelFactory {
-  constructor(private readonly _options: PanelFactory.IOptions) {}
+  constructor(private readonly _options: PanelFactory.IOptions) {
+    // Signing out clears the MLflow UI's cookie, also with every panel closed.
+    _options.auth.tokenChanged.connect((_, token) => {
+      if (token === null) {
+        this._handoff
+          ?.clear()
+          .catch(reason =>
+            console.error('MLflow: clearing the token failed.', reason)
+          );
+      }
+    });
+  }
 
   /** A panel showing the MLflow UI at `route`. */
   create(
@@ -77,8 +89,29 @@ export class PanelFactory {
     if (this._handoff?.gatewayUrl !== gatewayUrl) {
       this._handoff?.dispose();
       this._handoff = new TokenHandoff({ gatewayUrl });
+      this._handoff.cookieReplaced.connect((_, other) =>
+        this._sayCookieReplaced(other)
+      );
     }
     return this._handoff;
+  }
+
+  /** A sign-in elsewhere in this browser replaced the cookie; the page put ours back. */
+  private _sayCookieReplaced(other: string): void {
+    const { auth, trans } = this._options;
+    const user = auth.user?.username ?? '';
+    notifyWarning(
+      other === ''
+        ? trans.__(
+            "Another MLflow sign-in in this browser replaced the MLflow panel's; the panel acts as %1 again.",
+            user
+          )
+        : trans.__(
+            "Another MLflow sign-in in this browser (%1) replaced the MLflow panel's; the panel acts as %2 again.",
+            other,
+            user
+          )
+    );
   }
 
   private _handoff: TokenHandoff | null = null;

@@ -16,9 +16,10 @@ import { launchIcon, refreshIcon, MenuSvg } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { CommandIDs, TRANSLATION_DOMAIN } from '../commands';
-import { loginPath } from '../contract';
+import { BrowserTabs } from '../handoff/tabs';
 import { mlflowIcon } from '../icons';
 import { Lazy } from '../lazy';
+import { notifyWarning } from '../notify';
 import { measureActivation } from '../perf';
 import {
   HOME_ROUTE,
@@ -87,6 +88,14 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     themes?.themeChanged.connect(() =>
       tracker.forEach(widget => widget.content.model.applyPreferences())
     );
+
+    // The MLflow browser tabs act as this window's user and end with it.
+    const tabs = new BrowserTabs({
+      auth,
+      gatewayUrl: () =>
+        settings.isConfigured ? settings.config.gatewayUrl : null,
+      signOut: () => commands.execute(CommandIDs.signOut)
+    });
 
     const current = (): MainAreaWidget<MlflowPanel> | null =>
       tracker.currentWidget ?? tracker.find(() => true) ?? null;
@@ -200,9 +209,13 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       icon: args => (args.toolbar ? launchIcon : undefined),
       isEnabled: () => settings.isConfigured,
       execute: () => {
-        const route = current()?.content.model.route ?? HOME_ROUTE;
-        const url = `${settings.config.gatewayUrl}${loginPath(route)}`;
-        window.open(url, '_blank', 'noopener');
+        if (!tabs.open(current()?.content.model.route ?? HOME_ROUTE)) {
+          notifyWarning(
+            trans.__(
+              'The browser did not open the MLflow tab. Allow pop-ups for this page and try again.'
+            )
+          );
+        }
       }
     });
 

@@ -1,8 +1,9 @@
 /**
  * The gateway's own pages under `/auth/`: `handoff`, which takes the token
  * from the MLflow panel in JupyterLab and stores it as the MLflow UI's
- * cookie, and `login`, the sign-in page for use outside JupyterLab. All of
- * them, from one place:
+ * cookie, `tab`, the MLflow UI in a browser tab as JupyterLab's user, and
+ * `login`, the sign-in page for use outside JupyterLab. All of them, from
+ * one place:
  *
  * - sources: the extension's `src/gateway-pages/` (browser code sharing the
  *   extension's sign-in form and `src/contract.ts`);
@@ -21,6 +22,7 @@ import {
   LOGIN_PAGE,
   PAGES_CONFIG_FILE,
   PAGES_PREFIX,
+  TAB_PAGE,
   type PagesConfig
 } from '../contract';
 
@@ -41,7 +43,10 @@ export const GATEWAY_PAGES: Readonly<
     file: 'login.js',
     contentType: 'text/javascript; charset=utf-8'
   },
-  'login.css': { file: 'login.css', contentType: 'text/css; charset=utf-8' }
+  'login.css': { file: 'login.css', contentType: 'text/css; charset=utf-8' },
+  [TAB_PAGE]: { file: 'tab.html', contentType: 'text/html; charset=utf-8' },
+  'tab.js': { file: 'tab.js', contentType: 'text/javascript; charset=utf-8' },
+  'tab.css': { file: 'tab.css', contentType: 'text/css; charset=utf-8' }
 });
 
 /**

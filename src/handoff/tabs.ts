@@ -1,0 +1,141 @@
+import { IDisposable } from '@lumino/disposable';
+
+import { tabPath } from '../contract';
+import type { IMlflowAuth } from '../tokens';
+import { TAB_CHANNEL, TabReply, isTabRequest } from './tab-protocol';
+
+/**
+ * JupyterLab's side of the MLflow browser tabs: it opens the gateway's
+ * `/auth/tab` page, which keeps no sign-in of its own, answers its requests
+ * for the token with the current user's, and tells every tab it knows when
+ * the token changes or the user signs out. A tab may also ask to sign out.
+ *
+ * Only messages from the gateway's origin are heard, and tokens are posted
+ * to that origin only, so no other page receives them, even one a tab
+ * navigated to.
+ */
+export class BrowserTabs implements IDisposable {
+  constructor(options: BrowserTabs.IOptions) {
+    this._auth = options.auth;
+    this._gatewayUrl = options.gatewayUrl;
+    this._signOut = options.signOut;
+    this._window = options.window ?? window;
+    this._window.addEventListener('message', this._onMessage);
+    this._auth.tokenChanged.connect(this._onTokenChanged, this);
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  /**
+   * Open the MLflow UI at `route` in a browser tab signed in as the current
+   * user. The tab keeps this window as its opener, to ask it for tokens.
+   *
+   * @returns whether the browser opened it (a pop-up blocker may not).
+   */
+  open(route: string): boolean {
+    const gatewayUrl = this._gatewayUrl();
+    if (gatewayUrl === null) {
+      return false;
+    }
+    const tab = this._window.open(`${gatewayUrl}${tabPath(route)}`, '_blank');
+    if (tab === null) {
+      return false;
+    }
+    this._tabs.add(tab);
+    return true;
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    this._disposed = true;
+    this._window.removeEventListener('message', this._onMessage);
+    this._auth.tokenChanged.disconnect(this._onTokenChanged, this);
+    this._tabs.clear();
+  }
+
+  private readonly _onMessage = (event: MessageEvent): void => {
+    const origin = this._gatewayOrigin();
+    if (
+      origin === null ||
+      event.origin !== origin ||
+      !isTabRequest(event.data) ||
+      event.source === null
+    ) {
+      return;
+    }
+    // A tab opened before JupyterLab reloaded makes itself known this way.
+    const tab = event.source as Window;
+    this._tabs.add(tab);
+    if (event.data.type === 'sign-out') {
+      void this._signOut();
+      return;
+    }
+    void this._currentToken().then(token => this._post(tab, token));
+  };
+
+  private _onTokenChanged(_: IMlflowAuth, token: string | null): void {
+    for (const tab of [...this._tabs]) {
+      if (tab.closed) {
+        this._tabs.delete(tab);
+      } else {
+        this._post(tab, token);
+      }
+    }
+  }
+
+  private async _currentToken(): Promise<string | null> {
+    try {
+      return await this._auth.accessToken();
+    } catch {
+      // Nobody signed in (or the sign-in library did not load).
+      return null;
+    }
+  }
+
+  private _post(tab: Window, token: string | null): void {
+    const origin = this._gatewayOrigin();
+    if (origin === null) {
+      return;
+    }
+    const reply: TabReply =
+      token === null
+        ? { channel: TAB_CHANNEL, type: 'signed-out' }
+        : { channel: TAB_CHANNEL, type: 'token', token };
+    tab.postMessage(reply, origin);
+  }
+
+  private _gatewayOrigin(): string | null {
+    const gatewayUrl = this._gatewayUrl();
+    if (gatewayUrl === null) {
+      return null;
+    }
+    try {
+      return new URL(gatewayUrl).origin;
+    } catch {
+      return null;
+    }
+  }
+
+  private readonly _auth: IMlflowAuth;
+  private readonly _gatewayUrl: () => string | null;
+  private readonly _signOut: () => Promise<void>;
+  private readonly _window: Window;
+  private readonly _tabs = new Set<Window>();
+  private _disposed = false;
+}
+
+export namespace BrowserTabs {
+  export interface IOptions {
+    auth: IMlflowAuth;
+    /** The gateway's base URL, or `null` while the settings name none. */
+    gatewayUrl: () => string | null;
+    /** Sign out of MLflow (as the command does), asked for by a tab. */
+    signOut: () => Promise<void>;
+    /** The window that opens the tabs and hears them; `window` by default. */
+    window?: Window;
+  }
+}
