@@ -6,6 +6,7 @@ import {
   bearerToken,
   clearedTokenCookie,
   loginPath,
+  tabPath,
   looksLikeJwt,
   routeOrHome,
   tokenCookie,
@@ -97,6 +98,16 @@ describe('tokens', () => {
     });
     expect(tokenUser({ sub: 's-1', 'cognito:groups': ['admins'] })).toBe(
       undefined
+    );
+  });
+});
+
+describe('the browser tab page', () => {
+  it('opens the route it was given, under the pages', () => {
+    const url = new URL(tabPath('/models/a b'), 'https://gw.example.com');
+    expect(url.pathname).toBe('/auth/tab');
+    expect(routeOrHome(url.searchParams.get(LOGIN_NEXT_PARAM))).toBe(
+      '/models/a b'
     );
   });
 });

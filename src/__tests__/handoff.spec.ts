@@ -158,4 +158,22 @@ describe('TokenHandoff', () => {
     s.handoff.dispose();
     await expect(again).rejects.toThrow();
   });
+
+  it("tells who replaced the MLflow UI's cookie, when its own page says so", async () => {
+    const s = setup();
+    void s.handoff.store('aaa.bbb.ccc').catch(() => undefined);
+    const frame = s.frame();
+    fromPage(frame, { channel: CHANNEL, type: 'ready' });
+    await settle();
+    const replaced: string[] = [];
+    s.handoff.cookieReplaced.connect((_, user) => replaced.push(user));
+    const notice = { channel: CHANNEL, type: 'cookie-replaced', username: 'a' };
+    // Neither another origin nor another window of the gateway may say it.
+    fromPage(frame, notice, 'https://evil.example.com');
+    post(window, notice);
+    expect(replaced).toEqual([]);
+    fromPage(frame, notice);
+    expect(replaced).toEqual(['a']);
+    s.handoff.dispose();
+  });
 });
