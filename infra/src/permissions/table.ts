@@ -86,9 +86,9 @@ calls ([architecture](architecture.md#access-control)).
 - **Refusals.** Each operation has words (\`infra/src/permissions/words.ts\`,
   exported to \`permission_model.json\`), and a refusal says them with the
   caller's roles, the roles that may and whom to ask, in MLflow's error
-  format: \`You may not rename an experiment (experiments.update). Your
-  roles: readers. Roles that may: admins. Ask your MLflow administrator to
-  add you to one of them.\` The authorizer's refusal (the MLflow UI, the
+  format, e.g.
+  \`You may not rename an experiment (experiments.update). Your roles: readers. Roles that may: admins. Ask your MLflow administrator to add you to one of them.\`
+  The authorizer's refusal (the MLflow UI, the
   extension) and the MLflow app's say it so; for a signed call, whose
   refusal is API Gateway's own text, the SDK's auth provider
   (\`MLFLOW_TRACKING_AUTH=sagemaker-studio-mlflow-sigv4\`) says it instead,
