@@ -38,7 +38,16 @@ export function listenForPreferences(allowed: ReadonlySet<string>): void {
       });
       return;
     }
-    applyPreferences(preferences);
+    try {
+      applyPreferences(preferences);
+    } catch (reason) {
+      // Preferences are a convenience: storage this frame may not use (a
+      // browser's third-party rules) must not keep the panel from MLflow.
+      console.error(
+        'MLflow: the MLflow UI preferences were not applied.',
+        reason
+      );
+    }
     reply({ channel: CHANNEL, type: 'done', id });
   });
 }

@@ -110,7 +110,8 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       if (widget === null) {
         const created = factory.create(route, routeUser);
         widget = created;
-        void tracker.add(created);
+        // Known to the layout restorer before the shell saves its layout.
+        await tracker.add(created);
         // The restored route stays with the user who opened it.
         created.content.model.stateChanged.connect(
           () => void tracker.save(created)

@@ -181,7 +181,7 @@ test('reload restores the open panel, signed in; the dark theme keeps the extens
   await reloadJupyterLab(page);
   await expect(
     page.getByRole('tab', { name: 'MLflow', exact: true })
-  ).toBeVisible();
+  ).toBeVisible({ timeout: 30_000 });
   await expect(page.locator('.jp-MlflowUser-name')).toHaveText('reader');
   await expect(page.locator('.jp-MlflowPanel-frame')).toHaveAttribute(
     'src',

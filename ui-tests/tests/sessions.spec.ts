@@ -67,7 +67,9 @@ async function panelAsReader(
   await page.goto(`${base}/lab?token=${readStack().jupyterlabToken}`);
   await runCommand(page, 'mlflow:open', { route });
   await signIn(page, 'readers');
-  await expect(page.locator('.jp-MlflowPanel-frame')).toBeVisible();
+  await expect(page.locator('.jp-MlflowPanel-frame')).toBeVisible({
+    timeout: 30_000
+  });
 }
 
 /** "Open MLflow in a Browser Tab", and the tab it opens. */

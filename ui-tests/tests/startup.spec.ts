@@ -1,7 +1,13 @@
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 
 import { expect, test } from '../fixtures';
-import { mlflowFrame, reloadJupyterLab, runCommand, signIn } from '../mlflow';
+import {
+  experimentIdByName,
+  mlflowFrame,
+  reloadJupyterLab,
+  runCommand,
+  signIn
+} from '../mlflow';
 
 /**
  * JupyterLab's start-up carries only what registers the extension (commands,
@@ -88,7 +94,10 @@ test('the run browser and the MLflow panel load their code when first shown, and
   ).toEqual([]);
 
   // The panel, first opened: its code loads, and the sign-in there serves both.
-  await runCommand(page, 'mlflow:open');
+  // At the seeded experiment: MLflow's start page lists only the latest.
+  await runCommand(page, 'mlflow:open-experiment', {
+    experimentId: await experimentIdByName('churn-prediction')
+  });
   await expect(page.locator('.jp-MlflowPanel')).toHaveCSS('display', 'flex', {
     timeout: 30_000
   });
