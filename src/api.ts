@@ -2,6 +2,7 @@
  * Calls to MLflow's UI API (`/ajax-api/`) through the gateway, with the
  * signed-in user's token, and what a failure means to a user.
  */
+import { ICallerPermissions, PERMISSIONS_PATH } from './contract';
 
 /**
  * Why a call failed:
@@ -113,4 +114,11 @@ export async function callGateway<T>(
         ? 'forbidden'
         : 'mlflow';
   throw new MlflowApiError(kind, detail, response.status, errorCode);
+}
+
+/** What the caller's roles allow, from the gateway's permission model. */
+export function callerPermissions(
+  api: IApiOptions
+): Promise<ICallerPermissions> {
+  return callGateway<ICallerPermissions>(api, PERMISSIONS_PATH);
 }

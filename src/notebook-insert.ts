@@ -6,20 +6,14 @@
  * `jp-NotebookPanel` class and a notebook model): JupyterLab's notebook
  * package, with its tracker, is not among this extension's dependencies.
  */
-import type { ISharedNotebook } from '@jupyter/ydoc';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { ISignal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
 import { CommandIDs } from './commands';
+import type { INotebookContent } from './notebook-cells';
 import { notifyWarning } from './notify';
-
-/** What inserting a cell needs of a notebook (JupyterLab's `Notebook`). */
-export interface INotebookContent {
-  activeCellIndex: number;
-  readonly model: { readonly sharedModel: ISharedNotebook } | null;
-}
 
 /** A notebook's main-area widget (JupyterLab's `NotebookPanel`). */
 export interface INotebookPanel extends Widget {
@@ -38,40 +32,6 @@ export function isNotebookPanel(
     'content' in widget &&
     typeof (widget as INotebookPanel).content?.activeCellIndex === 'number'
   );
-}
-
-/**
- * Insert `code` as a code cell below the active cell, or into the first
- * cell when the notebook is fresh (one empty code cell), and make it the
- * active cell.
- *
- * @returns the index of the cell holding the code, or -1 without a model.
- */
-export function insertCodeCell(
-  notebook: INotebookContent,
-  code: string
-): number {
-  const shared = notebook.model?.sharedModel;
-  if (!shared) {
-    return -1;
-  }
-  const cells = shared.cells;
-  if (
-    cells.length === 1 &&
-    cells[0].cell_type === 'code' &&
-    cells[0].getSource().trim() === ''
-  ) {
-    cells[0].setSource(code);
-    notebook.activeCellIndex = 0;
-    return 0;
-  }
-  const index = Math.min(
-    Math.max(notebook.activeCellIndex + 1, 0),
-    cells.length
-  );
-  shared.insertCell(index, { cell_type: 'code', source: code });
-  notebook.activeCellIndex = index;
-  return index;
 }
 
 /**
@@ -136,9 +96,13 @@ export function addInsertCodeCommand(
     caption: trans.__(
       'Add a code cell to the notebook you last worked in (its empty first cell when it is new)'
     ),
-    execute: args => {
+    execute: async args => {
       const code = typeof args.code === 'string' ? args.code : '';
       const panel = notebooks.current;
+      // The cell editing loads with the first insertion.
+      const { insertCodeCell } = await import(
+        /* webpackChunkName: "mlflow-notebook-cells" */ './notebook-cells'
+      );
       if (!panel || insertCodeCell(panel.content, code) < 0) {
         notifyWarning(
           trans.__('Open a notebook to insert the code into, then try again.')

@@ -1,5 +1,6 @@
 import { NotSignedInError } from '../auth/errors';
 import { tabPath } from '../contract';
+import { openMlflowTab } from '../handoff/open-tab';
 import { BrowserTabs } from '../handoff/tabs';
 import { TAB_CHANNEL } from '../handoff/tab-protocol';
 import { CONFIGURED, FakeAuth, accessToken } from './fakes';
@@ -30,16 +31,13 @@ function fakeTab() {
 function setup(gatewayUrl: string | null = CONFIGURED.gatewayUrl) {
   const auth = new Auth();
   const opened = fakeTab();
-  const open = jest
-    .spyOn(window, 'open')
-    .mockImplementation(() => opened.tab as Window);
   const signOut = jest.fn(async () => auth.signOut());
   const tabs = new BrowserTabs({
     auth,
     gatewayUrl: () => gatewayUrl,
     signOut
   });
-  return { auth, tabs, open, signOut, ...opened };
+  return { auth, tabs, signOut, ...opened };
 }
 
 /** A message to JupyterLab's window from `source` at `origin`. */
@@ -57,31 +55,29 @@ async function settle(): Promise<void> {
 
 afterEach(() => jest.restoreAllMocks());
 
-describe('BrowserTabs', () => {
+describe('openMlflowTab', () => {
   it('opens the tab page at the route, keeping this window as its opener', () => {
-    const s = setup();
-    expect(s.tabs.open('/experiments/1')).toBe(true);
-    expect(s.open).toHaveBeenCalledWith(
+    const { tab } = fakeTab();
+    const open = jest.spyOn(window, 'open').mockImplementation(() => tab);
+    expect(openMlflowTab(CONFIGURED.gatewayUrl, '/experiments/1')).toBe(tab);
+    expect(open).toHaveBeenCalledWith(
       `${CONFIGURED.gatewayUrl}${tabPath('/experiments/1')}`,
       '_blank'
     );
     // `noopener` would leave the tab no way to ask for the token.
-    expect(s.open.mock.calls[0]).toHaveLength(2);
-    s.tabs.dispose();
+    expect(open.mock.calls[0]).toHaveLength(2);
   });
 
   it('says when the browser did not open the tab, or nothing is configured', () => {
-    const s = setup();
-    s.open.mockImplementation(() => null);
-    expect(s.tabs.open('/')).toBe(false);
-    s.tabs.dispose();
-    jest.restoreAllMocks();
-    const unconfigured = setup(null);
-    expect(unconfigured.tabs.open('/')).toBe(false);
-    expect(unconfigured.open).not.toHaveBeenCalled();
-    unconfigured.tabs.dispose();
+    const open = jest.spyOn(window, 'open').mockImplementation(() => null);
+    expect(openMlflowTab(CONFIGURED.gatewayUrl, '/')).toBeNull();
+    open.mockClear();
+    expect(openMlflowTab(null, '/')).toBeNull();
+    expect(open).not.toHaveBeenCalled();
   });
+});
 
+describe('BrowserTabs', () => {
   it("answers a tab's request with the current token, to the gateway's origin only", async () => {
     const s = setup();
     const token = accessToken('reader', ['readers']);
@@ -123,7 +119,7 @@ describe('BrowserTabs', () => {
 
   it('sends each new token and the sign-out to the tabs it opened or heard from', async () => {
     const s = setup();
-    s.tabs.open('/');
+    s.tabs.adopt(s.tab);
     const reopened = fakeTab();
     // A tab opened before JupyterLab reloaded makes itself known by asking.
     post(reopened.tab, { channel: TAB_CHANNEL, type: 'request-token' });
@@ -159,6 +155,24 @@ describe('BrowserTabs', () => {
     expect(s.signOut).toHaveBeenCalledTimes(1);
     expect(s.auth.status).toBe('signed-out');
     s.tabs.dispose();
+  });
+
+  it('answers a request handed in before it heard the window itself', async () => {
+    const late = setup();
+    const token = accessToken('reader', ['readers']);
+    late.auth.set('signed-in', token);
+    late.tabs.receive(
+      new MessageEvent('message', {
+        data: { channel: TAB_CHANNEL, type: 'request-token' },
+        origin: ORIGIN,
+        source: late.tab
+      })
+    );
+    await settle();
+    expect(late.posted.map(p => p.data)).toEqual([
+      { channel: TAB_CHANNEL, type: 'token', token }
+    ]);
+    late.tabs.dispose();
   });
 
   it('hears nothing once disposed', async () => {

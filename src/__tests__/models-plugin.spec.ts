@@ -1,11 +1,12 @@
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification } from '@jupyterlab/apputils';
+import { nullTranslator } from '@jupyterlab/translation';
 import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 
 import { CommandIDs } from '../commands';
-import { ModelsSidebar } from '../models/widget';
-import { modelsPlugin } from '../plugins/models';
+import { DeferredSidebar } from '../components/deferred-sidebar';
+import { modelsPlugin, modelsViewCommands } from '../plugins/models';
 import { settle } from './fake-mlflow';
 import { CONFIGURED, FakeAuth, FakeSettings, accessToken } from './fakes';
 
@@ -16,7 +17,7 @@ function activate() {
   const settings = new FakeSettings();
   const auth = new FakeAuth();
   modelsPlugin.activate(app, settings, auth, null, null, null);
-  const sidebar = shell.add.mock.calls[0][0] as ModelsSidebar;
+  const sidebar = shell.add.mock.calls[0][0] as DeferredSidebar<unknown>;
   return { commands, shell, settings, auth, sidebar };
 }
 
@@ -36,7 +37,7 @@ describe(modelsPlugin.id, () => {
 
   it('adds the models sidebar, with its own caption, on the side the settings name', () => {
     const { shell, settings, sidebar } = activate();
-    expect(sidebar).toBeInstanceOf(ModelsSidebar);
+    expect(sidebar).toBeInstanceOf(DeferredSidebar);
     expect(sidebar.id).toBe('mlflow-models');
     expect(sidebar.title.caption).toBe('MLflow Models');
     expect(sidebar.title.icon).toBeDefined();
@@ -51,7 +52,7 @@ describe(modelsPlugin.id, () => {
   it('loads nothing and asks for no sign-in until the sidebar is shown', async () => {
     const { auth, sidebar } = activate();
     await settle();
-    expect(sidebar.model).toBeNull();
+    expect(sidebar.value).toBeNull();
     expect(auth.restored).toBe(0);
     sidebar.dispose();
   });
@@ -63,10 +64,10 @@ describe(modelsPlugin.id, () => {
     Widget.attach(sidebar, document.body);
     expect(auth.restored).toBe(0);
     sidebar.show();
-    for (let i = 0; i < 50 && sidebar.model === null; i++) {
+    for (let i = 0; i < 50 && sidebar.value === null; i++) {
       await settle();
     }
-    expect(sidebar.model).not.toBeNull();
+    expect(sidebar.value).not.toBeNull();
     expect(auth.restored).toBe(1);
     sidebar.dispose();
   });
@@ -85,7 +86,7 @@ describe(modelsPlugin.id, () => {
       'mlflow:insert-code'
     ]);
     auth.set('signed-in', accessToken('reader', ['readers']));
-    const actions = (sidebar as any)._options.commands;
+    const actions = modelsViewCommands(commands, nullTranslator.load('test'));
     actions.openInMlflow('churn-classifier', '2');
     actions.insertCode('import mlflow');
     await settle();
@@ -100,8 +101,10 @@ describe(modelsPlugin.id, () => {
   });
 
   it('says so when the code could not be inserted', async () => {
-    const { sidebar } = activate();
-    (sidebar as any)._options.commands.insertCode('import mlflow');
+    const { commands, sidebar } = activate();
+    modelsViewCommands(commands, nullTranslator.load('test')).insertCode(
+      'import mlflow'
+    );
     await settle();
     expect(Notification.manager.notifications[0].message).toContain(
       'The code was not inserted'

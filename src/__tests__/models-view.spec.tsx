@@ -166,7 +166,7 @@ describe('ModelsView', () => {
 
   it('names the signed-in user, with a way to sign out', async () => {
     const { host, button, actions } = await showing();
-    expect(host.querySelector('.jp-MlflowModels-user')?.textContent).toBe(
+    expect(host.querySelector('.jp-MlflowSignedIn')?.textContent).toBe(
       'readerreadersSign out'
     );
     act(() => button('Sign out').click());

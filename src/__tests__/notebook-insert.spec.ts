@@ -9,9 +9,9 @@ import { CommandIDs } from '../commands';
 import {
   INotebookPanel,
   LastActiveNotebook,
-  addInsertCodeCommand,
-  insertCodeCell
+  addInsertCodeCommand
 } from '../notebook-insert';
+import { insertCodeCell } from '../notebook-cells';
 
 /** A notebook panel as JupyterLab makes one: its class, content and model. */
 function notebookPanel(sources: string[], activeCellIndex = 0) {

@@ -106,7 +106,13 @@ function setup(
 async function activate(s: ISetup): Promise<IMlflowSettings> {
   const model = await plugin.activate(s.app, s.registry, null);
   await s.app.restored;
+  await notifierLoaded();
   return model;
+}
+
+/** The problem notifier is loaded with `import()` once there is a problem. */
+function notifierLoaded(): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, 0));
 }
 
 function warnings(): Notification.INotification[] {
@@ -293,6 +299,7 @@ describe(SETTINGS_PLUGIN_ID, () => {
 
     restore();
     await restored;
+    await notifierLoaded();
     expect(warnings()).toHaveLength(1);
   });
 

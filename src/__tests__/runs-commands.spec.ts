@@ -7,6 +7,7 @@ import { MlflowApiError } from '../api';
 import { CommandIDs } from '../commands';
 import { Lazy } from '../lazy';
 import { RunBrowserApp, addRunBrowserCommands } from '../runs/commands';
+import { addRunCommands } from '../runs/row-commands';
 import { proposedModelName } from '../runs/register-dialog';
 import { CHURN, IFakeRun, settle, setup } from './fake-mlflow';
 
@@ -45,6 +46,10 @@ async function commandsOver(options: { operations?: string[] } = {}) {
     browserId: 'mlflow-run-browser',
     trans: nullTranslator.load('test'),
     palette: null
+  });
+  addRunCommands(app, {
+    model: fixture.model,
+    trans: nullTranslator.load('test')
   });
   return { ...fixture, app, commands, executed, record, clicked };
 }

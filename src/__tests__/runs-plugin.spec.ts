@@ -3,7 +3,7 @@ import { CommandRegistry } from '@lumino/commands';
 
 import { CommandIDs } from '../commands';
 import { runBrowserPlugin } from '../plugins/runs';
-import { RunBrowser } from '../runs/widget';
+import { DeferredSidebar } from '../components/deferred-sidebar';
 import { CONFIGURED, FakeAuth, FakeSettings } from './fakes';
 
 /** The parts of JupyterLab the plugin uses. */
@@ -34,14 +34,14 @@ function activate() {
     null,
     null
   );
-  const browser = fake.shell.add.mock.calls[0][0] as RunBrowser;
+  const browser = fake.shell.add.mock.calls[0][0] as DeferredSidebar<unknown>;
   return { ...fake, settings, auth, browser };
 }
 
 describe(runBrowserPlugin.id, () => {
   it('puts the run browser on the side the settings name, and moves it when they change', () => {
     const { shell, settings, browser } = activate();
-    expect(browser).toBeInstanceOf(RunBrowser);
+    expect(browser).toBeInstanceOf(DeferredSidebar);
     expect(browser.id).toBe('mlflow-run-browser');
     expect(shell.add).toHaveBeenLastCalledWith(browser, 'right', {
       rank: 650
@@ -56,7 +56,7 @@ describe(runBrowserPlugin.id, () => {
   it('loads nothing and asks for no sign-in until the sidebar is shown', () => {
     const { auth, browser } = activate();
     expect(auth.restored).toBe(0);
-    expect(browser.model.value).toBeNull();
+    expect(browser.value).toBeNull();
     browser.dispose();
   });
 

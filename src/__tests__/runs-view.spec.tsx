@@ -108,7 +108,7 @@ describe('RunBrowserView', () => {
 
   it('names the signed-in user and their groups, with a way to sign out', async () => {
     const { host, button, actions } = await browsing([]);
-    expect(host.querySelector('.jp-MlflowRuns-user')?.textContent).toBe(
+    expect(host.querySelector('.jp-MlflowSignedIn')?.textContent).toBe(
       'readerreadersSign out'
     );
     act(() => button('Sign out').click());

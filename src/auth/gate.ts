@@ -32,3 +32,37 @@ export function sessionGate(
       return { kind: 'signed-in' };
   }
 }
+
+/**
+ * A view's checks of the session, one after another: each new check (the
+ * settings or the sign-in changed) makes the earlier ones stale, so a slow
+ * answer never overwrites what a later check found.
+ */
+export class SessionChecks {
+  constructor(
+    private readonly _settings: IMlflowSettings,
+    private readonly _auth: IMlflowAuth,
+    private readonly _isDisposed: () => boolean
+  ) {}
+
+  /**
+   * Start a check: where the session stands (`sessionGate`), and whether
+   * this check is still the latest. A failed restore is reported to
+   * `onRestoreFailed` only while it is.
+   */
+  next(onRestoreFailed: (reason: unknown) => void): {
+    gate: SessionGate;
+    current: () => boolean;
+  } {
+    const check = ++this._checks;
+    const current = () => check === this._checks && !this._isDisposed();
+    const gate = sessionGate(this._settings, this._auth, reason => {
+      if (current()) {
+        onRestoreFailed(reason);
+      }
+    });
+    return { gate, current };
+  }
+
+  private _checks = 0;
+}

@@ -1,12 +1,11 @@
 import { IDisposable } from '@lumino/disposable';
 
-import { tabPath } from '../contract';
 import type { IMlflowAuth } from '../tokens';
 import { TAB_CHANNEL, TabReply, isTabRequest } from './tab-protocol';
 
 /**
- * JupyterLab's side of the MLflow browser tabs: it opens the gateway's
- * `/auth/tab` page, which keeps no sign-in of its own, answers its requests
+ * JupyterLab's side of the MLflow browser tabs: the gateway's `/auth/tab`
+ * page (opened by `openMlflowTab`) keeps no sign-in of its own; this answers its requests
  * for the token with the current user's, and tells every tab it knows when
  * the token changes or the user signs out. A tab may also ask to sign out.
  *
@@ -20,7 +19,7 @@ export class BrowserTabs implements IDisposable {
     this._gatewayUrl = options.gatewayUrl;
     this._signOut = options.signOut;
     this._window = options.window ?? window;
-    this._window.addEventListener('message', this._onMessage);
+    this._window.addEventListener('message', this.receive);
     this._auth.tokenChanged.connect(this._onTokenChanged, this);
   }
 
@@ -28,23 +27,9 @@ export class BrowserTabs implements IDisposable {
     return this._disposed;
   }
 
-  /**
-   * Open the MLflow UI at `route` in a browser tab signed in as the current
-   * user. The tab keeps this window as its opener, to ask it for tokens.
-   *
-   * @returns whether the browser opened it (a pop-up blocker may not).
-   */
-  open(route: string): boolean {
-    const gatewayUrl = this._gatewayUrl();
-    if (gatewayUrl === null) {
-      return false;
-    }
-    const tab = this._window.open(`${gatewayUrl}${tabPath(route)}`, '_blank');
-    if (tab === null) {
-      return false;
-    }
+  /** Send this tab (opened with `openMlflowTab`) each new token and the sign-out. */
+  adopt(tab: Window): void {
     this._tabs.add(tab);
-    return true;
   }
 
   dispose(): void {
@@ -52,12 +37,17 @@ export class BrowserTabs implements IDisposable {
       return;
     }
     this._disposed = true;
-    this._window.removeEventListener('message', this._onMessage);
+    this._window.removeEventListener('message', this.receive);
     this._auth.tokenChanged.disconnect(this._onTokenChanged, this);
     this._tabs.clear();
   }
 
-  private readonly _onMessage = (event: MessageEvent): void => {
+  /**
+   * A message to this window: a tab's request is answered, anything else
+   * ignored. Heard from the window once constructed; a message that came
+   * before (and made the plugin load this module) is handed in here.
+   */
+  readonly receive = (event: MessageEvent): void => {
     const origin = this._gatewayOrigin();
     if (
       origin === null ||
@@ -135,7 +125,7 @@ export namespace BrowserTabs {
     gatewayUrl: () => string | null;
     /** Sign out of MLflow (as the command does), asked for by a tab. */
     signOut: () => Promise<void>;
-    /** The window that opens the tabs and hears them; `window` by default. */
+    /** The window that hears the tabs; `window` by default. */
     window?: Window;
   }
 }

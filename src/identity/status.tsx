@@ -1,20 +1,15 @@
-import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-// Its own styles only: the status bar shows at start-up, the other views' later.
-import '../../style/identity.css';
-
+import { callerPermissions } from '../api';
 import type { ICallerPermissions } from '../contract';
-import { callerPermissions } from '../runs/mlflow';
 import { IMlflowAuth, IMlflowSettings, IMlflowUser } from '../tokens';
 import {
   KernelIdentityAnswer,
   ServerSettings,
   askKernelIdentity,
   kernelLine,
-  kernelRoles,
   watchKernelIdentity
 } from './kernel';
 
@@ -31,12 +26,16 @@ export interface IIdentityStatusOptions {
  * The status-bar item: `Notebooks: <their roles> · MLflow UI: <user> ·
  * <roles>`, from what the gateway reports for each (the kernels' signed
  * identity call, `/auth/permissions` for the signed-in user). A click shows
- * both in full.
+ * both in full (`./details`, loaded then). It shows at start-up, so it
+ * brings no styles of its own: the status bar's classes dress it.
  */
 export class IdentityStatus extends ReactWidget {
   constructor(private readonly _options: IIdentityStatusOptions) {
     super();
     this.addClass('jp-MlflowIdentityStatus');
+    this.addClass('jp-StatusBar-TextItem');
+    this.addClass('jp-mod-highlighted');
+    this.node.style.cursor = 'pointer';
     this.node.setAttribute('role', 'button');
     this.node.tabIndex = 0;
     this.node.addEventListener('click', () => void this._showDetails());
@@ -74,7 +73,7 @@ export class IdentityStatus extends ReactWidget {
           {kernel.text}
         </span>
         <span className="jp-MlflowIdentityStatus-separator" aria-hidden>
-          |
+          {' | '}
         </span>
         <span className="jp-MlflowIdentityStatus-ui">{ui}</span>
       </>
@@ -113,23 +112,17 @@ export class IdentityStatus extends ReactWidget {
   private async _showDetails(): Promise<void> {
     const { trans, auth } = this._options;
     this._onAuthChanged();
-    await askKernelIdentity(this._options.serverSettings);
-    const result = await showDialog({
-      title: trans.__('Whom MLflow sees'),
-      body: (
-        <IdentityDetails
-          kernel={this._kernel}
-          auth={auth}
-          permissions={this._permissionsOf(auth.user)}
-          trans={trans}
-        />
-      ),
-      buttons: [
-        Dialog.cancelButton({ label: trans.__('Close') }),
-        Dialog.okButton({ label: trans.__('Show MLflow Runs') })
-      ]
+    const [{ showIdentityDetails }] = await Promise.all([
+      import(/* webpackChunkName: "mlflow-identity-details" */ './details'),
+      askKernelIdentity(this._options.serverSettings)
+    ]);
+    const showRunBrowser = await showIdentityDetails({
+      kernel: this._kernel,
+      auth,
+      permissions: this._permissionsOf(auth.user),
+      trans
     });
-    if (result.button.accept) {
+    if (showRunBrowser) {
       this._options.showRunBrowser();
     }
   }
@@ -161,54 +154,9 @@ function uiLine(
 }
 
 /** The roles the gateway reports, else (until it has answered) the token's groups. */
-function uiRoles(
+export function uiRoles(
   user: IMlflowUser,
   permissions: ICallerPermissions | null
 ): string {
   return (permissions?.roles ?? user.groups).join(', ');
-}
-
-function IdentityDetails(props: {
-  kernel: KernelIdentityAnswer | null;
-  auth: IMlflowAuth;
-  permissions: ICallerPermissions | null;
-  trans: TranslationBundle;
-}): JSX.Element {
-  const { kernel, auth, permissions, trans } = props;
-  const user = auth.user;
-  return (
-    <div className="jp-MlflowIdentityDetails">
-      <h3>{trans.__('Notebooks (the MLflow SDK in kernels)')}</h3>
-      {kernel?.kind === 'ok' ? (
-        <dl>
-          <dt>{trans.__('Signed as')}</dt>
-          <dd>
-            <code>{kernel.identity.principal}</code>
-          </dd>
-          <dt>{trans.__('MLflow user')}</dt>
-          <dd>{kernel.identity.user}</dd>
-          <dt>{trans.__('Roles')}</dt>
-          <dd>{kernelRoles(kernel) || trans.__('no role')}</dd>
-        </dl>
-      ) : (
-        <p>{kernel?.message ?? trans.__('Asking the gateway…')}</p>
-      )}
-      <h3>{trans.__('MLflow panel and run browser')}</h3>
-      {auth.status === 'signed-in' && user !== null ? (
-        <dl>
-          <dt>{trans.__('Signed in as')}</dt>
-          <dd>{user.username}</dd>
-          <dt>{trans.__('Roles')}</dt>
-          <dd>{uiRoles(user, permissions) || trans.__('no role')}</dd>
-        </dl>
-      ) : (
-        <p>{trans.__('Nobody is signed in to MLflow in this browser.')}</p>
-      )}
-      <p className="jp-MlflowIdentityDetails-note">
-        {trans.__(
-          'The two are decided apart: code in a notebook may do what its role allows, whoever is signed in to the MLflow panel.'
-        )}
-      </p>
-    </div>
-  );
 }

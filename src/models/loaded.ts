@@ -1,10 +1,4 @@
 /** What the models sidebar loads with `import()` when first shown. */
 import '../styles';
 
-export { gatewayModelsClient } from './client';
-export {
-  setAliasWithConfirmation,
-  transitionStageWithConfirmation
-} from './dialogs';
-export { ModelsModel } from './model';
-export { ModelsView } from './view';
+export { modelsContent } from './sidebar-content';

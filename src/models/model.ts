@@ -3,7 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiErrorKind, MlflowApiError } from '../api';
 import { NotSignedInError } from '../auth/errors';
-import { SessionGate, sessionGate } from '../auth/gate';
+import { SessionChecks, SessionGate } from '../auth/gate';
 import { IPagedListState, PagedList } from '../runs/paged-list';
 import { ICallerPermissions } from '../runs/mlflow';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
@@ -46,6 +46,11 @@ export class ModelsModel implements IDisposable {
   constructor(options: ModelsModel.IOptions) {
     this._settings = options.settings;
     this._auth = options.auth;
+    this._sessionChecks = new SessionChecks(
+      this._settings,
+      this._auth,
+      () => this._isDisposed
+    );
     this._client = options.client;
     this._models = new PagedList({
       query: '',
@@ -245,15 +250,10 @@ export class ModelsModel implements IDisposable {
 
   /** Where the session stands, then the permissions and the first page. */
   private _evaluate(): void {
-    const attempt = ++this._sessionAttempts;
-    const current = () =>
-      attempt === this._sessionAttempts && !this._isDisposed;
     this._permissions = null;
-    const gate = sessionGate(this._settings, this._auth, reason => {
-      if (current()) {
-        this._setSession({ kind: 'signed-out' });
-        console.error('MLflow: the sign-in could not start.', reason);
-      }
+    const { gate, current } = this._sessionChecks.next(reason => {
+      this._setSession({ kind: 'signed-out' });
+      console.error('MLflow: the sign-in could not start.', reason);
     });
     if (gate.kind !== 'signed-in') {
       this._setSession(gate);
@@ -322,7 +322,7 @@ export class ModelsModel implements IDisposable {
   private _session: ModelsSession = { kind: 'connecting' };
   private _permissions: ICallerPermissions | null = null;
   private _started = false;
-  private _sessionAttempts = 0;
+  private readonly _sessionChecks: SessionChecks;
   private _isDisposed = false;
   private readonly _changed = new Signal<ModelsModel, void>(this);
 }

@@ -2,6 +2,8 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import { caretDownIcon, caretRightIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
+import { SignedInBar } from '../components/signed-in-bar';
+
 import { groupsLabel } from '../components/groups-label';
 import { Message } from '../components/message';
 import { SearchBox } from '../components/search-box';
@@ -57,7 +59,11 @@ export function ModelsView(props: IModelsViewProps): JSX.Element {
       return (
         <>
           <ModelList {...props} />
-          <SignedInFoot {...props} />
+          <SignedInBar
+            user={props.model.auth.user}
+            trans={props.trans}
+            onSignOut={props.actions.signOut}
+          />
         </>
       );
   }
@@ -323,34 +329,6 @@ function ErrorNotice(
       )}
       <button className="jp-mod-styled" onClick={() => model.refresh()}>
         {trans.__('Try again')}
-      </button>
-    </div>
-  );
-}
-
-/** Who is signed in, with which groups, and a way out. */
-function SignedInFoot(props: IModelsViewProps): JSX.Element | null {
-  const { model, trans, actions } = props;
-  const user = model.auth.user;
-  if (user === null) {
-    return null;
-  }
-  const groups = groupsLabel(user, trans);
-  return (
-    <div className="jp-MlflowModels-user">
-      <span
-        className="jp-MlflowModels-userName"
-        title={trans.__(
-          'Signed in to MLflow as %1 (%2)',
-          user.username,
-          groups
-        )}
-      >
-        {user.username}
-      </span>
-      <span className="jp-MlflowModels-userGroups">{groups}</span>
-      <button className="jp-MlflowModels-textButton" onClick={actions.signOut}>
-        {trans.__('Sign out')}
       </button>
     </div>
   );

@@ -3,7 +3,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiErrorKind, MlflowApiError, callMlflow } from '../api';
 import { NotSignedInError } from '../auth/errors';
-import { sessionGate } from '../auth/gate';
+import { SessionChecks } from '../auth/gate';
 import { HandoffError } from '../handoff/client';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 import { HOME_ROUTE, mlflowUrl } from './routes';
@@ -45,6 +45,11 @@ export class MlflowPanelModel implements IDisposable {
   constructor(options: MlflowPanelModel.IOptions) {
     this._settings = options.settings;
     this._auth = options.auth;
+    this._sessionChecks = new SessionChecks(
+      this._settings,
+      this._auth,
+      () => this._isDisposed
+    );
     this._tokenStore = options.tokenStore;
     this._probe = options.probe ?? probeGateway;
     this._route = options.route ?? HOME_ROUTE;
@@ -124,13 +129,9 @@ export class MlflowPanelModel implements IDisposable {
   }
 
   private _evaluate(): void {
-    const generation = ++this._generation;
-    const current = () => generation === this._generation && !this._isDisposed;
-    const gate = sessionGate(this._settings, this._auth, reason => {
-      if (current()) {
-        this._fail('sign-in', describe(reason));
-      }
-    });
+    const { gate, current } = this._sessionChecks.next(reason =>
+      this._fail('sign-in', describe(reason))
+    );
     if (gate.kind !== 'signed-in') {
       this._setState(gate);
       return;
@@ -167,19 +168,13 @@ export class MlflowPanelModel implements IDisposable {
     if (!this._settings.isConfigured) {
       return;
     }
-    const store = this._tokenStore(this._settings.config.gatewayUrl);
-    if (token === null) {
-      // Signed out: the MLflow UI must stop sending the old token at once.
-      store
-        .clear()
-        .catch(reason =>
-          console.error('MLflow: clearing the token failed.', reason)
-        );
-      return;
-    }
-    if (this._state.kind === 'ready') {
+    // Signing out clears the cookie where the panels are made
+    // (`PanelFactory`), also with every panel closed.
+    if (token !== null && this._state.kind === 'ready') {
       // A refreshed token replaces the cookie; the UI keeps running.
-      store.store(token).catch(reason => this._failWith(reason));
+      this._tokenStore(this._settings.config.gatewayUrl)
+        .store(token)
+        .catch(reason => this._failWith(reason));
     }
   }
 
@@ -228,7 +223,7 @@ export class MlflowPanelModel implements IDisposable {
   private _routeUser: string | null;
   private readonly _uiPreferences: MlflowPanelModel.IUiPreferences | null;
   private _state: PanelState = { kind: 'connecting' };
-  private _generation = 0;
+  private readonly _sessionChecks: SessionChecks;
   private _isDisposed = false;
   private readonly _stateChanged = new Signal<MlflowPanelModel, PanelState>(
     this

@@ -16,7 +16,9 @@ import { launchIcon, refreshIcon, MenuSvg } from '@jupyterlab/ui-components';
 import { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { CommandIDs, TRANSLATION_DOMAIN } from '../commands';
-import { BrowserTabs } from '../handoff/tabs';
+import { openMlflowTab } from '../handoff/open-tab';
+import type { BrowserTabs } from '../handoff/tabs';
+import { isTabRequest } from '../handoff/tab-protocol';
 import { mlflowIcon } from '../icons';
 import { Lazy } from '../lazy';
 import { notifyWarning } from '../notify';
@@ -90,12 +92,32 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
     );
 
     // The MLflow browser tabs act as this window's user and end with it.
-    const tabs = new BrowserTabs({
-      auth,
-      gatewayUrl: () =>
-        settings.isConfigured ? settings.config.gatewayUrl : null,
-      signOut: () => commands.execute(CommandIDs.signOut)
+    // Their code loads with the first tab: opened here, or one opened
+    // before JupyterLab reloaded that asks this window for the token.
+    const tabs: Lazy<BrowserTabs> = new Lazy(async () => {
+      const { BrowserTabs } = await import(
+        /* webpackChunkName: "mlflow-tabs" */ '../handoff/tabs'
+      );
+      window.removeEventListener('message', wakeTabs);
+      return new BrowserTabs({
+        auth,
+        gatewayUrl: () =>
+          settings.isConfigured ? settings.config.gatewayUrl : null,
+        signOut: () => commands.execute(CommandIDs.signOut)
+      });
     });
+    const withTabs = (use: (loaded: BrowserTabs) => void): void =>
+      void tabs
+        .load()
+        .then(use, reason =>
+          console.error('The MLflow browser tabs cannot load.', reason)
+        );
+    const wakeTabs = (event: MessageEvent): void => {
+      if (isTabRequest(event.data)) {
+        withTabs(loaded => loaded.receive(event));
+      }
+    };
+    window.addEventListener('message', wakeTabs);
 
     const current = (): MainAreaWidget<MlflowPanel> | null =>
       tracker.currentWidget ?? tracker.find(() => true) ?? null;
@@ -210,13 +232,19 @@ export const panelPlugin: JupyterFrontEndPlugin<void> = {
       icon: args => (args.toolbar ? launchIcon : undefined),
       isEnabled: () => settings.isConfigured,
       execute: () => {
-        if (!tabs.open(current()?.content.model.route ?? HOME_ROUTE)) {
+        const tab = openMlflowTab(
+          settings.isConfigured ? settings.config.gatewayUrl : null,
+          current()?.content.model.route ?? HOME_ROUTE
+        );
+        if (tab === null) {
           notifyWarning(
             trans.__(
               'The browser did not open the MLflow tab. Allow pop-ups for this page and try again.'
             )
           );
+          return;
         }
+        withTabs(loaded => loaded.adopt(tab));
       }
     });
 

@@ -9,20 +9,14 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 
-import {
-  CommandIDs,
-  OPEN_SETTINGS_COMMAND,
-  TRANSLATION_DOMAIN
-} from '../commands';
-import { SETTINGS_PLUGIN_ID as PLUGIN_ID } from '../contract';
+import { TRANSLATION_DOMAIN } from '../commands';
+import { DeferredSidebar } from '../components/deferred-sidebar';
 import { mlflowIcon } from '../icons';
 import { Lazy } from '../lazy';
 import { LastActiveNotebook, addInsertCodeCommand } from '../notebook-insert';
-import { notifyError } from '../notify';
 import { measureActivation } from '../perf';
 import { addRunBrowserCommands } from '../runs/commands';
-import type { IRememberedState } from '../runs/model';
-import { RunBrowser } from '../runs/widget';
+import type { IRememberedState, RunBrowserModel } from '../runs/model';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 
 /** Where the run browser keeps what it remembers, in the state database. */
@@ -63,10 +57,10 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
 
     // Built when the sidebar is first shown or a command needs it.
     const model = new Lazy(async () => {
-      const { RunBrowserModel, gatewayClient } = await import(
+      const { RunBrowserModel, addRunCommands, gatewayClient } = await import(
         /* webpackChunkName: "mlflow-run-browser" */ '../runs/deferred'
       );
-      return new RunBrowserModel({
+      const loaded = new RunBrowserModel({
         settings,
         auth,
         client: gatewayClient({
@@ -85,52 +79,34 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
             }
           : undefined
       });
+      // The actions on its rows come with the model.
+      addRunCommands(app, { model: loaded, trans });
+      return loaded;
     });
 
-    const browser = new RunBrowser({
-      model,
+    // The view, its model and its list virtualiser load when first shown.
+    const browser = new DeferredSidebar<RunBrowserModel>({
       trans,
-      actions: {
-        openSettings: () =>
-          void commands.execute(OPEN_SETTINGS_COMMAND, { query: 'MLflow' }),
-        openRun: row =>
-          void commands.execute(CommandIDs.openRun, {
-            experimentId: row.experimentId,
-            runId: row.id
-          }),
-        compare: () => void commands.execute(CommandIDs.compareSelectedRuns),
-        showRunMenu: (event, _row) => {
-          // JupyterLab's context menu, as if the row had been right-clicked.
-          const { left, bottom } = event.currentTarget.getBoundingClientRect();
-          event.currentTarget.dispatchEvent(
-            new MouseEvent('contextmenu', {
-              bubbles: true,
-              cancelable: true,
-              clientX: left,
-              clientY: bottom
-            })
-          );
-        },
-        chooseColumns: () => void commands.execute(CommandIDs.chooseRunColumns),
-        pinExperiment: experiment => {
-          if (!settingRegistry) {
-            return;
-          }
-          settingRegistry
-            .set(PLUGIN_ID, 'defaultExperiment', experiment?.name ?? '')
-            .catch(reason =>
-              notifyError(
-                trans.__(
-                  'The default experiment was not saved: %1',
-                  (reason as Error).message ?? String(reason)
-                )
-              )
-            );
-        },
-        pinned: () => settings.config.defaultExperiment,
-        signOut: () => void commands.execute(CommandIDs.signOut)
+      labels: {
+        loading: trans.__('Loading the run browser…'),
+        failed: trans.__('The run browser could not load')
+      },
+      load: async sidebar => {
+        const [{ runBrowserContent }, loaded] = await Promise.all([
+          import(
+            /* webpackChunkName: "mlflow-run-browser" */ '../runs/deferred'
+          ),
+          model.load()
+        ]);
+        return runBrowserContent(sidebar, loaded, {
+          commands,
+          settings,
+          settingRegistry,
+          trans
+        });
       }
     });
+    browser.addClass('jp-MlflowRuns');
     browser.id = 'mlflow-run-browser';
     browser.title.icon = mlflowIcon;
     browser.title.caption = trans.__('MLflow Runs');

@@ -2,15 +2,13 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import {
   ITranslator,
   nullTranslator,
   TranslationBundle
 } from '@jupyterlab/translation';
-import { Widget } from '@lumino/widgets';
-import { OPEN_SETTINGS_COMMAND, TRANSLATION_DOMAIN } from '../commands';
+import { TRANSLATION_DOMAIN } from '../commands';
 import { SETTINGS_PLUGIN_ID } from '../contract';
 import { measureActivation } from '../perf';
 import { MlflowSettings } from '../settings';
@@ -57,8 +55,9 @@ export const settingsPlugin: JupyterFrontEndPlugin<IMlflowSettings> = {
     }
 
     // Toasts shown before the shell is restored would only reach the
-    // notification center, not the screen.
-    void app.restored.then(() => new ProblemNotifier(app, model, trans));
+    // notification center, not the screen. The notifier loads only once
+    // there is a problem to show.
+    void app.restored.then(() => notifyProblems(app, model, trans));
     console.debug(
       `${SETTINGS_PLUGIN_ID}: ${model.isConfigured ? 'configured' : 'not configured'}`
     );
@@ -66,84 +65,6 @@ export const settingsPlugin: JupyterFrontEndPlugin<IMlflowSettings> = {
     return model;
   }
 };
-
-/**
- * Shows one warning notification while the settings have problems, replaced
- * when the problems change and withdrawn when they are gone.
- */
-class ProblemNotifier {
-  constructor(
-    app: JupyterFrontEnd,
-    model: IMlflowSettings,
-    trans: TranslationBundle
-  ) {
-    this._app = app;
-    this._model = model;
-    this._trans = trans;
-    this._update();
-    model.changed.connect(this._update, this);
-  }
-
-  private _update(): void {
-    const problems = this._model.problems;
-    const key = problems.join('\n');
-    if (key === this._shownKey) {
-      return;
-    }
-    this._shownKey = key;
-    if (this._notificationId !== null) {
-      Notification.dismiss(this._notificationId);
-      this._notificationId = null;
-    }
-    if (problems.length === 0) {
-      return;
-    }
-
-    const trans = this._trans;
-    const actions: Notification.IAction[] = [
-      {
-        label: trans.__('Details'),
-        caption: trans.__('List every problem in the MLflow settings'),
-        callback: event => {
-          // Keep the toast, so that its other actions stay at hand.
-          event.preventDefault();
-          // The list's styles load with the views, not at start-up.
-          void import('../styles');
-          void showDialog({
-            title: trans.__('MLflow settings'),
-            body: problemList(problems),
-            buttons: [Dialog.okButton({ label: trans.__('Close') })]
-          });
-        }
-      }
-    ];
-    const commands = this._app.commands;
-    if (commands.hasCommand(OPEN_SETTINGS_COMMAND)) {
-      actions.push({
-        label: trans.__('Open settings'),
-        caption: trans.__('Open the MLflow settings in the settings editor'),
-        callback: () => {
-          void commands.execute(OPEN_SETTINGS_COMMAND, { query: 'MLflow' });
-        }
-      });
-    }
-    this._notificationId = Notification.warning(
-      trans._n(
-        'The MLflow settings have a problem: %2',
-        'The MLflow settings have %1 problems. The first: %2',
-        problems.length,
-        problems[0]
-      ),
-      { autoClose: false, actions }
-    );
-  }
-
-  private readonly _app: JupyterFrontEnd;
-  private readonly _model: IMlflowSettings;
-  private readonly _trans: TranslationBundle;
-  private _notificationId: string | null = null;
-  private _shownKey = '';
-}
 
 /**
  * Say what went wrong: the setting registry rejects with an `Error` or with a
@@ -163,16 +84,25 @@ function describeError(reason: unknown): string {
   return String(reason);
 }
 
-/**
- * A widget listing problems, for a dialog body.
- */
-function problemList(problems: ReadonlyArray<string>): Widget {
-  const list = document.createElement('ul');
-  list.className = 'jp-MlflowProblems';
-  for (const problem of problems) {
-    const item = document.createElement('li');
-    item.textContent = problem;
-    list.appendChild(item);
-  }
-  return new Widget({ node: list });
+/** Start the settings' problem notifier (`src/settings-problems.ts`) once there is a problem. */
+function notifyProblems(
+  app: JupyterFrontEnd,
+  model: IMlflowSettings,
+  trans: TranslationBundle
+): void {
+  const start = (): void => {
+    if (model.problems.length === 0) {
+      return;
+    }
+    model.changed.disconnect(start);
+    import(
+      /* webpackChunkName: "mlflow-settings-problems" */ '../settings-problems'
+    ).then(
+      ({ ProblemNotifier }) => new ProblemNotifier(app, model, trans),
+      reason =>
+        console.error('The MLflow settings problems cannot be shown.', reason)
+    );
+  };
+  model.changed.connect(start);
+  start();
 }

@@ -1,13 +1,13 @@
 /**
  * What the run browser loads when it is first shown or one of its commands
- * first runs (`import()` from `src/plugins/runs.ts`, `./widget` and
- * `./commands`): its model with the gateway client and the polling, its
- * view, what its commands do to rows, and the styles.
+ * first runs (`import()` from `src/plugins/runs.ts` and `./commands`): its
+ * model with the gateway client and the polling, its view, what its
+ * commands do to rows, and the styles.
  */
 import '../styles';
 
 export { gatewayClient } from './client';
-export { ColumnPicker } from './columns';
 export { RunBrowserModel } from './model';
-export { availableKeys, runSnippet, runUri } from './table';
-export { RunBrowserView } from './view';
+export { addRunCommands } from './row-commands';
+export { runUri } from './table';
+export { runBrowserContent } from './sidebar-content';

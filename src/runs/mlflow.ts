@@ -2,8 +2,10 @@
  * The MLflow calls the run browser makes, typed, through the gateway with
  * the user's token. Only the fields the run browser reads are declared.
  */
-import { IApiOptions, MlflowApiError, callGateway, callMlflow } from '../api';
-import { ICallerPermissions, PERMISSIONS_PATH } from '../contract';
+import { IApiOptions, MlflowApiError, callMlflow } from '../api';
+import type { ICallerPermissions } from '../contract';
+
+export { callerPermissions } from '../api';
 
 export interface IExperiment {
   readonly experiment_id: string;
@@ -238,13 +240,6 @@ export async function modelVersionsOfRun(
     }
   });
   return (answer?.model_versions ?? []).map(version => version.version);
-}
-
-/** What the caller's roles allow, from the gateway's permission model. */
-export function callerPermissions(
-  api: IApiOptions
-): Promise<ICallerPermissions> {
-  return callGateway<ICallerPermissions>(api, PERMISSIONS_PATH);
 }
 
 /**

@@ -4,7 +4,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiErrorKind, MlflowApiError } from '../api';
 import { NotSignedInError } from '../auth/errors';
-import { sessionGate } from '../auth/gate';
+import { SessionChecks } from '../auth/gate';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 import { IRunBrowserClient } from './client';
 import {
@@ -101,6 +101,11 @@ export class RunBrowserModel implements IDisposable {
   constructor(options: RunBrowserModel.IOptions) {
     this._settings = options.settings;
     this._auth = options.auth;
+    this._sessionChecks = new SessionChecks(
+      this._settings,
+      this._auth,
+      () => this._isDisposed
+    );
     this._client = options.client;
     this._store = options.store ?? null;
     this._pageSize = options.pageSize ?? 100;
@@ -426,15 +431,10 @@ export class RunBrowserModel implements IDisposable {
 
   /** Where the session stands, then the permissions and the first list. */
   private _evaluate(): void {
-    const attempt = ++this._sessionAttempts;
-    const current = () =>
-      attempt === this._sessionAttempts && !this._isDisposed;
     this._permissions = null;
-    const gate = sessionGate(this._settings, this._auth, reason => {
-      if (current()) {
-        this._setSession({ kind: 'signed-out' });
-        console.error('MLflow: the sign-in could not start.', reason);
-      }
+    const { gate, current } = this._sessionChecks.next(reason => {
+      this._setSession({ kind: 'signed-out' });
+      console.error('MLflow: the sign-in could not start.', reason);
     });
     if (gate.kind !== 'signed-in') {
       this._setSession(gate);
@@ -630,7 +630,7 @@ export class RunBrowserModel implements IDisposable {
   private _active = false;
   private _started = false;
   /** Counts session evaluations: only the latest one goes on. */
-  private _sessionAttempts = 0;
+  private readonly _sessionChecks: SessionChecks;
   private _isDisposed = false;
   private readonly _changed = new Signal<RunBrowserModel, void>(this);
 }

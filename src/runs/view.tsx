@@ -1,5 +1,7 @@
 import * as React from 'react';
 
+import { SignedInBar } from '../components/signed-in-bar';
+
 import { Message } from '../components/message';
 import { SignInView } from '../components/sign-in-view';
 import { UnconfiguredView } from '../components/unconfigured-view';
@@ -7,7 +9,6 @@ import { ExperimentsView } from './components/experiments-view';
 import { KernelIdentityLine } from './components/kernel-identity';
 import { IRunBrowserViewProps } from './components/props';
 import { RunsView } from './components/runs-view';
-import { SignedInBar } from './components/signed-in-bar';
 
 /**
  * The run browser: sign-in, the experiments, then one experiment's runs.
@@ -48,7 +49,11 @@ export function RunBrowserView(props: IRunBrowserViewProps): JSX.Element {
           ) : (
             <ExperimentsView {...props} />
           )}
-          <SignedInBar {...props} />
+          <SignedInBar
+            user={props.model.auth.user}
+            trans={props.trans}
+            onSignOut={props.actions.signOut}
+          />
           <KernelIdentityLine {...props} />
         </>
       );

@@ -32,7 +32,9 @@ const PLUGIN_IDS = [
   SETTINGS_PLUGIN_ID,
   'sagemaker-studio-mlflow:auth',
   'sagemaker-studio-mlflow:panel',
-  'sagemaker-studio-mlflow:run-browser'
+  'sagemaker-studio-mlflow:run-browser',
+  'sagemaker-studio-mlflow:models',
+  'sagemaker-studio-mlflow:identity'
 ];
 // A workspace of its own, reset on every load: whatever the default
 // workspace has open (an MLflow panel, say) must not load at start-up.
@@ -330,7 +332,13 @@ function role(name: string, text: string): string {
     [/^remoteEntry\./, 'entry (module federation)'],
     [/^style\.js$/, 'style import (not loaded)'],
     [/^mlflow-panel\./, 'our MLflow panel (model, view, hand-off)'],
-    [/^mlflow-run-browser\./, 'our run browser (model, view)'],
+    [/^mlflow-run-browser\./, 'our run browser (model, view, row commands)'],
+    [/^mlflow-models\./, 'our models view (model, view, dialogs)'],
+    [/^mlflow-identity\./, 'our status-bar identity (text only)'],
+    [/^mlflow-identity-details\./, 'our identity details dialog'],
+    [/^mlflow-tabs\./, 'our browser-tab hand-off (first tab)'],
+    [/^mlflow-settings-problems\./, 'our settings warning (on a problem)'],
+    [/^mlflow-notebook-cells\./, 'our cell insertion (first insert)'],
     [/amplify-authenticator/, 'vendor: @aws-amplify/ui-react'],
     [/CognitoIdentityServiceProvider/, 'vendor: aws-amplify'],
     [/mlflow:open/, 'our plugins (main chunk)'],

@@ -62,7 +62,7 @@ test('the reader browses, filters, sorts and expands runs, opens one in MLflow a
   const churn = await experimentIdByName('churn-prediction');
   const browser = await openRunBrowser(page);
   await signIn(page, 'readers', BROWSER);
-  await expect(browser.locator('.jp-MlflowRuns-userGroups')).toHaveText(
+  await expect(browser.locator('.jp-MlflowSignedIn-groups')).toHaveText(
     'readers'
   );
 
