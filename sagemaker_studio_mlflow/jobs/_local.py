@@ -18,15 +18,16 @@ downloaded for requirements the image meets.
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import json
 import os
 import re
 import secrets
 import shutil
 import signal
+import site
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
 from collections.abc import Mapping
@@ -93,14 +94,13 @@ def _credentials_environment(credentials: Mapping[str, str] | None) -> dict[str,
 
 
 def _image_site_packages() -> list[Path]:
-    paths = sysconfig.get_paths()
-    return list(
-        dict.fromkeys(
-            Path(paths[key])
-            for key in ("purelib", "platlib")
-            if Path(paths[key]).is_dir()
-        )
-    )
+    # The caller's environment: a venv's own site-packages (and the base's when it
+    # includes them), or a conda or system Python's.
+    return [
+        Path(path)
+        for path in dict.fromkeys(site.getsitepackages())
+        if Path(path).is_dir()
+    ]
 
 
 def _own_top_level_names() -> set[str]:
@@ -128,8 +128,10 @@ def _layer_image(image: Path) -> None:
 def _create_environment(workdir: Path) -> Path:
     """A fresh virtual environment on top of the image; returns its python."""
     venv = workdir / "venv"
+    # The image's pip runs the install when it has one (no seconds spent on ensurepip).
+    without_pip = ["--without-pip"] if importlib.util.find_spec("pip") else []
     subprocess.run(
-        [sys.executable, "-m", "venv", "--without-pip", str(venv)],
+        [sys.executable, "-m", "venv", *without_pip, str(venv)],
         check=True,
         capture_output=True,
     )
