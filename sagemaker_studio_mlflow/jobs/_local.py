@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._signer_wheel import DISTRIBUTION
+from ._signer_wheel import DISTRIBUTION, PACKAGE_ROOT
 
 # A SageMaker training job's name: letters, digits and single-or-more hyphens, 63 at most.
 _JOB_NAME = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
@@ -118,7 +118,7 @@ def _layer_image(image: Path) -> None:
     own = _own_top_level_names()
     for site_packages in _image_site_packages():
         for entry in site_packages.iterdir():
-            if entry.name in own or entry.name == "sagemaker_studio_mlflow":
+            if entry.name in own or entry.name == PACKAGE_ROOT.name:
                 continue
             link = image / entry.name
             if not link.exists():
