@@ -82,6 +82,12 @@ def test_wheel_contents(wheel: Path) -> None:
         model = json.loads(archive.read("sagemaker_studio_mlflow/server/permission_model.json"))
         assert model == json.loads((ROOT / "sagemaker_studio_mlflow" / "server" / "permission_model.json").read_text())
 
+        # The labs the lifecycle configuration puts into users' homes, and their installer.
+        labs = sorted(path.name for path in (ROOT / "sagemaker_studio_mlflow" / "labs").glob("*.ipynb"))
+        assert labs, "no labs in the source tree"
+        for name in ("__init__.py", "__main__.py", *labs):
+            assert f"sagemaker_studio_mlflow/labs/{name}" in names, f"{name} is missing from {wheel.name}"
+
         # No stray build output from the source tree.
         assert not [n for n in names if "/node_modules/" in n or n.startswith(("lib/", "src/"))]
 
