@@ -17,6 +17,8 @@
 #   STUDIO_CONDA_PREFIX          where JupyterLab is installed (default /opt/conda)
 #   MLFLOW_EXTENSION_LOG         the log file (default ~/.sagemaker-studio-mlflow/install.log)
 #
+# It also puts the MLflow lab of the user's role into the home, once.
+#
 # It never stops the space from starting: a problem is logged, the script
 # ends with status 0, and JupyterLab starts without (or with the previous)
 # extension.
@@ -135,6 +137,11 @@ for spec in Path(kernels).glob("*/kernel.json"):
     spec.write_text(json.dumps(kernel, indent=1) + "\n")
 PY
 log "settings written to $SETTINGS_DIR/sagemaker-studio-mlflow.json"
+
+# The lab of the kernels' role, once: a lab in the home, edited or deleted, is the user's.
+labs="$(timeout 60 "$PYTHON" -m sagemaker_studio_mlflow.labs install --home "$HOME" 2>>"$LOG")" ||
+  labs="${labs:-no MLflow lab put in $HOME: the installer failed (see $LOG).}"
+log "$labs"
 
 # A JupyterLab that is already running reads extensions and settings at its
 # start: restart it (Studio's images have restart-jupyter-server).

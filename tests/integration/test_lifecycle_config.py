@@ -2,6 +2,8 @@
 
 A fresh environment stands in for /opt/conda, a local folder for S3; the real
 script runs twice, as on two starts of a space, with the local stack's values.
+Spaces of users with a role run it again on that environment, in homes of
+their own, with their role's credentials (the execution role's, in Studio).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from sagemaker_studio_mlflow.labs import available_labs
 from sagemaker_studio_mlflow.sigv4 import PROVIDER_NAME
 from tests import studio
+from tests.integration.conftest import sdk_environment
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 NAME = "sagemaker-studio-mlflow"
@@ -101,3 +105,48 @@ def test_a_space_still_starts_when_the_script_cannot_install(space, tmp_path: Pa
     assert "JupyterLab starts without it" in result.stdout
     # What an earlier start installed is left as it was.
     assert (prefix / "share" / "jupyter" / "labextensions" / NAME / "package.json").exists()
+
+
+def role_credentials(stack: dict, role: str) -> dict[str, str]:
+    """The AWS side of what a space of that role's user has: its execution role's credentials."""
+    return {name: value for name, value in sdk_environment(stack, role).items() if name.startswith("AWS_")}
+
+
+def start_space(space, home: Path, role: str) -> subprocess.CompletedProcess[str]:
+    """A start of a space of a user with `role`, on the environment the module's space installed."""
+    wheel = next((space["prefix"].parent / "s3").glob("*.whl"))
+    settings = {**studio.deployment(space["stack"]), **role_credentials(space["stack"], role)}
+    result = studio.run_lifecycle(space["prefix"], home, wheel, settings)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+@pytest.mark.parametrize("role", ["admins", "readers", "model-approvers"])
+def test_a_new_space_has_the_lab_of_its_users_role_in_its_home(space, tmp_path: Path, role: str) -> None:
+    result = start_space(space, tmp_path, role)
+    lab = tmp_path / f"mlflow-lab-{role}.ipynb"
+    assert f"put the MLflow lab for {role} in {lab}" in result.stdout
+    assert lab.read_bytes() == available_labs()[role].read_bytes()
+    assert [path.name for path in tmp_path.glob("*.ipynb")] == [lab.name]
+
+
+def test_a_second_start_leaves_an_edited_lab_alone_and_a_deleted_one_deleted(space, tmp_path: Path) -> None:
+    start_space(space, tmp_path, "model-approvers")
+    lab = tmp_path / "mlflow-lab-model-approvers.ipynb"
+    lab.write_text('{"cells": [], "note": "my own notes"}')
+    second = start_space(space, tmp_path, "model-approvers")
+    assert "left as it is" in second.stdout
+    assert lab.read_text() == '{"cells": [], "note": "my own notes"}'
+    lab.unlink()
+    third = start_space(space, tmp_path, "model-approvers")
+    assert "is gone since: not put back" in third.stdout
+    assert not lab.exists()
+
+
+def test_a_space_whose_role_is_unknown_starts_without_a_lab_and_says_why(space) -> None:
+    # The module's space has no AWS credentials at all.
+    first = space["runs"][0].stdout
+    assert f"no MLflow lab put in {space['home']}: the kernels' role is unknown." in first
+    assert "no AWS credentials" in first
+    assert not list(space["home"].glob("*.ipynb"))
+    assert "sagemaker-studio-mlflow: done" in first
