@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -127,6 +128,7 @@ export function jupyterLabEnv(
   user: LocalUser
 ): NodeJS.ProcessEnv {
   fs.mkdirSync(PATHS.notebooks, { recursive: true });
+  installLabs();
   const kernels = path.join(PATHS.jupyter, 'share');
   writeKernelSpec(kernels);
   return {
@@ -151,6 +153,29 @@ export function jupyterLabEnv(
     JUPYTER_PATH: kernels,
     PATH: `${PATHS.venvBin}:${process.env.PATH ?? ''}`
   };
+}
+
+/**
+ * Every role's lab in JupyterLab's root, with the installer Studio spaces use
+ * (each lab signs as its own role here); a lab the developer has is never
+ * overwritten.
+ */
+function installLabs(): void {
+  execFileSync(
+    `${PATHS.venvBin}/python`,
+    [
+      '-m',
+      'sagemaker_studio_mlflow.labs',
+      'install',
+      '--home',
+      PATHS.notebooks,
+      '--all'
+    ],
+    {
+      env: { ...process.env, PYTHONPATH: path.dirname(PATHS.packageDir) },
+      stdio: 'ignore'
+    }
+  );
 }
 
 /** The venv's Python kernel, with nothing in its `env`: kernels keep the stack's. */

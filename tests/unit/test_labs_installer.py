@@ -148,3 +148,15 @@ def test_the_command_line_prints_one_line_and_says_by_its_status_whether_a_lab_w
     )
     assert main(["install", "--home", str(tmp_path), "--role", "readers"]) == 0
     assert "left as it is" in capsys.readouterr().out
+
+
+def test_all_puts_every_lab_and_leaves_those_there_alone(
+    gateway, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "mlflow-lab-admins.ipynb").write_text("mine")
+    assert main(["install", "--home", str(tmp_path), "--all"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(labs.available_labs())
+    assert (tmp_path / "mlflow-lab-admins.ipynb").read_text() == "mine"
+    for role in labs.available_labs():
+        assert (tmp_path / labs.lab_file_name(role)).exists()
