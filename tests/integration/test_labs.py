@@ -111,6 +111,7 @@ def test_a_lab_runs_top_to_bottom_as_its_role(
             assert "the job cells are skipped" in jobs
         elif role == "admins":
             assert ": succeeded" in jobs, jobs
+            assert "tagged with the job's ARN: arn:aws:sagemaker:" in jobs, jobs
         else:
             assert "PERMISSION_DENIED" in jobs, jobs
 
