@@ -27,7 +27,7 @@ import {
   REFUSALS,
   type RefusalKind,
   type RefusalType,
-  gatewayResponseMessage,
+  gatewayResponseTemplate,
   resourcePolicyPatterns
 } from '../src/apigateway';
 import { PERMISSIONS_PATH, type PagesConfig } from '../src/contract';
@@ -361,7 +361,7 @@ export class MlflowGateway extends Construct {
         type: apigw.ResponseType.of(type),
         statusCode: refusal.status?.toString(),
         templates: {
-          'application/json': `{"error_code": "${refusal.errorCode}", "message": ${gatewayResponseMessage(type)}}`
+          'application/json': gatewayResponseTemplate(type)
         },
         responseHeaders: Object.keys(headers).length > 0 ? headers : undefined
       });

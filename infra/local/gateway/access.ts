@@ -23,7 +23,6 @@ import {
   GATEWAY_HEADER_SOURCES,
   MAX_PAYLOAD_BYTES,
   PolicyDocument,
-  REFUSALS,
   Refusal,
   RefusalDetails,
   RefusalType,
@@ -31,7 +30,8 @@ import {
   edgeRefusal,
   evaluatePolicy,
   methodMatcher,
-  refusal
+  refusal,
+  takesGatewayMessage
 } from '../../src/apigateway';
 import type { AuthorizerResult } from '../../src/authorizer/authorizer';
 import { GatewayRoute, gatewayRoutes } from '../../src/gateway-routes';
@@ -137,9 +137,9 @@ function sigV4Refusal(
 ): AccessDecision {
   const type = SIGV4_REFUSALS[reason];
   const errorType = SIGV4_ERROR_TYPES[reason];
-  // The verifier's words stand in for API Gateway's, unless the table has its own.
-  const ownMessage = 'message' in REFUSALS[type] ? {} : { message };
-  return refuse(type, { errorType, ...ownMessage });
+  // The verifier's words stand in for API Gateway's, where the answer has them.
+  const gatewayMessage = takesGatewayMessage(type) ? { message } : {};
+  return refuse(type, { errorType, ...gatewayMessage });
 }
 
 /** Methods clients use to make a proxy run another method; never forwarded. */

@@ -37,9 +37,11 @@ export {
   REFUSALS,
   REFUSAL_CONTEXT_KEY,
   ROLES_CONTEXT_KEY,
+  STOCK_SIGNER_HINT,
   edgeRefusal,
-  gatewayResponseMessage,
-  refusal
+  gatewayResponseTemplate,
+  refusal,
+  takesGatewayMessage
 } from './refusals';
 export {
   HTTP_METHODS,

@@ -11,6 +11,7 @@
  * Token), and its message (`$context.error.messageString`). The local
  * gateway then fills them in as API Gateway would.
  */
+import { SDK_AUTH_PROVIDER } from '../contract';
 import { INTEGRATION_TIMEOUT_SECONDS, MAX_PAYLOAD_BYTES } from './limits';
 
 export interface RefusalKind {
@@ -21,9 +22,27 @@ export interface RefusalKind {
   /** MLflow's `error_code`. */
   readonly errorCode: string;
   readonly message?: string;
+  /**
+   * The table's message comes first and API Gateway's own is kept in the
+   * body's `gateway_message`: a gateway response cannot join two strings
+   * into one JSON string, and MLflow's SDK shows only `message`.
+   */
+  readonly keepsGatewayMessage?: boolean;
 }
 
 const MB = MAX_PAYLOAD_BYTES / (1024 * 1024);
+
+/**
+ * The fix for MLflow's stock signer (`MLFLOW_TRACKING_AWS_SIGV4=true`, as
+ * the AWS blog sets up, `requests-auth-aws-sigv4`): it signs a query with
+ * spaces as `+`, only the last of repeated query keys and an escaped path
+ * once, so API Gateway finds its signature bad. The SDK's error shows it.
+ */
+export const STOCK_SIGNER_HINT =
+  'If MLFLOW_TRACKING_AWS_SIGV4=true is set, MLflow’s own signer signed this request, and it signs ' +
+  'queries with spaces or repeated keys and escaped paths differently from AWS: ' +
+  `unset MLFLOW_TRACKING_AWS_SIGV4 and set MLFLOW_TRACKING_AUTH=${SDK_AUTH_PROVIDER} ` +
+  '(the signer of the sagemaker-studio-mlflow package).';
 
 /** Every refusal kind, by API Gateway's gateway response type (`ResponseType`). */
 export const REFUSALS = {
@@ -46,8 +65,20 @@ export const REFUSALS = {
     message:
       'Missing Authentication Token: the request is not signed, or it is not an MLflow operation this gateway serves.'
   },
-  /** A signature that does not verify, or an access key API Gateway does not know. */
-  INVALID_SIGNATURE: { status: 403, errorCode: 'PERMISSION_DENIED' },
+  /**
+   * A signature that does not verify, or an access key API Gateway does not
+   * know. MLflow's stock signer ends here, not at the other types: its
+   * requests are signed in full, only not as SigV4 says.
+   */
+  INVALID_SIGNATURE: {
+    status: 403,
+    errorCode: 'PERMISSION_DENIED',
+    message:
+      'The gateway refused the request’s AWS signature (its reason is in gateway_message): it does not match ' +
+      'the request, it is dated too far from the gateway’s clock, or its access key is unknown. ' +
+      STOCK_SIGNER_HINT,
+    keepsGatewayMessage: true
+  },
   EXPIRED_TOKEN: { status: 403, errorCode: 'PERMISSION_DENIED' },
   /**
    * Request parameters refused. API Gateway answers so for its request
@@ -164,25 +195,42 @@ export const ACCESS_DENIED_MESSAGE = {
   ): string => `${authorizer?.[REFUSAL_CONTEXT_KEY] ?? ''}${gatewayMessage}`
 } as const;
 
+/** API Gateway's own message as a JSON string, in a gateway response template. */
+const GATEWAY_MESSAGE_STRING = '$context.error.messageString';
+
 /**
- * The gateway response template's `message` value for a refusal type: the
- * table's own words, API Gateway's (`$context.error.messageString`, a JSON
- * string), or for `ACCESS_DENIED` the authorizer's words first.
+ * The gateway response template (`application/json`) for a refusal type,
+ * MLflow's error format: `message` is the table's own words, API Gateway's
+ * (`$context.error.messageString`, a JSON string), or for `ACCESS_DENIED`
+ * the authorizer's words first; `gateway_message` where the table keeps
+ * API Gateway's words beside its own.
  */
-export function gatewayResponseMessage(type: RefusalType): string {
+export function gatewayResponseTemplate(type: RefusalType): string {
   const kind: RefusalKind = REFUSALS[type];
-  if (kind.message !== undefined) {
-    return JSON.stringify(kind.message);
-  }
-  return type === 'ACCESS_DENIED'
-    ? ACCESS_DENIED_MESSAGE.template
-    : '$context.error.messageString';
+  const message =
+    kind.message !== undefined
+      ? JSON.stringify(kind.message)
+      : type === 'ACCESS_DENIED'
+        ? ACCESS_DENIED_MESSAGE.template
+        : GATEWAY_MESSAGE_STRING;
+  const gatewayMessage = kind.keepsGatewayMessage
+    ? `, "gateway_message": ${GATEWAY_MESSAGE_STRING}`
+    : '';
+  return `{"error_code": "${kind.errorCode}", "message": ${message}${gatewayMessage}}`;
+}
+
+/** Whether a refusal of this type answers with API Gateway's own message. */
+export function takesGatewayMessage(type: RefusalType): boolean {
+  const kind: RefusalKind = REFUSALS[type];
+  return kind.message === undefined || kind.keepsGatewayMessage === true;
 }
 
 /** MLflow's error format. */
 export interface ErrorBody {
   readonly error_code: string;
   readonly message: string;
+  /** API Gateway's own words, where the table's message replaces them. */
+  readonly gateway_message?: string;
 }
 
 /** A refusal as the caller receives it. */
@@ -213,21 +261,29 @@ export function refusal(
 ): Refusal {
   const kind: RefusalKind = REFUSALS[type];
   for (const part of ['status', 'errorType', 'message'] as const) {
-    if (kind[part] !== undefined && details[part] !== undefined) {
+    const kept = part === 'message' && kind.keepsGatewayMessage === true;
+    if (kind[part] !== undefined && details[part] !== undefined && !kept) {
       throw new Error(`${type}: the ${part} is the table's, not the caller's.`);
     }
   }
   const status = kind.status ?? details.status;
   const message = kind.message ?? details.message;
-  if (status === undefined || message === undefined) {
+  if (
+    status === undefined ||
+    message === undefined ||
+    (takesGatewayMessage(type) && details.message === undefined)
+  ) {
     throw new Error(`${type}: API Gateway's status and message are needed.`);
   }
   const errorType = kind.errorType ?? details.errorType;
+  const gatewayMessage = kind.keepsGatewayMessage
+    ? { gateway_message: details.message }
+    : {};
   return {
     type,
     status,
     ...(errorType === undefined ? {} : { errorType }),
-    body: { error_code: kind.errorCode, message }
+    body: { error_code: kind.errorCode, message, ...gatewayMessage }
   };
 }
 

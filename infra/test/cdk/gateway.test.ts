@@ -19,7 +19,7 @@ import {
   methodMatcher,
   preflightHeaders
 } from '../../src/apigateway';
-import type { PagesConfig } from '../../src/contract';
+import { SDK_AUTH_PROVIDER, type PagesConfig } from '../../src/contract';
 import {
   GatewayRoute,
   gatewayRoutes,
@@ -403,7 +403,11 @@ describe('the gateway (API Gateway REST API)', () => {
         status: kind.status,
         errorType:
           kind.errorType === undefined ? undefined : `'${kind.errorType}'`,
-        body: { error_code: kind.errorCode, message: kind.message ?? OWN }
+        body: {
+          error_code: kind.errorCode,
+          message: kind.message ?? OWN,
+          ...(kind.keepsGatewayMessage ? { gateway_message: OWN } : {})
+        }
       })
     );
     const byType = (a: { type: string }, b: { type: string }) =>
@@ -419,6 +423,27 @@ describe('the gateway (API Gateway REST API)', () => {
       'gatewayresponse.header.Access-Control-Allow-Origin':
         'method.request.header.Origin'
     });
+  });
+
+  it('answers a bad signature with the fix for MLflow’s stock signer, and API Gateway’s words', () => {
+    const response = Object.values(
+      template.findResources('AWS::ApiGateway::GatewayResponse')
+    )
+      .map(r => r.Properties)
+      .find(r => r.ResponseType === 'INVALID_SIGNATURE');
+    const mismatch =
+      'The request signature we calculated does not match the signature you provided.';
+    const body = JSON.parse(
+      (response?.ResponseTemplates['application/json'] as string).replace(
+        '$context.error.messageString',
+        JSON.stringify(mismatch)
+      )
+    );
+    expect(response?.StatusCode).toBe('403');
+    expect(body.error_code).toBe('PERMISSION_DENIED');
+    expect(body.message).toContain(`MLFLOW_TRACKING_AUTH=${SDK_AUTH_PROVIDER}`);
+    expect(body.message).toContain('unset MLFLOW_TRACKING_AWS_SIGV4');
+    expect(body.gateway_message).toBe(mismatch);
   });
 
   it('refuses a token caller with the authorizer’s words of the refusal, an IAM caller with API Gateway’s', () => {

@@ -11,6 +11,10 @@ import {
   createAccessControl
 } from '../../../local/gateway/access';
 import {
+  INVALID_SECURITY_TOKEN,
+  SIGNATURE_DOES_NOT_MATCH
+} from '../../../local/gateway/sigv4';
+import {
   ANONYMOUS_PRINCIPAL,
   MAX_PAYLOAD_BYTES,
   PolicyDocument,
@@ -21,7 +25,7 @@ import {
 } from '../../../src/apigateway';
 import { createAuthorizer } from '../../../src/authorizer/authorizer';
 import { samplePath } from '../../../src/gateway-routes';
-import { IDENTITY_PATH } from '../../../src/contract';
+import { IDENTITY_PATH, SDK_AUTH_PROVIDER } from '../../../src/contract';
 import {
   FAMILIES,
   OPERATIONS,
@@ -816,18 +820,28 @@ describe('the local gateway’s access control', () => {
       expect(authorizerCalls).toEqual([]);
     });
 
-    it('says why a signature failed, in API Gateway’s words', async () => {
-      const decision = await decide(
-        await signedAs(
+    it('says why a signature failed, in API Gateway’s words, and how to fix MLflow’s stock signer', async () => {
+      const answers = [
+        [
           { accessKeyId: 'AKIANOTAKNOWNKEY0000', secretAccessKey: 'x' },
-          READ
-        )
-      );
-      expect(decision.allowed).toBe(false);
-      if (!decision.allowed) {
-        expect(decision.refusal.body.message).toBe(
-          'The security token included in the request is invalid.'
-        );
+          INVALID_SECURITY_TOKEN
+        ],
+        [
+          { ...IDENTITIES.admins, secretAccessKey: 'not-the-secret' },
+          SIGNATURE_DOES_NOT_MATCH
+        ]
+      ] as const;
+      for (const [credentials, words] of answers) {
+        const decision = await decide(await signedAs(credentials, READ));
+        expect(decision.allowed).toBe(false);
+        if (!decision.allowed) {
+          const { body } = decision.refusal;
+          expect(body.gateway_message).toBe(words);
+          expect(body.message).toContain(
+            `MLFLOW_TRACKING_AUTH=${SDK_AUTH_PROVIDER}`
+          );
+          expect(body.message).toContain('unset MLFLOW_TRACKING_AWS_SIGV4');
+        }
       }
     });
 

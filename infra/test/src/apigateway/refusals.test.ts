@@ -6,6 +6,13 @@ import {
   edgeRefusal,
   refusal
 } from '../../../src/apigateway/refusals';
+import { SDK_AUTH_PROVIDER } from '../../../src/contract';
+
+/** What a user following the AWS blog (MLflow's stock signer) must change. */
+const STOCK_SIGNER_FIX = [
+  `MLFLOW_TRACKING_AUTH=${SDK_AUTH_PROVIDER}`,
+  'unset MLFLOW_TRACKING_AWS_SIGV4'
+];
 
 describe('refusals', () => {
   it('answer with the table’s status, error type and MLflow error format', () => {
@@ -49,6 +56,24 @@ describe('refusals', () => {
     expect(() => refusal('REQUEST_TOO_LARGE', { message: 'too big' })).toThrow(
       /message is the table's/
     );
+  });
+
+  it('answer a bad signature with the fix for MLflow’s stock signer, keeping API Gateway’s words', () => {
+    const mismatch =
+      'The request signature we calculated does not match the signature you provided.';
+    const answer = refusal('INVALID_SIGNATURE', {
+      errorType: 'InvalidSignatureException',
+      message: mismatch
+    });
+    expect(answer).toMatchObject({
+      status: 403,
+      errorType: 'InvalidSignatureException',
+      body: { error_code: 'PERMISSION_DENIED', gateway_message: mismatch }
+    });
+    for (const words of STOCK_SIGNER_FIX) {
+      expect(answer.body.message).toContain(words);
+    }
+    expect(() => refusal('INVALID_SIGNATURE')).toThrow(/message/);
   });
 
   it('need API Gateway’s message where the table has none', () => {
