@@ -11,7 +11,10 @@ that signs with botocore's ``SigV4Auth`` instead. Enable it with::
     MLFLOW_TRACKING_AUTH=sagemaker-studio-mlflow-sigv4
     AWS_REGION=<the gateway's region>      # or AWS_DEFAULT_REGION / the profile's region
 
-and leave ``MLFLOW_TRACKING_AWS_SIGV4`` unset (MLflow prefers it when set).
+and leave ``MLFLOW_TRACKING_AWS_SIGV4`` unset: when it is true MLflow signs
+with its own signer and never asks this provider. With both set, this module
+warns once per process (``StockSignerWarning``, from ``StockSignerCheck``, a
+request header provider MLflow consults on every request).
 Credentials come from botocore's standard chain: environment variables, the
 shared config and credentials files (``AWS_PROFILE``), SSO, web identity,
 container credentials (SageMaker, ECS) and the instance metadata service.
@@ -50,6 +53,9 @@ the roles that may and whom to ask, so MLflow's exception reads in one line.
 Other answers, the MLflow app's own refusals (already in words) included,
 pass as they are.
 
+A refusal of the signature itself (API Gateway's ``INVALID_SIGNATURE``)
+already names the fix for MLflow's own signer; it passes as it is.
+
 Nothing here is imported by the JupyterLab extension; botocore is imported
 only when MLflow first asks this provider for auth.
 """
@@ -61,6 +67,7 @@ import json
 import os
 import re
 import threading
+import warnings
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit, urlunsplit
@@ -377,3 +384,71 @@ class SigV4RequestAuthProvider(_ProviderBase):  # type: ignore[misc,valid-type]
     def get_auth(self) -> SigV4RequestsAuth:
         credentials, region = _resolve()
         return SigV4RequestsAuth(credentials, region)
+
+
+# --- MLflow's own signer set as well ------------------------------------------------
+
+
+class StockSignerWarning(UserWarning):
+    """MLFLOW_TRACKING_AWS_SIGV4 and this provider are both set; MLflow uses its own signer."""
+
+
+STOCK_SIGNER_VARIABLE = "MLFLOW_TRACKING_AWS_SIGV4"
+
+_stock_signer_warned = False
+_stock_signer_lock = threading.Lock()
+
+
+def _stock_signer_enabled() -> bool:
+    """``MLFLOW_TRACKING_AWS_SIGV4`` as MLflow reads it (``true`` or ``1``, any case)."""
+    return os.environ.get(STOCK_SIGNER_VARIABLE, "").lower() in ("true", "1")
+
+
+def warn_if_stock_signer_wins() -> None:
+    """Warns once per process when MLflow's own signer is set next to this provider.
+
+    MLflow checks ``MLFLOW_TRACKING_AWS_SIGV4`` before ``MLFLOW_TRACKING_AUTH``
+    (``mlflow.utils.rest_utils.http_request``), so its own signer signs and
+    the gateway refuses some requests (queries with spaces or repeated keys,
+    escaped paths) and artifact uploads fail before they are sent.
+    """
+    global _stock_signer_warned
+    if _stock_signer_warned or not _stock_signer_enabled():
+        return
+    if os.environ.get("MLFLOW_TRACKING_AUTH") != PROVIDER_NAME:
+        return
+    with _stock_signer_lock:
+        if _stock_signer_warned:
+            return
+        _stock_signer_warned = True
+    warnings.warn(
+        f"{STOCK_SIGNER_VARIABLE} is set, so MLflow signs with its own signer and not with "
+        f"MLFLOW_TRACKING_AUTH={PROVIDER_NAME}; the gateway refuses some of its requests "
+        "(queries with spaces or repeated keys) and artifact uploads fail. "
+        f"Unset {STOCK_SIGNER_VARIABLE} to sign with MLFLOW_TRACKING_AUTH={PROVIDER_NAME}.",
+        StockSignerWarning,
+        stacklevel=2,
+    )
+
+
+try:
+    from mlflow.tracking.request_header.abstract_request_header_provider import (
+        RequestHeaderProvider as _HeaderProviderBase,
+    )
+except ImportError:  # as above: importable without MLflow
+    _HeaderProviderBase = object  # type: ignore[assignment,misc]
+
+
+class StockSignerCheck(_HeaderProviderBase):  # type: ignore[misc,valid-type]
+    """MLflow request header provider that adds no header: it warns when both signers are set.
+
+    Registered under the ``mlflow.request_header_provider`` entry point group,
+    which MLflow consults for every request whichever signer it uses.
+    """
+
+    def in_context(self) -> bool:
+        warn_if_stock_signer_wins()
+        return False
+
+    def request_headers(self) -> dict[str, str]:
+        return {}

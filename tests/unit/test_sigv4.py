@@ -11,12 +11,15 @@ import datetime
 import importlib.metadata
 import io
 import sys
+import warnings
+from pathlib import Path
 from unittest import mock
 from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
 
+from sagemaker_studio_mlflow import sigv4
 from sagemaker_studio_mlflow.sigv4 import (
     PROVIDER_NAME,
     SigV4ConfigurationError,
@@ -424,3 +427,93 @@ def test_the_verifier_refuses_a_changed_body(gateway: Gateway) -> None:
     with requests.Session() as session:
         assert session.send(request, timeout=10).status_code == 403
     assert "signature does not match" in gateway.last.refusal
+
+
+# --- both signers set -------------------------------------------------------------------
+#
+# MLflow signs with its stock signer whenever MLFLOW_TRACKING_AWS_SIGV4 is true, and never asks
+# MLFLOW_TRACKING_AUTH's provider then (mlflow/utils/rest_utils.py, `if host_creds.aws_sigv4:
+# ... elif host_creds.auth:`), so nothing of ours would run: a request header provider, which
+# MLflow consults on every request, warns instead.
+
+
+@pytest.fixture
+def fresh_process(monkeypatch) -> None:
+    """As if nothing had warned yet in this process."""
+    monkeypatch.setattr(sigv4, "_stock_signer_warned", False)
+
+
+def warnings_of(calls: int) -> list[warnings.WarningMessage]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        provider = sigv4.StockSignerCheck()
+        for _ in range(calls):
+            assert provider.in_context() is False
+    return [w for w in caught if issubclass(w.category, sigv4.StockSignerWarning)]
+
+
+def test_both_signers_set_warns_once(monkeypatch, fresh_process) -> None:
+    monkeypatch.setenv("MLFLOW_TRACKING_AUTH", PROVIDER_NAME)
+    monkeypatch.setenv("MLFLOW_TRACKING_AWS_SIGV4", "True")
+    caught = warnings_of(3)
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "Unset MLFLOW_TRACKING_AWS_SIGV4" in message
+    assert f"MLFLOW_TRACKING_AUTH={PROVIDER_NAME}" in message
+    assert warnings_of(1) == []
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"MLFLOW_TRACKING_AUTH": PROVIDER_NAME},
+        {"MLFLOW_TRACKING_AWS_SIGV4": "true"},
+        {"MLFLOW_TRACKING_AUTH": PROVIDER_NAME, "MLFLOW_TRACKING_AWS_SIGV4": "false"},
+        {
+            "MLFLOW_TRACKING_AUTH": "another-provider",
+            "MLFLOW_TRACKING_AWS_SIGV4": "true",
+        },
+    ],
+)
+def test_one_signer_alone_does_not_warn(
+    monkeypatch, fresh_process, environment
+) -> None:
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert warnings_of(2) == []
+
+
+def test_mlflow_warns_through_its_request_header_providers(
+    gateway: Gateway, monkeypatch, fresh_process
+) -> None:
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking.request_header import registry
+
+    # As the installed entry point registers it.
+    providers = registry.RequestHeaderProviderRegistry()
+    providers.register(sigv4.StockSignerCheck)
+    monkeypatch.setattr(registry, "_request_header_provider_registry", providers)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("MLFLOW_TRACKING_AUTH", PROVIDER_NAME)
+    monkeypatch.setenv("MLFLOW_TRACKING_AWS_SIGV4", "true")
+    with pytest.warns(
+        sigv4.StockSignerWarning, match="MLflow signs with its own signer"
+    ), pytest.raises(MlflowException):
+        MlflowClient(tracking_uri=gateway.url).search_registered_models(
+            filter_string="name = 'my model'"
+        )
+    # The stock signer signed, not ours: the verifier refused its query's `+`.
+    assert gateway.last.refusal is not None
+
+
+def test_the_check_is_an_installed_request_header_provider() -> None:
+    import tomllib
+
+    pyproject = tomllib.loads(
+        (Path(__file__).parents[2] / "pyproject.toml").read_text()
+    )
+    providers = pyproject["project"]["entry-points"]["mlflow.request_header_provider"]
+    assert providers == {
+        "sagemaker-studio-mlflow-stock-signer-check": "sagemaker_studio_mlflow.sigv4:StockSignerCheck"
+    }
