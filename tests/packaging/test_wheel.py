@@ -79,6 +79,7 @@ def test_wheel_contents(wheel: Path) -> None:
         assert "[mlflow.app]" in entry_points
         assert "sagemaker-studio-mlflow = sagemaker_studio_mlflow.server.app:create_app" in entry_points
         assert "[mlflow.request_auth_provider]" in entry_points
+        assert "sagemaker_studio_mlflow.sigv4:StockSignerCheck" in entry_points
         model = json.loads(archive.read("sagemaker_studio_mlflow/server/permission_model.json"))
         assert model == json.loads((ROOT / "sagemaker_studio_mlflow" / "server" / "permission_model.json").read_text())
 
