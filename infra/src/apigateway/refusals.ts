@@ -253,7 +253,9 @@ export interface RefusalDetails {
  * The answer to a refusal of this type, with the parts API Gateway fills
  * in itself given as `details`. Giving a part the table fixes is a mistake
  * (the table must not be overruled), and so is leaving out the status or
- * message when the table has none.
+ * message when the table has none. Where the table keeps API Gateway's
+ * message beside its own, that message is needed and goes to
+ * `gateway_message`.
  */
 export function refusal(
   type: RefusalType,
