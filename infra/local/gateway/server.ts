@@ -31,6 +31,12 @@ import {
   refusal
 } from '../../src/apigateway';
 import type { AccessDecision, GatewayRequest } from './access';
+import {
+  MALFORMED_QUERY,
+  forwardedBody,
+  forwardedRequestHeaders,
+  hasMalformedQuery
+} from './request-edges';
 
 export interface GatewayOptions {
   /** MLflow's base URL, e.g. http://127.0.0.1:5500 */
@@ -104,6 +110,14 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     return reply.send(error);
   });
 
+  // A query API Gateway cannot decode is refused on every route, before
+  // any decision.
+  app.addHook('preValidation', async (request, reply) => {
+    if (hasMalformedQuery(request.url)) {
+      return sendRefusal(reply, MALFORMED_QUERY);
+    }
+  });
+
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const corsOrigin = (request: FastifyRequest): string | undefined => {
     const origin = request.headers.origin;
@@ -147,7 +161,7 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       decision: AccessDecision & { allowed: true }
     ): FastifyReplyFromHooks['rewriteRequestHeaders'] =>
     (request, headers) => {
-      const forwarded = { ...headers };
+      const forwarded = forwardedRequestHeaders(headers);
       delete forwarded['forwarded'];
       delete forwarded['x-real-ip'];
       forwarded['x-forwarded-for'] = request.ip;
@@ -255,18 +269,14 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
       },
       'allowed'
     );
-    const rewriteRequestHeaders = forwardHeaders(decision);
-    if (body.length > 0) {
-      // Forward the exact bytes and content type (multipart boundaries included).
-      return reply.from(request.url, {
-        body,
-        contentType:
-          request.headers['content-type'] ?? 'application/octet-stream',
-        rewriteRequestHeaders,
-        onError
-      });
-    }
-    return reply.from(request.url, { rewriteRequestHeaders, onError });
+    return reply.from(request.url, {
+      ...forwardedBody(
+        request.headers,
+        Buffer.isBuffer(request.body) ? request.body : undefined
+      ),
+      rewriteRequestHeaders: forwardHeaders(decision),
+      onError
+    });
   });
 
   return app;
