@@ -12,7 +12,9 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 
 import {
+  COSTLY_PATH_PATTERN,
   EDGE_REFUSALS,
+  MAX_COSTLY_BODY_BYTES,
   type EdgeRefusalType,
   REFUSED_PATH_PATTERNS,
   edgeRefusal
@@ -113,6 +115,33 @@ export class MlflowEdgeProtection extends Construct {
           }
         }
       },
+      {
+        // What one request may cost MLflow (`cost-bounds.ts`).
+        name: 'CostlyRequestBody',
+        action: blockWith('COSTLY_REQUEST'),
+        statement: {
+          andStatement: {
+            statements: [
+              {
+                regexMatchStatement: {
+                  regexString: COSTLY_PATH_PATTERN,
+                  fieldToMatch: { uriPath: {} },
+                  textTransformations: [{ priority: 0, type: 'NONE' }]
+                }
+              },
+              {
+                sizeConstraintStatement: {
+                  // A body longer than WAF reads is over the bound too.
+                  fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+                  comparisonOperator: 'GT',
+                  size: MAX_COSTLY_BODY_BYTES,
+                  textTransformations: [{ priority: 0, type: 'NONE' }]
+                }
+              }
+            ]
+          }
+        }
+      },
       ...MANAGED_RULE_GROUPS.map(
         (
           group
@@ -149,6 +178,14 @@ export class MlflowEdgeProtection extends Construct {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(name),
+      // Bodies are read up to the cost bound (8 KB by default).
+      associationConfig: {
+        requestBody: {
+          API_GATEWAY: {
+            defaultSizeInspectionLimit: `KB_${MAX_COSTLY_BODY_BYTES / 1024}`
+          }
+        }
+      },
       customResponseBodies: Object.fromEntries(
         (Object.keys(EDGE_REFUSALS) as EdgeRefusalType[]).map(type => [
           bodyKey(type),

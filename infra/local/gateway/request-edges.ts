@@ -11,10 +11,17 @@
  * - an empty body stays empty, its content type kept.
  * - a query with a malformed escape (`%zz`, a lone `%`) is refused with
  *   400, as API Gateway refuses it, before any decision.
+ * - a search or GraphQL body over the cost bound is refused with 400, as
+ *   the web ACL refuses it in AWS, before any decision.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-import { refusal, type Refusal } from '../../src/apigateway';
+import {
+  type Refusal,
+  edgeRefusal,
+  exceedsCostBounds,
+  refusal
+} from '../../src/apigateway';
 import { endToEndHeaders } from '../hop-by-hop';
 
 /** Headers of one hop that a proxy answers itself instead of passing on. */
@@ -74,3 +81,21 @@ export const MALFORMED_QUERY: Refusal = refusal('BAD_REQUEST_PARAMETERS', {
   message:
     'The query string has a malformed escape: each % must be followed by two hexadecimal digits (write a literal % as %25).'
 });
+
+/**
+ * What the gateway answers itself for a request, before any decision, as
+ * API Gateway and its web ACL would; undefined when the request goes on.
+ */
+export function edgeAnswer(
+  url: string,
+  body: Buffer | undefined
+): Refusal | undefined {
+  if (hasMalformedQuery(url)) {
+    return MALFORMED_QUERY;
+  }
+  const path = url.split('?', 1)[0];
+  if (exceedsCostBounds(path, body?.length ?? 0)) {
+    return edgeRefusal('COSTLY_REQUEST');
+  }
+  return undefined;
+}

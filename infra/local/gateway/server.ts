@@ -32,10 +32,9 @@ import {
 } from '../../src/apigateway';
 import type { AccessDecision, GatewayRequest } from './access';
 import {
-  MALFORMED_QUERY,
+  edgeAnswer,
   forwardedBody,
-  forwardedRequestHeaders,
-  hasMalformedQuery
+  forwardedRequestHeaders
 } from './request-edges';
 
 export interface GatewayOptions {
@@ -110,11 +109,15 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     return reply.send(error);
   });
 
-  // A query API Gateway cannot decode is refused on every route, before
-  // any decision.
+  // What API Gateway and its web ACL refuse on every route, before any
+  // decision: a query it cannot decode, a search costing too much.
   app.addHook('preValidation', async (request, reply) => {
-    if (hasMalformedQuery(request.url)) {
-      return sendRefusal(reply, MALFORMED_QUERY);
+    const answer = edgeAnswer(
+      request.url,
+      Buffer.isBuffer(request.body) ? request.body : undefined
+    );
+    if (answer !== undefined) {
+      return sendRefusal(reply, answer);
     }
   });
 

@@ -21,6 +21,11 @@ export type {
   HeaderSource
 } from './authorization';
 export { CORS_PREFLIGHT, preflightHeaders } from './cors';
+export {
+  COSTLY_PATH_PATTERN,
+  MAX_COSTLY_BODY_BYTES,
+  exceedsCostBounds
+} from './cost-bounds';
 export { INTEGRATION_TIMEOUT_SECONDS, MAX_PAYLOAD_BYTES } from './limits';
 export { REFUSED_PATH_PATTERNS, isRefusedPath } from './path-canonical';
 export type { RefusedPathPattern } from './path-canonical';

@@ -12,6 +12,7 @@
  * gateway then fills them in as API Gateway would.
  */
 import { SDK_AUTH_PROVIDER } from '../contract';
+import { MAX_COSTLY_BODY_BYTES } from './cost-bounds';
 import { INTEGRATION_TIMEOUT_SECONDS, MAX_PAYLOAD_BYTES } from './limits';
 
 export interface RefusalKind {
@@ -150,6 +151,11 @@ export const EDGE_REFUSALS = {
     type: 'BAD_REQUEST_PARAMETERS',
     message:
       'The path has encoded separators, dot segments or escapes of characters that need none (such as %67 for g); the gateway refuses it.'
+  },
+  /** A search or GraphQL body over what one request may cost (`cost-bounds.ts`). */
+  COSTLY_REQUEST: {
+    type: 'BAD_REQUEST_PARAMETERS',
+    message: `The request body is over ${MAX_COSTLY_BODY_BYTES / 1024} KB, the most the gateway admits for a search or a GraphQL query (its filter or query text costs MLflow time for every user): shorten the filter or the query, or split it into several requests.`
   },
   /** One address sent more than the web ACL's per-address limit. */
   RATE_LIMITED: {

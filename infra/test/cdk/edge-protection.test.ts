@@ -3,7 +3,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 
 import { STAGE } from '../../cdk/gateway';
 import {
+  COSTLY_PATH_PATTERN,
   EDGE_REFUSALS,
+  MAX_COSTLY_BODY_BYTES,
   EdgeRefusalType,
   REFUSED_PATH_PATTERNS,
   edgeRefusal
@@ -255,5 +257,34 @@ describe('the web ACL in front of the gateway (AWS WAF)', () => {
       expect.stringContaining('AwsSolutions-APIG2')
     );
     expect(acknowledged.filter(id => id.includes('APIG3'))).toEqual([]);
+  });
+
+  it('refuses search and GraphQL bodies over the cost bound, reading as much of each body as the bound', () => {
+    expect(acl.AssociationConfig).toEqual({
+      RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_64' } }
+    });
+    expect(MAX_COSTLY_BODY_BYTES).toBe(64 * 1024);
+    const costly = rules.find(r => r.Name === 'CostlyRequestBody') as Rule;
+    expect(costly.Action.Block.CustomResponse.ResponseCode).toBe(
+      edgeRefusal('COSTLY_REQUEST').status
+    );
+    expect(costly.Statement.AndStatement.Statements).toEqual([
+      {
+        RegexMatchStatement: {
+          RegexString: COSTLY_PATH_PATTERN,
+          FieldToMatch: { UriPath: {} },
+          TextTransformations: [{ Priority: 0, Type: 'NONE' }]
+        }
+      },
+      {
+        SizeConstraintStatement: {
+          // A body longer than WAF reads is over the bound too.
+          FieldToMatch: { Body: { OversizeHandling: 'MATCH' } },
+          ComparisonOperator: 'GT',
+          Size: MAX_COSTLY_BODY_BYTES,
+          TextTransformations: [{ Priority: 0, Type: 'NONE' }]
+        }
+      }
+    ]);
   });
 });

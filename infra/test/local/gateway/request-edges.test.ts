@@ -7,7 +7,11 @@ import {
   type GatewayRequest
 } from '../../../local/gateway/access';
 import { createGateway } from '../../../local/gateway/server';
-import { REFUSALS } from '../../../src/apigateway';
+import {
+  MAX_COSTLY_BODY_BYTES,
+  REFUSALS,
+  edgeRefusal
+} from '../../../src/apigateway';
 import type { GatewayRoute } from '../../../src/gateway-routes';
 import { Operation, findOperation } from '../../../src/permissions';
 import { RecordingUpstream, recordingUpstream } from '../../support/upstream';
@@ -193,5 +197,91 @@ describe('the local gateway (what real clients send)', () => {
     expect(upstream.seen[0].url).toBe(
       `/api/2.0/mlflow/experiments/search?${query}`
     );
+  });
+});
+
+describe('the local gateway (cost bounds)', () => {
+  let upstream: RecordingUpstream;
+  let gateway: FastifyInstance;
+  let base: string;
+  let decided: GatewayRequest[];
+
+  beforeEach(async () => {
+    upstream = await recordingUpstream(response => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{}');
+    });
+    decided = [];
+    const decision = allowedDecision(
+      ROUTE,
+      findOperation('runs.search') as Operation,
+      'token',
+      { authorizer: { principal: 'alice', groups: 'readers' } }
+    );
+    gateway = createGateway({
+      upstream: upstream.url,
+      access: async request => {
+        decided.push(request);
+        return decision;
+      },
+      proof: 'proof-of-the-gateway-'.padEnd(48, 'x')
+    });
+    base = await gateway.listen({ host: '127.0.0.1', port: 0 });
+  });
+
+  afterEach(async () => {
+    await gateway.close();
+    await upstream.close();
+  });
+
+  /** A JSON body of exactly `bytes` bytes whose `field` is the long text. */
+  const jsonOf = (field: string, bytes: number): string => {
+    const empty = JSON.stringify({ [field]: '' });
+    return JSON.stringify({ [field]: 'a'.repeat(bytes - empty.length) });
+  };
+
+  it.each([
+    ['/graphql', 'query'],
+    ['/ajax-api/2.0/mlflow/runs/search', 'filter'],
+    ['/api/2.0/mlflow/runs/search', 'filter'],
+    ['/api/2.0/mlflow/experiments/search', 'filter'],
+    ['/api/3.0/mlflow/traces/search', 'filter'],
+    ['/ajax-api/2.0/mlflow/experiments/search-datasets', 'filter']
+  ])(
+    'refuses a body over %s’s bound in MLflow’s error format, and passes one at the bound',
+    async (path, field) => {
+      const over = await send(base, {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json' },
+        body: jsonOf(field, MAX_COSTLY_BODY_BYTES + 1)
+      });
+      expect(over.status).toBe(400);
+      expect(JSON.parse(over.body)).toEqual(edgeRefusal('COSTLY_REQUEST').body);
+      expect(JSON.parse(over.body).message).toContain('64 KB');
+      expect(upstream.seen).toHaveLength(0);
+      expect(decided).toHaveLength(0);
+
+      const at = await send(base, {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json' },
+        body: jsonOf(field, MAX_COSTLY_BODY_BYTES)
+      });
+      expect(at.status).toBe(200);
+      expect(upstream.seen[0].body.length).toBe(MAX_COSTLY_BODY_BYTES);
+    }
+  );
+
+  it('leaves bodies of other requests to the payload limit alone', async () => {
+    const body = jsonOf('metrics', 2 * 1024 * 1024);
+    const answer = await send(base, {
+      method: 'POST',
+      path: '/api/2.0/mlflow/runs/log-batch',
+      headers: { 'content-type': 'application/json' },
+      body
+    });
+    expect(answer.status).toBe(200);
+    expect(upstream.seen[0].body.length).toBe(body.length);
   });
 });
