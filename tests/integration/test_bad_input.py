@@ -13,20 +13,24 @@ import hashlib
 import hmac
 import http.client
 import json
+import re
+import subprocess
 import time
 import uuid
+from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit
 
 import botocore.auth
 import jwt
+import mlflow
 import pytest
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from .conftest import REPO, claims, mlflow_state, sign_in
+from .conftest import ARTIFACTS, REPO, claims, mlflow_state, sign_in
 
 COGNITO_LOCAL_KEY = REPO / "infra" / "node_modules" / "cognito-local" / "lib" / "keys" / "cognitoLocal.private.json"
 
@@ -291,3 +295,172 @@ def test_bodies_over_10_mb_get_api_gateways_413_in_mlflows_format(stack, signed)
         "message": "The request is larger than the gateway\u2019s 10 MB; large artifacts go to S3 directly.",
     }
     assert mlflow_state() == before
+
+
+# --- what real HTTP clients send -------------------------------------------------------
+
+
+def test_curl_uploads_over_1_mb_with_expect_100_continue(
+    stack, admin_token, direct_client, tmp_path
+):
+    """curl sends `Expect: 100-continue` with any upload over 1 MB and waits for the 100."""
+    experiment_id = direct_client.create_experiment(f"expect-{uuid.uuid4().hex[:8]}")
+    run = direct_client.create_run(experiment_id)
+    blob = tmp_path / "model.bin"
+    blob.write_bytes(bytes(range(256)) * (2 * 1024 * 1024 // 256))
+    path = f"/ajax-api/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run.info.run_id}/artifacts/model.bin"
+    done = subprocess.run(
+        ["curl", "-sS", "-v", "-o", "/dev/null", "-w", "%{http_code}", "-T", str(blob)]
+        + ["-H", f"Authorization: Bearer {admin_token}", stack["gateway"] + path],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "> Expect: 100-continue" in done.stderr
+    assert "< HTTP/1.1 100 Continue" in done.stderr
+    assert done.stdout == "200", done.stderr
+    stored = ARTIFACTS / experiment_id / run.info.run_id / "artifacts" / "model.bin"
+    assert stored.read_bytes() == blob.read_bytes()
+
+
+def test_an_empty_json_body_reaches_mlflow_empty(stack, admin_token):
+    path = "/ajax-api/2.0/mlflow/experiments/search"
+    headers = {
+        "Authorization": f"Bearer {admin_token}",
+        "Content-Type": "application/json",
+    }
+    empty = raw_request(stack, "POST", path, headers, b"")
+    as_empty_object = raw_request(stack, "POST", path, headers, b"{}")
+    # MLflow reads both alike (its own answer, whatever it is), and never a serialized Buffer.
+    assert (empty[0], json.loads(empty[2])) == (
+        as_empty_object[0],
+        json.loads(as_empty_object[2]),
+    )
+
+
+def test_stray_hop_by_hop_headers_end_at_the_gateway(stack, admin_token):
+    status, _, text = raw_request(
+        stack,
+        "GET",
+        "/ajax-api/2.0/mlflow/experiments/search?max_results=1",
+        {
+            "Authorization": f"Bearer {admin_token}",
+            "Keep-Alive": "timeout=5, max=100",
+            "Upgrade": "websocket",
+        },
+    )
+    assert status == 200, text
+    assert "experiments" in json.loads(text)
+
+
+@pytest.mark.parametrize(
+    "query", ["filter=%zz", "filter=%", "filter=name%2", "max%zzresults=1"]
+)
+@pytest.mark.parametrize("signed", [False, True], ids=["token", "signed"])
+def test_malformed_query_escapes_get_400_in_mlflows_format(
+    stack, admin_token, query, signed
+):
+    path = f"/{'api' if signed else 'ajax-api'}/2.0/mlflow/experiments/search?{query}"
+    headers = (
+        signed_headers(stack, "GET", path, b"")
+        if signed
+        else {"Authorization": f"Bearer {admin_token}"}
+    )
+    status, response_headers, text = raw_request(stack, "GET", path, headers)
+    assert status == 400, text
+    assert response_headers.get("x-amzn-errortype") == "BadRequestException"
+    answer = json.loads(text)
+    assert answer["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert "malformed escape" in answer["message"]
+
+
+# --- what one request may cost -----------------------------------------------------------
+
+MAX_COSTLY_BODY_BYTES = 64 * 1024
+MLFLOW_UI_BUNDLE = (
+    Path(mlflow.__file__).parent / "server" / "js" / "build" / "static" / "js"
+)
+
+
+def ui_graphql_documents() -> dict[str, str]:
+    """Every GraphQL query the installed MLflow UI sends, by name, as its bundle holds them."""
+    documents = {}
+    for script in MLFLOW_UI_BUNDLE.glob("*.js"):
+        text = script.read_text(errors="replace")
+        for found in re.finditer(r"(?:query|mutation) ([A-Z]\w*)\(", text):
+            start = text.rfind("`", 0, found.start())
+            end = text.find("`", found.end())
+            if start >= 0 and end > 0 and "{" in text[start:end]:
+                documents[found.group(1)] = text[start + 1 : end].replace("\\n", "\n")
+    return documents
+
+
+def test_the_mlflow_uis_graphql_queries_pass(stack, admin_token, direct_client):
+    documents = ui_graphql_documents()
+    assert {"GetRun", "SearchRuns", "MlflowGetExperimentQuery"} <= documents.keys()
+    assert max(len(document) for document in documents.values()) > 1000
+    experiment_id = direct_client.create_experiment(f"graphql-{uuid.uuid4().hex[:8]}")
+    run_id = direct_client.create_run(experiment_id).info.run_id
+    variables = {
+        "data": {"runId": run_id, "experimentIds": [experiment_id]},
+        "input": {"experimentId": experiment_id},
+    }
+    headers = {
+        "Authorization": f"Bearer {admin_token}",
+        "Content-Type": "application/json",
+    }
+    for name, document in documents.items():
+        body = json.dumps(
+            {"query": document, "operationName": name, "variables": variables}
+        ).encode()
+        status, _, text = raw_request(stack, "POST", "/graphql", headers, body)
+        assert (name, status) == (name, 200), text
+
+
+def test_the_sdks_largest_searches_pass(stack, as_role, direct_client):
+    experiment_id = direct_client.create_experiment(f"largest-{uuid.uuid4().hex[:8]}")
+    run_ids = [direct_client.create_run(experiment_id).info.run_id for _ in range(3)]
+    as_role("readers")
+    from mlflow import MlflowClient
+
+    client = MlflowClient(tracking_uri=stack["gateway"])
+    # MLflow's own most per page, and a filter naming 1,500 run ids (~55 KB).
+    assert len(client.search_runs([experiment_id], max_results=50000)) == 3
+    named = run_ids + [uuid.uuid4().hex for _ in range(1497)]
+    run_filter = "attributes.run_id IN ({})".format(
+        ", ".join(f"'{run_id}'" for run_id in named)
+    )
+    assert 50_000 < len(run_filter) < MAX_COSTLY_BODY_BYTES
+    assert len(client.search_runs([experiment_id], filter_string=run_filter)) == 3
+    # The pandas search's default: 100,000 runs, in pages.
+    assert len(mlflow.search_runs([experiment_id])) == 3
+
+
+@pytest.mark.parametrize(
+    "path, field",
+    [
+        ("/graphql", "query"),
+        ("/ajax-api/2.0/mlflow/runs/search", "filter"),
+        ("/api/2.0/mlflow/runs/search", "filter"),
+    ],
+)
+def test_costly_bodies_are_refused_quickly_in_mlflows_format(
+    stack, admin_token, path, field
+):
+    body = json.dumps(
+        {field: "params.a = '" + "x" * (1024 * 1024) + "'", "experiment_ids": ["0"]}
+    ).encode()
+    if path.startswith("/api/"):
+        headers = signed_headers(stack, "POST", path, body)
+    else:
+        headers = {"Authorization": f"Bearer {admin_token}"}
+    headers["Content-Type"] = "application/json"
+    started = time.monotonic()
+    status, response_headers, text = raw_request(stack, "POST", path, headers, body)
+    assert time.monotonic() - started < 2
+    assert status == 400, text
+    assert response_headers.get("x-amzn-errortype") == "BadRequestException"
+    answer = json.loads(text)
+    assert answer["error_code"] == "INVALID_PARAMETER_VALUE"
+    assert "64 KB" in answer["message"]
