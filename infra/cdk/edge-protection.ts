@@ -178,7 +178,8 @@ export class MlflowEdgeProtection extends Construct {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility(name),
-      // Bodies are read up to the cost bound (8 KB by default).
+      // Bodies are read up to the cost bound (16 KB by default; the rest
+      // of 64 KB is billed as extra inspection).
       associationConfig: {
         requestBody: {
           API_GATEWAY: {
