@@ -324,19 +324,16 @@ def test_curl_uploads_over_1_mb_with_expect_100_continue(
     assert stored.read_bytes() == blob.read_bytes()
 
 
-def test_an_empty_json_body_reaches_mlflow_empty(stack, admin_token):
-    path = "/ajax-api/2.0/mlflow/experiments/search"
-    headers = {
-        "Authorization": f"Bearer {admin_token}",
-        "Content-Type": "application/json",
-    }
-    empty = raw_request(stack, "POST", path, headers, b"")
-    as_empty_object = raw_request(stack, "POST", path, headers, b"{}")
-    # MLflow reads both alike (its own answer, whatever it is), and never a serialized Buffer.
-    assert (empty[0], json.loads(empty[2])) == (
-        as_empty_object[0],
-        json.loads(as_empty_object[2]),
-    )
+def test_an_empty_json_body_reaches_mlflow_empty(stack, admin_token, direct_client):
+    """An empty `.json` artifact is uploaded as an empty body with a JSON content type."""
+    experiment_id = direct_client.create_experiment(f"empty-{uuid.uuid4().hex[:8]}")
+    run_id = direct_client.create_run(experiment_id).info.run_id
+    path = f"/ajax-api/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/artifacts/empty.json"
+    headers = {"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"}
+    status, _, text = raw_request(stack, "PUT", path, headers, b"")
+    assert status == 200, text
+    stored = ARTIFACTS / experiment_id / run_id / "artifacts" / "empty.json"
+    assert stored.read_bytes() == b""
 
 
 def test_stray_hop_by_hop_headers_end_at_the_gateway(stack, admin_token):
