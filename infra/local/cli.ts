@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -12,7 +12,7 @@ import {
   resolvePorts
 } from './config';
 import { StartupError } from './processes';
-import { down, status, up } from './stackctl';
+import { down, startOne, status, stopOne, up } from './stackctl';
 import type { StackDescription } from './stack';
 
 const say = (line: string) => console.log(line);
@@ -95,6 +95,36 @@ async function main(): Promise<void> {
           : 'The local stack was not running.'
       );
     });
+
+  const serviceArgument = (command: Command): Command =>
+    command.argument(
+      '<service>',
+      `one of ${SERVICES.join(', ')}`,
+      (value: string): ServiceName => {
+        if (!(SERVICES as readonly string[]).includes(value)) {
+          throw new InvalidArgumentError(`one of ${SERVICES.join(', ')}`);
+        }
+        return value as ServiceName;
+      }
+    );
+  serviceArgument(
+    program
+      .command('stop')
+      .description('stop one service of the running stack (the others stay up)')
+  ).action(async (service: ServiceName) => {
+    await stopOne(service, say);
+    say(
+      `${service} is stopped; start it again with: npm run local -- start ${service}`
+    );
+  });
+  serviceArgument(
+    program
+      .command('start')
+      .description('start one stopped service of the running stack again')
+  ).action(async (service: ServiceName) => {
+    await startOne(service, say);
+    say(`${service} answers.`);
+  });
 
   program
     .command('status')

@@ -338,6 +338,51 @@ export async function down(say: Say): Promise<number> {
   return running.length + leftovers.length;
 }
 
+/**
+ * Stops one service of a stack that is up, leaving the others running (a
+ * fault test's outage). Its data stays; `startOne` brings it back.
+ */
+export async function stopOne(service: ServiceName, say: Say): Promise<void> {
+  if (!readStack()) {
+    throw new Error('The local stack is down: npm run local -- up');
+  }
+  const recorded = readStartedProcesses();
+  const running = recorded.filter(p => p.name === service && isAlive(p.pid));
+  say(`Stopping ${service}...`);
+  await stopProcesses(
+    running.map(p => p.pid),
+    { groups: true }
+  );
+  writeStartedProcesses(recorded.filter(p => p.name !== service));
+}
+
+/**
+ * Starts one service of a stack that is up, as `up` did, on the same port
+ * and with the same configuration; returns once it answers.
+ */
+export async function startOne(service: ServiceName, say: Say): Promise<void> {
+  const stack = readStack();
+  if (!stack) {
+    throw new Error('The local stack is down: npm run local -- up');
+  }
+  const recorded = readStartedProcesses();
+  if (recorded.some(p => p.name === service && isAlive(p.pid))) {
+    say(`${service} is already running.`);
+    return;
+  }
+  const ports = portsOf(stack);
+  const permissions = loadPermissionsConfig(PATHS.rolesConfig);
+  const state = loadOrCreateState();
+  say(`Starting ${service} on ${urlOf(ports[service])}...`);
+  const started = startService(service, ports, state, permissions);
+  writeStartedProcesses([...recorded.filter(p => p.name !== service), started]);
+  await waitUntilReady(
+    started,
+    readiness(service, ports[service]),
+    STARTUP_TIMEOUT_MS[service]
+  );
+}
+
 export interface ServiceStatus {
   service: ServiceName;
   url: string;

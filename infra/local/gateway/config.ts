@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 
+import { INTEGRATION_TIMEOUT_SECONDS } from '../../src/apigateway';
 import type { PagesConfig } from '../../src/contract';
 import type { ApiTarget } from '../../src/permissions/policy';
 import type { PermissionsConfig } from '../../src/permissions/roles';
@@ -54,4 +55,32 @@ export function readGatewayConfig(file: string): GatewayConfig {
     }
   }
   return config;
+}
+
+/**
+ * Where a test shortens how long the gateway waits for MLflow, so that a
+ * hung MLflow's 504 takes seconds rather than API Gateway's 29.
+ */
+export const INTEGRATION_TIMEOUT_ENV =
+  'LOCAL_GATEWAY_INTEGRATION_TIMEOUT_SECONDS';
+
+/** How long the gateway waits for MLflow's answer: API Gateway's limit unless the environment says less. */
+export function integrationTimeoutSeconds(
+  env: NodeJS.ProcessEnv = process.env
+): number {
+  const text = env[INTEGRATION_TIMEOUT_ENV];
+  if (text === undefined || text === '') {
+    return INTEGRATION_TIMEOUT_SECONDS;
+  }
+  const seconds = Number(text);
+  if (
+    !Number.isFinite(seconds) ||
+    seconds <= 0 ||
+    seconds > INTEGRATION_TIMEOUT_SECONDS
+  ) {
+    throw new Error(
+      `${INTEGRATION_TIMEOUT_ENV} must be a number of seconds above 0 and at most ${INTEGRATION_TIMEOUT_SECONDS} (API Gateway's limit), not "${text}".`
+    );
+  }
+  return seconds;
 }

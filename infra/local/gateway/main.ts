@@ -2,7 +2,7 @@ import { Command } from 'commander';
 
 import { loadAuthorizer } from '../authorizer-bundle';
 import { createAccessControl } from './access';
-import { readGatewayConfig } from './config';
+import { integrationTimeoutSeconds, readGatewayConfig } from './config';
 import { createGateway } from './server';
 
 /** What the gateway says at start when it refuses nothing (a test's switch). */
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     pages: config.pages,
     callerPermissions,
     proof: config.proof,
+    integrationTimeoutSeconds: integrationTimeoutSeconds(),
     logger: true
   });
   if (config.letEverythingThrough) {

@@ -52,6 +52,8 @@ export interface GatewayOptions {
   callerPermissions?: CallerPermissionsHandler;
   /** The secret MLflow's app checks on every request (`X-Gateway-Proof`). */
   proof: string;
+  /** How long MLflow may take to answer; API Gateway's integration timeout unless shorter. */
+  integrationTimeoutSeconds?: number;
 }
 
 /**
@@ -59,8 +61,6 @@ export interface GatewayOptions {
  * id MLflow's audit events carry (`X-Gateway-Request-Id`).
  */
 export const REQUEST_ID_RESPONSE_HEADER = 'x-amzn-RequestId';
-
-const INTEGRATION_TIMEOUT_MS = INTEGRATION_TIMEOUT_SECONDS * 1000;
 
 /** A Fastify reply, whatever its route's types. */
 interface Reply<R> {
@@ -144,11 +144,13 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     void reply.header(REQUEST_ID_RESPONSE_HEADER, request.id);
   });
 
+  const integrationTimeoutMs =
+    (options.integrationTimeoutSeconds ?? INTEGRATION_TIMEOUT_SECONDS) * 1000;
   app.register(replyFrom, {
     base: options.upstream,
     undici: {
-      headersTimeout: INTEGRATION_TIMEOUT_MS,
-      bodyTimeout: INTEGRATION_TIMEOUT_MS
+      headersTimeout: integrationTimeoutMs,
+      bodyTimeout: integrationTimeoutMs
     }
   });
 

@@ -257,6 +257,29 @@ describe('the local gateway (forwarding)', () => {
     });
   });
 
+  it("answers 504 in MLflow's error format when MLflow does not answer in time", async () => {
+    const hung = await recordingUpstream(() => undefined);
+    const impatient = createGateway({
+      upstream: hung.url,
+      access: async () => decision,
+      proof: PROOF,
+      integrationTimeoutSeconds: 1
+    });
+    try {
+      const url = await impatient.listen({ host: '127.0.0.1', port: 0 });
+      const started = Date.now();
+      const response = await fetch(`${url}/api/2.0/mlflow/experiments/search`);
+      expect(response.status).toBe(504);
+      expect(await response.json()).toEqual(
+        refusal('INTEGRATION_TIMEOUT').body
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await impatient.close();
+      await hung.close();
+    }
+  });
+
   it('decides on the exact request: method, raw URL, headers and body bytes', async () => {
     const body = '{"name": "a b"}';
     await fetch(`${base}/api/2.0/mlflow/experiments/create?q=a+b%20c`, {
