@@ -9,10 +9,12 @@ import { ICallerPermissions, PERMISSIONS_PATH } from './contract';
  * - `unreachable`: no answer (gateway down, network, CORS refused);
  * - `unauthorized`: the gateway rejected the token (401);
  * - `forbidden`: the user's groups may not do this (403);
- * - `mlflow`: MLflow answered with an error (bad input, not found, down).
+ * - `unavailable`: the gateway answers but MLflow does not (502, 503, 504:
+ *   down, restarting or too slow), which passes once MLflow is back;
+ * - `mlflow`: MLflow answered with an error (bad input, not found).
  */
 export type ApiErrorKind =
-  'unreachable' | 'unauthorized' | 'forbidden' | 'mlflow';
+  'unreachable' | 'unauthorized' | 'forbidden' | 'unavailable' | 'mlflow';
 
 export class MlflowApiError extends Error {
   constructor(
@@ -112,7 +114,9 @@ export async function callGateway<T>(
       ? 'unauthorized'
       : response.status === 403
         ? 'forbidden'
-        : 'mlflow';
+        : response.status >= 502 && response.status <= 504
+          ? 'unavailable'
+          : 'mlflow';
   throw new MlflowApiError(kind, detail, response.status, errorCode);
 }
 

@@ -57,7 +57,29 @@ describe('callMlflow', () => {
       'mlflow',
       'bad filter'
     ],
-    [502, '<html>Bad gateway</html>', 'mlflow', 'HTTP 502']
+    [502, '<html>Bad gateway</html>', 'unavailable', 'HTTP 502'],
+    [
+      502,
+      {
+        error_code: 'BAD_GATEWAY',
+        message: 'MLflow is not reachable behind the gateway.'
+      },
+      'unavailable',
+      'MLflow is not reachable behind the gateway.'
+    ],
+    [
+      503,
+      { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'database down' },
+      'unavailable',
+      'database down'
+    ],
+    [
+      504,
+      { error_code: 'GATEWAY_TIMEOUT', message: 'MLflow did not answer' },
+      'unavailable',
+      'MLflow did not answer'
+    ],
+    [500, { error_code: 'INTERNAL_ERROR', message: 'boom' }, 'mlflow', 'boom']
   ])(
     'turns %i into a %s error with a readable message',
     async (status, body, kind, message) => {

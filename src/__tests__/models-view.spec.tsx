@@ -3,6 +3,7 @@ import * as React from 'react';
 import { act } from 'react';
 import { createRoot } from 'react-dom/client';
 
+import { MlflowApiError } from '../api';
 import { IModelsActions } from '../models/actions';
 import { ModelsModel } from '../models/model';
 import { ModelsView } from '../models/view';
@@ -157,6 +158,24 @@ describe('ModelsView', () => {
     await flush();
     expect(host.querySelector('[role=alert]')).toBeNull();
     expect(host.textContent).toContain('churn-classifier');
+  });
+
+  it('says MLflow is not answering behind the gateway, with what to do', async () => {
+    const { host, button, registry, model } = await showing();
+    registry.failNext = new MlflowApiError(
+      'unavailable',
+      'MLflow did not answer within 29 s.',
+      504,
+      'GATEWAY_TIMEOUT'
+    );
+    act(() => model.refresh());
+    await flush();
+    const alert = host.querySelector('[role=alert]')!;
+    expect(alert.textContent).toContain('MLflow is not answering');
+    expect(alert.textContent).toContain('Try again in a minute');
+    act(() => button('Try again').click());
+    await flush();
+    expect(host.querySelector('[role=alert]')).toBeNull();
   });
 
   it('says when there are no registered models', async () => {

@@ -61,6 +61,7 @@ describe('PanelView', () => {
     ],
     ['sign-in', 'The MLflow sign-in could not start', ['Try again']],
     ['handoff', 'MLflow could not receive your sign-in', ['Try again']],
+    ['unavailable', 'MLflow is not answering', ['Try again']],
     ['mlflow', 'MLflow answered with an error', ['Try again']]
   ])(
     'shows "%s" as a readable alert with what to do',
@@ -73,6 +74,16 @@ describe('PanelView', () => {
       act(() => view.root.unmount());
     }
   );
+
+  it('says MLflow being down passes: wait and try again', () => {
+    const view = render({
+      kind: 'error',
+      error: 'unavailable',
+      message: 'MLflow is not reachable behind the gateway.'
+    });
+    expect(view.host.textContent).toContain('Try again in a minute');
+    act(() => view.root.unmount());
+  });
 
   it('names the user and groups when the role lacks permission', () => {
     const view = render({

@@ -142,6 +142,24 @@ describe('RunBrowserView', () => {
     expect(text()).toContain('churn-prediction');
   });
 
+  it('says MLflow is not answering behind the gateway, and recovers on try again', async () => {
+    const { text, button, model, mlflow } = await browsing([]);
+    mlflow.failNext = new MlflowApiError(
+      'unavailable',
+      'MLflow is not reachable behind the gateway.',
+      502,
+      'BAD_GATEWAY'
+    );
+    act(() => model.searchExperiments('churn'));
+    await flush();
+    expect(text()).toContain('MLflow is not answering');
+    expect(text()).toContain('Try again in a minute');
+    act(() => button('Try again').click());
+    await flush();
+    expect(text()).not.toContain('MLflow is not answering');
+    expect(text()).toContain('churn-prediction');
+  });
+
   it('explains a 403 with the user and their groups', async () => {
     const { text, model, mlflow } = await browsing([]);
     mlflow.failNext = new MlflowApiError('forbidden', 'not authorized', 403);

@@ -11,6 +11,9 @@ import * as React from 'react';
 import type { ISignInFormProps } from './backend';
 import { configureAmplify } from './amplify';
 
+/** The name Amplify gives an error when a request got no answer at all. */
+const NETWORK_ERROR = 'NetworkError';
+
 export function SignInForm(props: ISignInFormProps): JSX.Element {
   const { config, trans } = props;
   configureAmplify(config);
@@ -18,13 +21,27 @@ export function SignInForm(props: ISignInFormProps): JSX.Element {
     () => ({
       // The flow comes from the settings: SRP for Amazon Cognito, plain
       // password for the local identity provider, which has no SRP.
-      handleSignIn: ((input: SignInInput) =>
-        signIn({
-          ...input,
-          options: { ...input.options, authFlowType: config.authFlow }
-        })) as typeof signIn
+      handleSignIn: (async (input: SignInInput) => {
+        try {
+          return await signIn({
+            ...input,
+            options: { ...input.options, authFlowType: config.authFlow }
+          });
+        } catch (reason) {
+          // Amplify's own words ("A network error has occurred.") say
+          // neither what is down nor what to do; the form shows this instead.
+          if ((reason as Error | undefined)?.name === NETWORK_ERROR) {
+            throw new Error(
+              trans.__(
+                'The sign-in service cannot be reached. Check your network and sign in again; if it persists, ask your MLflow administrator whether the identity provider is up.'
+              )
+            );
+          }
+          throw reason;
+        }
+      }) as typeof signIn
     }),
-    [config.authFlow]
+    [config.authFlow, trans]
   );
   return (
     <div className="jp-MlflowSignIn">

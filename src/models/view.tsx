@@ -5,6 +5,7 @@ import * as React from 'react';
 import { SignedInBar } from '../components/signed-in-bar';
 
 import { groupsLabel } from '../components/groups-label';
+import { mlflowUnavailable } from '../components/unavailable';
 import { Message } from '../components/message';
 import { SearchBox } from '../components/search-box';
 import { SignInView } from '../components/sign-in-view';
@@ -312,12 +313,14 @@ function ErrorNotice(
     unreachable: trans.__('The MLflow gateway cannot be reached'),
     unauthorized: trans.__('The MLflow gateway did not accept your sign-in'),
     forbidden: trans.__('Your MLflow role does not allow this'),
+    unavailable: mlflowUnavailable(trans).title,
     mlflow: trans.__('MLflow answered with an error')
   };
   return (
     <div className="jp-MlflowModels-error" role="alert">
       <div className="jp-MlflowModels-errorTitle">{titles[error.kind]}</div>
       <div>{error.message}</div>
+      {error.kind === 'unavailable' && <p>{mlflowUnavailable(trans).advice}</p>}
       {error.kind === 'forbidden' && (
         <p>
           {trans.__(

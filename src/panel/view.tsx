@@ -5,6 +5,7 @@ import * as React from 'react';
 import { Message } from '../components/message';
 import { SignInView } from '../components/sign-in-view';
 import { UnconfiguredView } from '../components/unconfigured-view';
+import { mlflowUnavailable } from '../components/unavailable';
 import { MlflowPanelModel, PanelError, PanelState } from './model';
 
 /** What the view's buttons do; the widget wires them to commands. */
@@ -164,6 +165,11 @@ function ErrorView(
     },
     handoff: {
       title: trans.__('MLflow could not receive your sign-in'),
+      buttons: [retry]
+    },
+    unavailable: {
+      title: mlflowUnavailable(trans).title,
+      advice: mlflowUnavailable(trans).advice,
       buttons: [retry]
     },
     mlflow: {

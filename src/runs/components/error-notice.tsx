@@ -2,6 +2,7 @@ import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import { groupsLabel } from '../../components/groups-label';
+import { mlflowUnavailable } from '../../components/unavailable';
 import { IBrowserError, RunBrowserModel } from '../model';
 
 /** Why a call failed, in words, with a way to try again. */
@@ -17,6 +18,7 @@ export function ErrorNotice(props: {
     unreachable: trans.__('The MLflow gateway cannot be reached'),
     unauthorized: trans.__('The MLflow gateway did not accept your sign-in'),
     forbidden: trans.__('Your MLflow role does not allow this'),
+    unavailable: mlflowUnavailable(trans).title,
     mlflow: trans.__('MLflow answered with an error'),
     filter: trans.__('MLflow cannot use this search')
   };
@@ -25,6 +27,7 @@ export function ErrorNotice(props: {
       'Check your network and the gateway URL in the MLflow settings, or ask your MLflow administrator whether the gateway is up.'
     ),
     unauthorized: trans.__('Sign out and sign in again.'),
+    unavailable: mlflowUnavailable(trans).advice,
     forbidden: trans.__(
       'You are signed in as %1 (%2). Ask your MLflow administrator to add you to a group such as readers.',
       user?.username ?? '?',
