@@ -105,7 +105,11 @@ describe('MlflowPanelModel', () => {
     ['unreachable', new MlflowApiError('unreachable', 'no answer')],
     ['unauthorized', new MlflowApiError('unauthorized', 'Unauthorized', 401)],
     ['forbidden', new MlflowApiError('forbidden', 'denied', 403)],
-    ['mlflow', new MlflowApiError('mlflow', 'MLflow is down', 502)]
+    [
+      'unavailable',
+      new MlflowApiError('unavailable', 'MLflow is not reachable', 502)
+    ],
+    ['mlflow', new MlflowApiError('mlflow', 'internal error', 500)]
   ])('says "%s" when the gateway check fails so', async (kind, error) => {
     const s = setup({
       probe: async () => {
