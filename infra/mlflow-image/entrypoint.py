@@ -12,6 +12,14 @@ MLflow runs as our server app (`--app-name`, the `mlflow.app` entry point of the
 sagemaker-studio-mlflow wheel the image installs), which refuses every request
 without the gateway's proof; the container stops at once, naming the setting,
 when the task has none (the app checks its length itself).
+
+This is the one way MLflow is started, in the container and by the local
+stack (infra/local/mlflow.ts runs this file): the same server command,
+workers, database pool and timeouts (``SERVER_DEFAULTS``), so what the tests
+run is what is deployed. A setting already in the environment wins, which is
+how the local stack gives the values where its machine differs
+(docs/operations.md). Without DB_HOST and with MLFLOW_BACKEND_STORE_URI set,
+that URI is used as it is: the local stack's SQLite.
 """
 
 from __future__ import annotations
@@ -26,6 +34,33 @@ REQUIRED = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")
 # The `mlflow.app` entry point of our package (pyproject.toml).
 APP_NAME = "sagemaker-studio-mlflow"
 GATEWAY_PROOF = "STUDIO_MLFLOW_GATEWAY_PROOF"
+#: Worker processes (`mlflow server --workers`, which has no variable of its own).
+WORKERS = "STUDIO_MLFLOW_WORKERS"
+#: Seconds libpq waits for the database to accept a connection: an unreachable
+#: database makes a request fail in this time (503), not hang.
+DB_CONNECT_TIMEOUT = "DB_CONNECT_TIMEOUT"
+#: Seconds uvicorn keeps an idle connection open; longer than the gateway's
+#: keep-alive, so the gateway never reuses a connection MLflow is closing.
+KEEP_ALIVE_TIMEOUT = "STUDIO_MLFLOW_KEEP_ALIVE_SECONDS"
+
+#: Each worker runs MLflow's handlers on up to 40 threads (anyio's default):
+#: a pool of 10 plus 30 overflow gives each of them a connection rather than
+#: a 30 s wait for one (MLflow's default, 5 + 10, refuses past 15). Pre-ping
+#: is always on in MLflow; connections are renewed every 5 minutes.
+#: Per task at most workers x 40 database connections.
+SERVER_DEFAULTS: dict[str, str] = {
+    WORKERS: "4",
+    "MLFLOW_SQLALCHEMYSTORE_POOL_SIZE": "10",
+    "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW": "30",
+    "MLFLOW_SQLALCHEMYSTORE_POOL_RECYCLE": "300",
+    DB_CONNECT_TIMEOUT: "5",
+    KEEP_ALIVE_TIMEOUT: "75",
+}
+
+
+def with_defaults(env: dict[str, str]) -> dict[str, str]:
+    """The environment with every server setting it does not give set to its default."""
+    return {**SERVER_DEFAULTS, **{name: value for name, value in env.items() if value != ""}}
 
 
 def require_gateway_proof(env: dict[str, str]) -> None:
@@ -35,27 +70,36 @@ def require_gateway_proof(env: dict[str, str]) -> None:
 
 
 def backend_store_uri(env: dict[str, str]) -> str:
+    if not env.get("DB_HOST") and env.get("MLFLOW_BACKEND_STORE_URI"):
+        return env["MLFLOW_BACKEND_STORE_URI"]
     missing = [name for name in REQUIRED if not env.get(name)]
     if missing:
         sys.exit(f"mlflow-entrypoint: missing environment variables: {', '.join(missing)}")
     user = quote(env["DB_USER"], safe="")
     password = quote(env["DB_PASSWORD"], safe="")
-    return f"postgresql://{user}:{password}@{env['DB_HOST']}:{env['DB_PORT']}/{env['DB_NAME']}"
+    # The driver by name: SQLAlchemy 2.1 takes `postgresql://` to mean psycopg 3,
+    # and the image has psycopg2 (requirements.in).
+    uri = f"postgresql+psycopg2://{user}:{password}@{env['DB_HOST']}:{env['DB_PORT']}/{env['DB_NAME']}"
+    timeout = env.get(DB_CONNECT_TIMEOUT, SERVER_DEFAULTS[DB_CONNECT_TIMEOUT])
+    return f"{uri}?connect_timeout={quote(timeout, safe='')}"
 
 
 def server_command(env: dict[str, str], host: str = "0.0.0.0", port: int = 5000) -> list[str]:
-    command = ["mlflow", "server", "--app-name", APP_NAME, "--host", host, "--port", str(port)]
+    settings = with_defaults(env)
+    command = ["mlflow", "server", "--app-name", APP_NAME, "--host", host, "--port", str(port),
+               "--workers", settings[WORKERS]]
+    uvicorn = ["--timeout-keep-alive", settings[KEEP_ALIVE_TIMEOUT]]
     policy = env.get("CONTENT_SECURITY_POLICY", "").strip()
     if policy:
         if "\n" in policy or "\r" in policy:
             sys.exit("mlflow-entrypoint: CONTENT_SECURITY_POLICY must be one line")
-        header = f"Content-Security-Policy:{policy}"
-        command += ["--uvicorn-opts", shlex.join(["--header", header])]
-    return command
+        uvicorn += ["--header", f"Content-Security-Policy:{policy}"]
+    return [*command, "--uvicorn-opts", shlex.join(uvicorn)]
 
 
 def main() -> None:
     require_gateway_proof(dict(os.environ))
+    os.environ.update(with_defaults(dict(os.environ)))
     os.environ["MLFLOW_BACKEND_STORE_URI"] = backend_store_uri(dict(os.environ))
     command = server_command(dict(os.environ))
     os.execvp(command[0], [*command, *sys.argv[1:]])

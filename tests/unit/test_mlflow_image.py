@@ -46,12 +46,35 @@ def test_a_password_with_any_characters_survives_the_uri() -> None:
     password = "p@ss:w/o#rd?%&=+ "
     uri = entrypoint.backend_store_uri({**ENV, "DB_PASSWORD": password})
     parts = urlsplit(uri)
-    assert parts.scheme == "postgresql"
+    # psycopg2 by name: SQLAlchemy 2.1's plain `postgresql` is psycopg 3, which the image lacks.
+    assert parts.scheme == "postgresql+psycopg2"
     assert parts.hostname == ENV["DB_HOST"]
     assert parts.port == 5432
     assert parts.path == "/mlflow"
     assert unquote(parts.password) == password
     assert unquote(parts.username) == "mlflow"
+    # An unreachable database fails a request in seconds (a 503), not a hang.
+    assert parts.query == "connect_timeout=5"
+
+
+def test_the_local_stacks_sqlite_uri_is_used_only_without_a_database_host() -> None:
+    sqlite = {"MLFLOW_BACKEND_STORE_URI": "sqlite:////tmp/mlflow.db"}
+    assert entrypoint.backend_store_uri(sqlite) == "sqlite:////tmp/mlflow.db"
+    uri = entrypoint.backend_store_uri({**ENV, "DB_PASSWORD": "secret", **sqlite})
+    assert uri.startswith("postgresql+psycopg2://")
+    with pytest.raises(SystemExit, match="DB_HOST"):
+        entrypoint.backend_store_uri({})
+
+
+def test_the_server_settings_are_the_entry_points_unless_the_environment_gives_its_own() -> None:
+    settings = entrypoint.with_defaults({"STUDIO_MLFLOW_WORKERS": "2", "MLFLOW_SQLALCHEMYSTORE_POOL_SIZE": ""})
+    assert settings["STUDIO_MLFLOW_WORKERS"] == "2"
+    # MLflow's default pool (5 + 10) refuses past 15 concurrent requests a worker.
+    assert settings["MLFLOW_SQLALCHEMYSTORE_POOL_SIZE"] == "10"
+    assert settings["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"] == "30"
+    assert settings["MLFLOW_SQLALCHEMYSTORE_POOL_RECYCLE"] == "300"
+    command = entrypoint.server_command({"STUDIO_MLFLOW_WORKERS": "2"})
+    assert command[command.index("--workers") + 1] == "2"
 
 
 @pytest.mark.parametrize("missing", ["DB_HOST", "DB_PASSWORD"])
@@ -65,6 +88,7 @@ def test_a_missing_setting_stops_the_container_naming_it(missing: str) -> None:
 def test_without_a_framing_policy_mlflow_starts_as_our_server_app_with_its_own_options_only() -> None:
     assert entrypoint.server_command({}) == [
         "mlflow", "server", "--app-name", "sagemaker-studio-mlflow", "--host", "0.0.0.0", "--port", "5000",
+        "--workers", "4", "--uvicorn-opts", "--timeout-keep-alive 75",
     ]
 
 
@@ -99,7 +123,7 @@ def test_with_the_gateway_proof_the_container_starts_mlflow_with_the_database(
     entrypoint.main()
     # The container's command, if any, goes to `mlflow server` after ours.
     assert started == [("mlflow", [*entrypoint.server_command({}), "--workers", "2"])]
-    assert os.environ["MLFLOW_BACKEND_STORE_URI"].startswith("postgresql://mlflow:secret@")
+    assert os.environ["MLFLOW_BACKEND_STORE_URI"].startswith("postgresql+psycopg2://mlflow:secret@")
 
 
 def test_a_framing_policy_on_two_lines_stops_the_container() -> None:
