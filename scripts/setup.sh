@@ -55,6 +55,16 @@ if [[ "$WITH_TESTS" == 1 ]]; then
   # Screenshots need at least one font.
   dpkg -s fonts-dejavu-core >/dev/null 2>&1 || missing+=(fonts-dejavu-core)
 fi
+# The local stack's PostgreSQL (`npm run local -- up --db postgres`): Debian's
+# server package, without the cluster it would make and start; the stack makes its own.
+POSTGRES_MAJOR=15
+if [[ ! -x "/usr/lib/postgresql/$POSTGRES_MAJOR/bin/postgres" ]]; then
+  if [[ ! -e /etc/postgresql-common/createcluster.conf ]]; then
+    as_root mkdir -p /etc/postgresql-common
+    echo 'create_main_cluster = false' | as_root tee /etc/postgresql-common/createcluster.conf >/dev/null
+  fi
+  missing+=("postgresql-$POSTGRES_MAJOR")
+fi
 PY="$(command -v "python$PYTHON_VERSION" || true)"
 if [[ -z "$PY" ]]; then
   missing+=("python$PYTHON_VERSION" "python$PYTHON_VERSION-venv")

@@ -11,6 +11,14 @@ import {
   portFlag,
   resolvePorts
 } from './config';
+import {
+  DATABASE_KINDS,
+  DEFAULT_DATABASE,
+  POSTGRES_PORT_ENV,
+  POSTGRES_PORT_FLAG,
+  parseDatabaseKind,
+  resolvePostgresPort
+} from './postgres';
 import { StartupError } from './processes';
 import { down, startOne, status, stopOne, up } from './stackctl';
 import type { StackDescription } from './stack';
@@ -32,6 +40,7 @@ function describe(stack: StackDescription): string {
     `  MLflow UI    ${stack.gateway}  (through the gateway)`,
     `  MLflow       ${stack.mlflow}  (direct: refuses what lacks the gateway's proof, but /health)`,
     `  Audit log    ${path.relative(REPO_ROOT, stack.auditLog)}`,
+    `  Database     ${stack.database?.kind ?? 'sqlite'}`,
     `  Cognito      ${stack.cognito.endpoint}  pool ${stack.cognito.userPoolId}, client ${stack.cognito.clientId}`,
     '  Sign-ins (role, username, password):',
     users,
@@ -67,18 +76,30 @@ async function main(): Promise<void> {
         'start MLflow, cognito-local, the gateway and JupyterLab in the background'
       )
       .option('--fresh', 'forget the data and sign-ins of earlier runs first')
+      .option(
+        '--db <kind>',
+        `MLflow's database: ${DATABASE_KINDS.join(' or ')} (default ${DEFAULT_DATABASE})`
+      )
+      .option(
+        `${POSTGRES_PORT_FLAG} <port>`,
+        `port of postgres, with --db postgres (or ${POSTGRES_PORT_ENV})`
+      )
   ).action(async (options: Record<string, string | boolean | undefined>) => {
     const flags: Partial<Record<ServiceName, string>> = {};
     for (const service of SERVICES) {
       flags[service] = options[`${service}Port`] as string | undefined;
     }
     const ports = resolvePorts(flags);
+    const database = parseDatabaseKind(options.db as string | undefined);
+    const postgresPort = resolvePostgresPort(
+      options.postgresPort as string | undefined
+    );
     if (options.fresh) {
       await down(say);
       fs.rmSync(LOCAL_DIR, { recursive: true, force: true });
       say('Forgot the earlier data and sign-ins.');
     }
-    const stack = await up(ports, say);
+    const stack = await up(ports, say, { database, postgresPort });
     say(describe(stack));
   });
 

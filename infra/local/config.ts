@@ -36,6 +36,13 @@ export const PATHS = {
   venv: path.join(REPO_ROOT, '.venv'),
   venvBin: path.join(REPO_ROOT, '.venv', 'bin'),
   seedScript: path.join(__dirname, 'seed.py'),
+  /** MLflow's one entry point, the container image's and the local stack's. */
+  mlflowEntrypoint: path.join(
+    REPO_ROOT,
+    'infra',
+    'mlflow-image',
+    'entrypoint.py'
+  ),
   gatewayMain: path.join(__dirname, 'gateway', 'main.ts'),
   /** cognito-local and the bridge before it, one process. */
   cognitoMain: path.join(__dirname, 'cognito', 'main.ts'),

@@ -10,6 +10,11 @@ import {
   localPrincipal,
   urlOf
 } from './config';
+import {
+  type PostgresServer,
+  postgresEnvironment,
+  postgresUri
+} from './postgres';
 import type { LocalState } from './stack';
 
 /** The `mlflow.app` entry point of our Python package (`sagemaker_studio_mlflow.server`). */
@@ -44,6 +49,65 @@ export function mlflowIdentities(
   );
 }
 
+/**
+ * The one setting of MLflow's entry point the local stack gives itself:
+ * workers for this machine's 2 cores (the container's default is for
+ * Fargate's task; docs/operations.md). The rest is the entry point's.
+ */
+export const LOCAL_MLFLOW_SETTINGS = {
+  STUDIO_MLFLOW_WORKERS: '2'
+} as const;
+
+/** MLflow's backend store: a SQLite file, or the stack's PostgreSQL. */
+export type LocalDatabase =
+  { kind: 'sqlite' } | { kind: 'postgres'; server: PostgresServer };
+
+/** `.local/stack.json`'s `database`: what a test needs to read or stop it. */
+export type DatabaseDescription =
+  | { kind: 'sqlite'; uri: string; path: string }
+  | {
+      kind: 'postgres';
+      uri: string;
+      port: number;
+      dataDir: string;
+      binDir: string;
+      /** The system user the server runs as (when the stack runs as root). */
+      osUser?: string;
+    };
+
+export function sqliteFile(paths: Pick<typeof PATHS, 'mlflow'> = PATHS) {
+  return `${paths.mlflow}/mlflow.db`;
+}
+
+export function describeDatabase(
+  database: LocalDatabase,
+  paths: Pick<typeof PATHS, 'mlflow'> = PATHS
+): DatabaseDescription {
+  if (database.kind === 'sqlite') {
+    const file = sqliteFile(paths);
+    return { kind: 'sqlite', uri: `sqlite:///${file}`, path: file };
+  }
+  const { server } = database;
+  return {
+    kind: 'postgres',
+    uri: postgresUri(server),
+    port: server.port,
+    dataDir: server.dataDir,
+    binDir: server.binDir,
+    ...(server.osUser ? { osUser: server.osUser } : {})
+  };
+}
+
+/** The entry point's database variables: the ECS task's DB_* for PostgreSQL. */
+function databaseEnvironment(
+  database: LocalDatabase,
+  paths: Pick<typeof PATHS, 'mlflow'>
+): Record<string, string> {
+  return database.kind === 'postgres'
+    ? postgresEnvironment(database.server)
+    : { MLFLOW_BACKEND_STORE_URI: describeDatabase(database, paths).uri };
+}
+
 export interface MlflowLaunch {
   command: string;
   args: string[];
@@ -51,7 +115,8 @@ export interface MlflowLaunch {
 }
 
 /**
- * How the local stack runs MLflow: `mlflow server` with our app, which
+ * How the local stack runs MLflow: the container image's entry point
+ * (`mlflow server` with the same workers, pool and timeouts) with our app, which
  * refuses every request without the gateway's proof (but `GET /health`,
  * the readiness check), decides it again from the same roles as the
  * gateway, and writes its audit events to `paths.auditLog`.
@@ -60,25 +125,21 @@ export function mlflowLaunch(
   ports: Ports,
   state: Pick<LocalState, 'users' | 'gatewayProof'>,
   permissions: PermissionsConfig,
+  database: LocalDatabase = { kind: 'sqlite' },
   paths: Pick<
     typeof PATHS,
-    'venvBin' | 'mlflow' | 'auditLog' | 'packageDir'
+    'venvBin' | 'mlflow' | 'auditLog' | 'packageDir' | 'mlflowEntrypoint'
   > = PATHS
 ): MlflowLaunch {
   return {
-    command: `${paths.venvBin}/mlflow`,
+    command: `${paths.venvBin}/python`,
     args: [
-      'server',
-      '--app-name',
-      MLFLOW_APP_NAME,
+      paths.mlflowEntrypoint,
+      // After the entry point's own options: these win.
       '--host',
       '127.0.0.1',
       '--port',
       String(ports.mlflow),
-      '--workers',
-      '1',
-      '--backend-store-uri',
-      `sqlite:///${paths.mlflow}/mlflow.db`,
       '--artifacts-destination',
       `${paths.mlflow}/artifacts`,
       // Behind the gateway, browsers call from JupyterLab's origin (the
@@ -88,12 +149,18 @@ export function mlflowLaunch(
       [...allowedOrigins(ports), urlOf(ports.gateway)].join(',')
     ],
     env: {
+      ...LOCAL_MLFLOW_SETTINGS,
+      ...databaseEnvironment(database, paths),
+      // The entry point starts `mlflow` from the PATH, as in the image.
+      PATH: `${paths.venvBin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
       // The job runner (GenAI evaluation jobs) starts seven worker processes;
       // nothing local needs it.
       MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
       // The app's code from this checkout, whichever checkout the venv's
       // editable install points to.
-      PYTHONPATH: path.dirname(paths.packageDir),
+      PYTHONPATH: [path.dirname(paths.packageDir), process.env.PYTHONPATH]
+        .filter(Boolean)
+        .join(':'),
       [MLFLOW_APP_ENV.proof]: state.gatewayProof,
       [MLFLOW_APP_ENV.roles]: JSON.stringify(
         rolesTable(compileRoles(permissions))

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 
 import { SDK_AUTH_PROVIDER } from '../src/contract';
 import { BUILT_IN_ROLES } from '../src/roles';
+import type { DatabaseDescription } from './mlflow';
 import {
   LOCAL_REGION,
   PATHS,
@@ -42,6 +43,8 @@ export interface StackDescription {
   users: Record<string, LocalUser>;
   /** MLflow's audit file (absolute path): one JSON line per write and per refusal. */
   auditLog: string;
+  /** MLflow's backend store (`npm run local -- up --db sqlite|postgres`). */
+  database: DatabaseDescription;
 }
 
 /** An access key pair (the identity provider's operator). */
@@ -65,6 +68,8 @@ export interface LocalState {
   gatewayProof: string;
   /** The key the identity provider's admin API wants (the local stack's own provisioning). */
   operator: AccessKey;
+  /** The password of MLflow's PostgreSQL user (`--db postgres`), set when its cluster is made. */
+  postgresPassword: string;
 }
 
 /** The seeded sign-in of each role; `admins` gets `admin`, and so on. */
@@ -116,7 +121,8 @@ function newState(): LocalState {
     users,
     jupyterlabToken: randomBytes(24).toString('hex'),
     gatewayProof: randomString(PROOF_ALPHABET, GATEWAY_PROOF_LENGTH),
-    operator: newAccessKey()
+    operator: newAccessKey(),
+    postgresPassword: randomString(PROOF_ALPHABET, 32)
   };
 }
 
@@ -131,7 +137,8 @@ export function completeState(saved: Partial<LocalState>): LocalState {
     users: saved.users ?? fresh.users,
     jupyterlabToken: saved.jupyterlabToken ?? fresh.jupyterlabToken,
     gatewayProof: saved.gatewayProof ?? fresh.gatewayProof,
-    operator: saved.operator ?? fresh.operator
+    operator: saved.operator ?? fresh.operator,
+    postgresPassword: saved.postgresPassword ?? fresh.postgresPassword
   };
 }
 
@@ -169,6 +176,7 @@ export function readStack(): StackDescription | undefined {
 export function describeStack(
   ports: Ports,
   state: LocalState,
+  database: DatabaseDescription,
   auditLog: string = PATHS.auditLog
 ): StackDescription {
   const cognito = state.cognito!;
@@ -186,7 +194,8 @@ export function describeStack(
       issuer: `${urlOf(ports.cognito)}/${cognito.userPoolId}`
     },
     users: state.users,
-    auditLog
+    auditLog,
+    database
   };
 }
 

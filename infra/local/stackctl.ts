@@ -20,7 +20,25 @@ import {
   portFlag,
   urlOf
 } from './config';
-import { mlflowLaunch, prepareMlflowFolders } from './mlflow';
+import {
+  type LocalDatabase,
+  describeDatabase,
+  mlflowLaunch,
+  prepareMlflowFolders
+} from './mlflow';
+import {
+  DEFAULT_DATABASE,
+  DEFAULT_POSTGRES_PORT,
+  type DatabaseKind,
+  POSTGRES_PORT_ENV,
+  POSTGRES_PORT_FLAG,
+  ensureMlflowDatabase,
+  postgresAnswers,
+  postgresLaunch,
+  postgresServer,
+  preparePostgres,
+  stopPostgres
+} from './postgres';
 import {
   jupyterLabArgs,
   linkExtensionBuild,
@@ -152,7 +170,8 @@ function startService(
   service: ServiceName,
   ports: Ports,
   state: LocalState,
-  permissions: PermissionsConfig
+  permissions: PermissionsConfig,
+  database: LocalDatabase
 ): StartedProcess {
   const venv = (tool: string) => `${PATHS.venvBin}/${tool}`;
   switch (service) {
@@ -179,7 +198,12 @@ function startService(
       );
     case 'mlflow': {
       prepareMlflowFolders();
-      const { command, args, env } = mlflowLaunch(ports, state, permissions);
+      const { command, args, env } = mlflowLaunch(
+        ports,
+        state,
+        permissions,
+        database
+      );
       return startProcess('mlflow', command, args, { env });
     }
     case 'gateway':
@@ -233,11 +257,51 @@ async function seedMlflow(
   }
 }
 
+export interface DatabaseOptions {
+  /** MLflow's backend store (`--db`). */
+  database?: DatabaseKind;
+  postgresPort?: number;
+}
+
+/**
+ * With `--db postgres`: the cluster made on the first `up`, started, and
+ * answering with MLflow's database in it before MLflow starts.
+ */
+async function startPostgres(
+  port: number,
+  state: LocalState,
+  say: Say,
+  record: (started: StartedProcess) => void
+): Promise<LocalDatabase> {
+  if (await isPortInUse(port)) {
+    throw new Error(
+      `Port ${port} (postgres) is already in use by another program. ` +
+        `Choose another with ${POSTGRES_PORT_FLAG} <port> or ${POSTGRES_PORT_ENV}=<port>.`
+    );
+  }
+  const server = postgresServer(port, state.postgresPassword);
+  say(`Starting postgres on 127.0.0.1:${port}...`);
+  await preparePostgres(server);
+  const { command, args } = postgresLaunch(server);
+  const started = startProcess('postgres', command, args);
+  record(started);
+  await waitUntilReady(started, () => postgresAnswers(server), 60_000);
+  await ensureMlflowDatabase(server);
+  return { kind: 'postgres', server };
+}
+
 /**
  * Starts the whole stack in the background and returns once every part
  * answers, the demo data is in place and `.local/stack.json` is written.
  */
-export async function up(ports: Ports, say: Say): Promise<StackDescription> {
+export async function up(
+  ports: Ports,
+  say: Say,
+  {
+    database: databaseKind = DEFAULT_DATABASE,
+    postgresPort = DEFAULT_POSTGRES_PORT
+  }: DatabaseOptions = {}
+): Promise<StackDescription> {
   requireSetup();
   // A bad roles file fails here, before anything starts.
   const permissions = loadPermissionsConfig(PATHS.rolesConfig);
@@ -265,11 +329,15 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
     interrupted = true;
   };
   process.once('SIGINT', onInterrupt);
-  const start = (service: ServiceName): StartedProcess => {
-    say(`Starting ${service} on ${urlOf(ports[service])}...`);
-    const started_ = startService(service, ports, state, permissions);
+  const record = (started_: StartedProcess) => {
     started.push(started_);
     writeStartedProcesses(started);
+  };
+  let database: LocalDatabase = { kind: 'sqlite' };
+  const start = (service: ServiceName): StartedProcess => {
+    say(`Starting ${service} on ${urlOf(ports[service])}...`);
+    const started_ = startService(service, ports, state, permissions, database);
+    record(started_);
     return started_;
   };
   const ready = async (process_: StartedProcess, service: ServiceName) => {
@@ -283,9 +351,13 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
     }
   };
   try {
-    // MLflow is the slowest to start, so it starts at once; the gateway and
-    // JupyterLab need the user pool's ids, so they follow its provisioning.
+    // MLflow is the slowest to start, so it starts at once (once its
+    // database answers); the gateway and JupyterLab need the user pool's
+    // ids, so they follow its provisioning.
     const cognito = start('cognito');
+    if (databaseKind === 'postgres') {
+      database = await startPostgres(postgresPort, state, say, record);
+    }
     const mlflow = start('mlflow');
     await ready(cognito, 'cognito');
     state = await provisionCognito(ports.cognito, state);
@@ -312,7 +384,7 @@ export async function up(ports: Ports, say: Say): Promise<StackDescription> {
     process.removeListener('SIGINT', onInterrupt);
   }
 
-  const stack = describeStack(ports, state);
+  const stack = describeStack(ports, state, describeDatabase(database));
   writeStack(stack);
   return stack;
 }
@@ -327,7 +399,14 @@ export async function down(say: Say): Promise<number> {
     say(`Stopping ${running.map(p => p.name).join(', ')}...`);
   }
   await stopProcesses(
-    running.map(p => p.pid),
+    running.filter(p => p.name !== 'postgres').map(p => p.pid),
+    { groups: true }
+  );
+  // Last, once MLflow is gone, and whoever started it (a fault test
+  // restarts it): PostgreSQL's fast shutdown keeps every committed write.
+  const stoppedPostgres = await stopPostgres(postgresServer(0, ''));
+  await stopProcesses(
+    running.filter(p => p.name === 'postgres').map(p => p.pid),
     { groups: true }
   );
   // Whatever they left behind (kernels, workers) carries the stack marker.
@@ -335,7 +414,7 @@ export async function down(say: Say): Promise<number> {
   await stopProcesses(leftovers, { graceMs: 3000 });
   fs.rmSync(PATHS.processesFile, { force: true });
   fs.rmSync(PATHS.stackFile, { force: true });
-  return running.length + leftovers.length;
+  return running.length + leftovers.length + (stoppedPostgres ? 1 : 0);
 }
 
 /**

@@ -89,18 +89,42 @@ def direct_client(stack):
     ARTIFACTS; read them there."""
     from mlflow import MlflowClient
 
-    uri = f"sqlite:///{MLFLOW_DB}"
+    uri = database_uri(stack)
     return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+def database_uri(stack: dict) -> str:
+    """MLflow's backend store, SQLite or PostgreSQL (`up --db`); a stack file without
+    `database` was written before PostgreSQL was an option: SQLite."""
+    return stack.get("database", {}).get("uri", f"sqlite:///{MLFLOW_DB}")
+
+
+def _table_rows() -> dict[str, list[str]]:
+    stack = json.loads(STACK_FILE.read_text())
+    uri = database_uri(stack)
+    if uri.startswith("sqlite:"):
+        with sqlite3.connect(f"file:{MLFLOW_DB}?mode=ro", uri=True) as db:
+            tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+            return {table: sorted(repr(row) for row in db.execute(f'SELECT * FROM "{table}"')) for table in tables}
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(uri, poolclass=sqlalchemy.pool.NullPool)
+    try:
+        with engine.connect() as db:
+            tables = sorted(sqlalchemy.inspect(db).get_table_names())
+            return {
+                table: sorted(repr(tuple(row)) for row in db.execute(sqlalchemy.text(f'SELECT * FROM "{table}"')))
+                for table in tables
+            }
+    finally:
+        engine.dispose()
 
 
 def mlflow_state() -> str:
     """A digest of every row of every table and of every artifact file, read behind MLflow's back."""
     digest = hashlib.sha256()
-    with sqlite3.connect(f"file:{MLFLOW_DB}?mode=ro", uri=True) as db:
-        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        for table in tables:
-            rows = sorted(repr(row) for row in db.execute(f'SELECT * FROM "{table}"'))
-            digest.update(f"{table}:{len(rows)}:{rows}".encode())
+    for table, rows in _table_rows().items():
+        digest.update(f"{table}:{len(rows)}:{rows}".encode())
     for path in sorted(ARTIFACTS.rglob("*")):
         digest.update(str(path.relative_to(ARTIFACTS)).encode())
         if path.is_file():

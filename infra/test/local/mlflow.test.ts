@@ -4,11 +4,13 @@ import * as path from 'node:path';
 
 import { DEFAULT_PORTS, PATHS } from '../../local/config';
 import {
-  MLFLOW_APP_NAME,
+  LOCAL_MLFLOW_SETTINGS,
+  describeDatabase,
   mlflowIdentities,
   mlflowLaunch,
   prepareMlflowFolders
 } from '../../local/mlflow';
+import { postgresServer } from '../../local/postgres';
 import { completeState } from '../../local/stack';
 import { rolesTable } from '../../src/permissions/export';
 import {
@@ -32,14 +34,15 @@ describe('how the local stack runs MLflow', () => {
   const state = completeState({});
   const launch = mlflowLaunch(DEFAULT_PORTS, state, PERMISSIONS);
 
-  it('runs mlflow server with our app, on 127.0.0.1 and its port', () => {
-    expect(launch.command).toBe(`${PATHS.venvBin}/mlflow`);
-    expect(launch.args.slice(0, 3)).toEqual([
-      'server',
-      '--app-name',
-      MLFLOW_APP_NAME
-    ]);
-    expect(MLFLOW_APP_NAME).toBe('sagemaker-studio-mlflow');
+  it('runs the container image’s entry point, on 127.0.0.1 and its port', () => {
+    expect(launch.command).toBe(`${PATHS.venvBin}/python`);
+    expect(launch.args[0]).toBe(PATHS.mlflowEntrypoint);
+    expect(PATHS.mlflowEntrypoint).toMatch(
+      /\/infra\/mlflow-image\/entrypoint\.py$/
+    );
+    expect(fs.existsSync(PATHS.mlflowEntrypoint)).toBe(true);
+    // The entry point starts `mlflow` from the PATH: the venv's.
+    expect(launch.env.PATH.split(':')[0]).toBe(PATHS.venvBin);
     const flag = (name: string) => launch.args[launch.args.indexOf(name) + 1];
     expect(flag('--host')).toBe('127.0.0.1');
     expect(flag('--port')).toBe(String(DEFAULT_PORTS.mlflow));
@@ -62,6 +65,44 @@ describe('how the local stack runs MLflow', () => {
     const env = JSON.stringify(launch.env);
     expect(env).not.toContain(state.users.admins.secretAccessKey);
     expect(env).not.toContain(state.operator.secretAccessKey);
+  });
+
+  it('gives the entry point only the settings where this machine differs', () => {
+    expect(LOCAL_MLFLOW_SETTINGS).toEqual({ STUDIO_MLFLOW_WORKERS: '2' });
+    expect(launch.env.STUDIO_MLFLOW_WORKERS).toBe('2');
+    // Pool sizes and timeouts are the entry point's own, not set here.
+    expect(Object.keys(launch.env).join()).not.toMatch(
+      /SQLALCHEMYSTORE|KEEP_ALIVE|CONNECT_TIMEOUT/
+    );
+    expect(launch.args).not.toContain('--workers');
+  });
+
+  it('hands MLflow a SQLite file by default, as a backend store URI', () => {
+    expect(launch.env.MLFLOW_BACKEND_STORE_URI).toBe(
+      `sqlite:///${PATHS.mlflow}/mlflow.db`
+    );
+    expect(launch.env.DB_HOST).toBeUndefined();
+  });
+
+  it('hands MLflow the PostgreSQL server as the ECS task’s DB_* variables', () => {
+    const server = postgresServer(5632, 'pw with spaces&=', 1000);
+    const onPostgres = mlflowLaunch(DEFAULT_PORTS, state, PERMISSIONS, {
+      kind: 'postgres',
+      server
+    });
+    expect(onPostgres.env).toMatchObject({
+      DB_HOST: '127.0.0.1',
+      DB_PORT: '5632',
+      DB_NAME: 'mlflow',
+      DB_USER: 'mlflow',
+      DB_PASSWORD: 'pw with spaces&='
+    });
+    expect(onPostgres.env.MLFLOW_BACKEND_STORE_URI).toBeUndefined();
+    const described = describeDatabase({ kind: 'postgres', server });
+    expect(described).toMatchObject({ kind: 'postgres', port: 5632 });
+    const uri = new URL(described.uri);
+    expect(decodeURIComponent(uri.password)).toBe('pw with spaces&=');
+    expect(uri.pathname).toBe('/mlflow');
   });
 
   it('maps each seeded user’s IAM principal to that user and role', () => {

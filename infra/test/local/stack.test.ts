@@ -45,8 +45,10 @@ describe('the stack file', () => {
     const stack = describeStack(
       DEFAULT_PORTS,
       state,
+      { kind: 'sqlite', uri: 'sqlite:////repo/m.db', path: '/repo/m.db' },
       '/repo/.local/audit/audit.jsonl'
     );
+    expect(stack.database.kind).toBe('sqlite');
     expect(stack.auditLog).toBe('/repo/.local/audit/audit.jsonl');
     expect(stack.mlflow).toBe(`http://127.0.0.1:${DEFAULT_PORTS.mlflow}`);
     const text = JSON.stringify(stack);

@@ -69,6 +69,7 @@ export function seededState(): LocalState {
     users: seededUsers(),
     jupyterlabToken: 'unused',
     gatewayProof: 'unused',
-    operator: TEST_OPERATOR
+    operator: TEST_OPERATOR,
+    postgresPassword: 'unused'
   };
 }

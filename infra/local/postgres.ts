@@ -1,0 +1,290 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+
+import { LOCAL_DIR } from './config';
+
+const run = promisify(execFile);
+
+/**
+ * The local stack's PostgreSQL: Debian 12's `postgresql-15`, installed by
+ * scripts/setup.sh. Aurora runs 17 (infra/cdk/data.ts); 15 is the newest
+ * release Debian's packages offer here, and MLflow's schema uses nothing
+ * newer (docs/local-stack.md).
+ */
+export const POSTGRES_MAJOR = 15;
+
+/** Where Debian installs the server's programs. */
+export const POSTGRES_BIN = `/usr/lib/postgresql/${POSTGRES_MAJOR}/bin`;
+
+export const DEFAULT_POSTGRES_PORT = 5532;
+export const POSTGRES_PORT_ENV = 'LOCAL_POSTGRES_PORT';
+export const POSTGRES_PORT_FLAG = '--postgres-port';
+
+/** MLflow's database and its owner, as the CDK app names them. */
+export const POSTGRES_DATABASE = { name: 'mlflow', user: 'mlflow' } as const;
+
+/** The cluster's folder; the settings file in it is rewritten at every `up`. */
+export const POSTGRES_DATA_DIR = path.join(LOCAL_DIR, 'postgres');
+const SETTINGS_FILE = 'local-stack.conf';
+
+/** PostgreSQL refuses to run as root: then it runs as Debian's `postgres` user. */
+export const POSTGRES_OS_USER = 'postgres';
+
+export type DatabaseKind = 'sqlite' | 'postgres';
+export const DATABASE_KINDS: readonly DatabaseKind[] = ['sqlite', 'postgres'];
+/** The measurement behind it is in docs/local-stack.md. */
+export const DEFAULT_DATABASE: DatabaseKind = 'sqlite';
+
+export function parseDatabaseKind(raw: string | undefined): DatabaseKind {
+  const kind = raw ?? DEFAULT_DATABASE;
+  if (!(DATABASE_KINDS as readonly string[]).includes(kind)) {
+    throw new Error(
+      `--db must be one of ${DATABASE_KINDS.join(', ')}, not "${kind}".`
+    );
+  }
+  return kind as DatabaseKind;
+}
+
+/** A flag wins over the environment, which wins over the default. */
+export function resolvePostgresPort(
+  flag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env
+): number {
+  const raw = flag ?? env[POSTGRES_PORT_ENV];
+  if (raw === undefined || raw === '') {
+    return DEFAULT_POSTGRES_PORT;
+  }
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1024 || value > 65535) {
+    const source = flag !== undefined ? POSTGRES_PORT_FLAG : POSTGRES_PORT_ENV;
+    throw new Error(
+      `${source} must be a whole number from 1024 to 65535, not "${raw}".`
+    );
+  }
+  return value;
+}
+
+export interface PostgresServer {
+  port: number;
+  password: string;
+  dataDir: string;
+  binDir: string;
+  /** The system user the server runs as when the stack runs as root. */
+  osUser?: string;
+}
+
+export function postgresServer(
+  port: number,
+  password: string,
+  uid: number = process.getuid?.() ?? 0
+): PostgresServer {
+  return {
+    port,
+    password,
+    dataDir: POSTGRES_DATA_DIR,
+    binDir: POSTGRES_BIN,
+    osUser: uid === 0 ? POSTGRES_OS_USER : undefined
+  };
+}
+
+/** A command of the server's, run as its user (setpriv execs it: no process in between). */
+export function asServerUser(
+  server: Pick<PostgresServer, 'binDir' | 'osUser'>,
+  program: string,
+  args: string[]
+): { command: string; args: string[] } {
+  const binary = path.join(server.binDir, program);
+  if (!server.osUser) {
+    return { command: binary, args };
+  }
+  return {
+    command: 'setpriv',
+    args: [
+      `--reuid=${server.osUser}`,
+      `--regid=${server.osUser}`,
+      '--init-groups',
+      binary,
+      ...args
+    ]
+  };
+}
+
+/**
+ * The settings the stack owns: loopback TCP only (no socket file),
+ * password sign-in, and durable commits as Aurora's (fsync and synchronous
+ * commit stay on: an acknowledged write survives a crash).
+ */
+export function postgresSettings(port: number): string {
+  return [
+    `port = ${port}`,
+    "listen_addresses = '127.0.0.1'",
+    "unix_socket_directories = ''",
+    'max_connections = 200',
+    "password_encryption = 'scram-sha-256'",
+    'fsync = on',
+    'synchronous_commit = on',
+    ''
+  ].join('\n');
+}
+
+/** What MLflow's entry point builds the URI from (infra/mlflow-image/entrypoint.py), as in ECS. */
+export function postgresEnvironment(
+  server: Pick<PostgresServer, 'port' | 'password'>
+): Record<string, string> {
+  return {
+    DB_HOST: '127.0.0.1',
+    DB_PORT: String(server.port),
+    DB_NAME: POSTGRES_DATABASE.name,
+    DB_USER: POSTGRES_DATABASE.user,
+    DB_PASSWORD: server.password
+  };
+}
+
+export function postgresUri(
+  server: Pick<PostgresServer, 'port' | 'password'>
+): string {
+  const { user, name } = POSTGRES_DATABASE;
+  return `postgresql+psycopg2://${user}:${encodeURIComponent(server.password)}@127.0.0.1:${server.port}/${name}`;
+}
+
+async function chownToServer(server: PostgresServer, target: string) {
+  if (server.osUser) {
+    await run('chown', ['-R', `${server.osUser}:`, target]);
+  }
+}
+
+/**
+ * Makes the cluster on the first `up` (initdb with MLflow's user as its
+ * owner), and writes this `up`'s settings. The data stays across `down`.
+ */
+export async function preparePostgres(server: PostgresServer): Promise<void> {
+  if (!fs.existsSync(path.join(server.binDir, 'postgres'))) {
+    throw new Error(
+      `PostgreSQL ${POSTGRES_MAJOR} is not installed (${server.binDir}). Run scripts/setup.sh first.`
+    );
+  }
+  const { dataDir } = server;
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const passwordFile = path.join(dataDir, '..', 'postgres.password');
+    fs.writeFileSync(passwordFile, server.password, { mode: 0o600 });
+    try {
+      await chownToServer(server, dataDir);
+      await chownToServer(server, passwordFile);
+      const initdb = asServerUser(server, 'initdb', [
+        '-D',
+        dataDir,
+        '-U',
+        POSTGRES_DATABASE.user,
+        `--pwfile=${passwordFile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C'
+      ]);
+      await run(initdb.command, initdb.args);
+    } finally {
+      fs.rmSync(passwordFile, { force: true });
+    }
+    fs.appendFileSync(
+      path.join(dataDir, 'postgresql.conf'),
+      `\ninclude '${SETTINGS_FILE}'\n`
+    );
+  }
+  fs.writeFileSync(
+    path.join(dataDir, SETTINGS_FILE),
+    postgresSettings(server.port)
+  );
+  await chownToServer(server, path.join(dataDir, SETTINGS_FILE));
+}
+
+/** The server in the foreground (the stack's process), its log to stderr. */
+export function postgresLaunch(server: PostgresServer): {
+  command: string;
+  args: string[];
+} {
+  return asServerUser(server, 'postgres', ['-D', server.dataDir]);
+}
+
+function clientEnv(server: PostgresServer): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PGPASSWORD: server.password,
+    PGCONNECT_TIMEOUT: '3'
+  };
+}
+
+export async function postgresAnswers(
+  server: PostgresServer
+): Promise<boolean> {
+  try {
+    await run(
+      path.join(server.binDir, 'pg_isready'),
+      ['-q', '-h', '127.0.0.1', '-p', String(server.port)],
+      { env: clientEnv(server) }
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Creates MLflow's database once; MLflow makes its tables itself. */
+export async function ensureMlflowDatabase(
+  server: PostgresServer
+): Promise<void> {
+  const psql = (sql: string) =>
+    run(
+      path.join(server.binDir, 'psql'),
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(server.port),
+        '-U',
+        POSTGRES_DATABASE.user,
+        '-d',
+        'postgres',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-tAc',
+        sql
+      ],
+      { env: clientEnv(server) }
+    );
+  const { stdout } = await psql(
+    `SELECT 1 FROM pg_database WHERE datname = '${POSTGRES_DATABASE.name}'`
+  );
+  if (stdout.trim() !== '1') {
+    await psql(`CREATE DATABASE ${POSTGRES_DATABASE.name}`);
+  }
+}
+
+/**
+ * Stops the cluster whoever started it (the stack, or a test that
+ * restarted it): a fast shutdown, which lets every committed write stay.
+ */
+export async function stopPostgres(
+  server: Pick<PostgresServer, 'binDir' | 'osUser' | 'dataDir'>
+): Promise<boolean> {
+  if (!fs.existsSync(path.join(server.dataDir, 'postmaster.pid'))) {
+    return false;
+  }
+  const stop = asServerUser(server, 'pg_ctl', [
+    'stop',
+    '-D',
+    server.dataDir,
+    '-m',
+    'fast',
+    '-w'
+  ]);
+  try {
+    await run(stop.command, stop.args);
+    return true;
+  } catch {
+    // A pid file left by a crash: nothing runs.
+    return false;
+  }
+}
