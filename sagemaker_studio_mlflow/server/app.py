@@ -4,7 +4,8 @@
 worker): it reads the settings (``config``), builds MLflow's own ASGI app
 (its FastAPI routes, with the Flask app mounted under them, as plain
 ``mlflow server`` serves them) and puts the gate in front of it, with the
-authorship hook that makes the caller the author of what it creates.
+authorship hook that makes the caller the author of what it creates; between
+them, ``DatabaseUnavailable`` words MLflow's 503 while its database is down.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from starlette.types import ASGIApp
 
 from .config import load_settings
 from .gate import StudioGate
+from .unavailable import DatabaseUnavailable
 
 
 def create_app() -> ASGIApp:
@@ -27,7 +29,7 @@ def create_app() -> ASGIApp:
     from .authorship import claim_authorship, record_authorship
 
     return StudioGate(
-        create_fastapi_app(flask_app),
+        DatabaseUnavailable(create_fastapi_app(flask_app)),
         model=settings.model,
         identities=settings.identities,
         proofs=settings.proofs,

@@ -20,6 +20,9 @@ METHOD_OVERRIDE = "method-override"
 UNKNOWN_ROUTE = "unknown-route"
 PERMISSION = "permission"
 PAYLOAD = "payload"
+DATABASE = "database"
+#: Seconds a client is asked to wait before it tries again while the database is down.
+DATABASE_RETRY_AFTER = 5
 
 
 @dataclass(frozen=True)
@@ -81,17 +84,32 @@ def payload_refusal(limit: int) -> Refusal:
     )
 
 
+def database_unavailable_refusal() -> Refusal:
+    """MLflow's database does not answer: MLflow's own code and status (503), in words
+    that name no host, driver or query. The SDK retries a 503 by itself."""
+    return Refusal(
+        503,
+        "TEMPORARILY_UNAVAILABLE",
+        DATABASE,
+        "TEMPORARILY_UNAVAILABLE: MLflow cannot reach its database right now; nothing was "
+        f"changed by this request. Try again in a few seconds (Retry-After: {DATABASE_RETRY_AFTER}).",
+    )
+
+
 async def send_refusal(send: Send, refusal: Refusal) -> None:
     body = refusal.body()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (REFUSAL_HEADER.encode(), refusal.reason.encode()),
+    ]
+    if refusal.status == 503:
+        headers.append((b"retry-after", str(DATABASE_RETRY_AFTER).encode()))
     await send(
         {
             "type": "http.response.start",
             "status": refusal.status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (REFUSAL_HEADER.encode(), refusal.reason.encode()),
-            ],
+            "headers": headers,
         }
     )
     await send({"type": "http.response.body", "body": body, "more_body": False})
