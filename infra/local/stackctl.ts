@@ -453,7 +453,15 @@ export async function startOne(service: ServiceName, say: Say): Promise<void> {
   const permissions = loadPermissionsConfig(PATHS.rolesConfig);
   const state = loadOrCreateState();
   say(`Starting ${service} on ${urlOf(ports[service])}...`);
-  const started = startService(service, ports, state, permissions);
+  // MLflow comes back on the database the stack was started with.
+  const database: LocalDatabase =
+    stack.database?.kind === 'postgres'
+      ? {
+          kind: 'postgres',
+          server: postgresServer(stack.database.port, state.postgresPassword)
+        }
+      : { kind: 'sqlite' };
+  const started = startService(service, ports, state, permissions, database);
   writeStartedProcesses([...recorded.filter(p => p.name !== service), started]);
   await waitUntilReady(
     started,
