@@ -36,6 +36,7 @@ import {
   forwardedBody,
   forwardedRequestHeaders
 } from './request-edges';
+import { upstreamPool } from './upstream';
 
 export interface GatewayOptions {
   /** MLflow's base URL, e.g. http://127.0.0.1:5500 */
@@ -148,10 +149,7 @@ export function createGateway(options: GatewayOptions): FastifyInstance {
     (options.integrationTimeoutSeconds ?? INTEGRATION_TIMEOUT_SECONDS) * 1000;
   app.register(replyFrom, {
     base: options.upstream,
-    undici: {
-      headersTimeout: integrationTimeoutMs,
-      bodyTimeout: integrationTimeoutMs
-    }
+    undici: upstreamPool(integrationTimeoutMs)
   });
 
   /**
