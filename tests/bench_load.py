@@ -323,13 +323,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_LOAD_SECONDS", "30")),
                         help="each side's time (two slices of half)")
     parser.add_argument("--ui-clients", type=int, default=int(os.environ.get("BENCH_LOAD_UI_CLIENTS", "5")))
-    parser.add_argument("--store-uri", default=os.environ.get("BENCH_LOAD_STORE_URI", f"sqlite:///{MLFLOW_DB}"),
-                        help="MLflow's database, where the points are counted")
+    parser.add_argument("--store-uri", default=os.environ.get("BENCH_LOAD_STORE_URI"),
+                        help="MLflow's database, where the points are counted (default: the stack's)")
     args = parser.parse_args()
 
     if not STACK_FILE.exists():
         raise SystemExit(f"{STACK_FILE} is missing: start the local stack with `npm run local -- up`.")
     stack = json.loads(STACK_FILE.read_text())
+    if args.store_uri is None:
+        args.store_uri = stack.get("database", {}).get("uri", f"sqlite:///{MLFLOW_DB}")
     proof = json.loads(STATE_FILE.read_text())["gatewayProof"]
     import boto3
 

@@ -43,15 +43,17 @@ DB_CONNECT_TIMEOUT = "DB_CONNECT_TIMEOUT"
 #: keep-alive, so the gateway never reuses a connection MLflow is closing.
 KEEP_ALIVE_TIMEOUT = "STUDIO_MLFLOW_KEEP_ALIVE_SECONDS"
 
-#: Each worker runs MLflow's handlers on up to 40 threads (anyio's default):
-#: a pool of 10 plus 30 overflow gives each of them a connection rather than
-#: a 30 s wait for one (MLflow's default, 5 + 10, refuses past 15). Pre-ping
-#: is always on in MLflow; connections are renewed every 5 minutes.
-#: Per task at most workers x 40 database connections.
+#: Each worker runs MLflow's handlers on up to 40 threads (anyio's default),
+#: and a batch being logged holds two connections at once (MLflow's
+#: log_batch opens a session for metrics, params and tags inside its own).
+#: With fewer than 80 (MLflow's default is 5 + 10), every thread can hold one
+#: and wait 30 s for its second: the pool deadlocks (measured with
+#: `npm run bench:load`). Pre-ping is always on in MLflow; connections are
+#: renewed every 5 minutes. Per task at most workers x 80 database connections.
 SERVER_DEFAULTS: dict[str, str] = {
     WORKERS: "4",
-    "MLFLOW_SQLALCHEMYSTORE_POOL_SIZE": "10",
-    "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW": "30",
+    "MLFLOW_SQLALCHEMYSTORE_POOL_SIZE": "40",
+    "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW": "40",
     "MLFLOW_SQLALCHEMYSTORE_POOL_RECYCLE": "300",
     DB_CONNECT_TIMEOUT: "5",
     KEEP_ALIVE_TIMEOUT: "75",

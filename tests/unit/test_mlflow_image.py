@@ -69,9 +69,10 @@ def test_the_local_stacks_sqlite_uri_is_used_only_without_a_database_host() -> N
 def test_the_server_settings_are_the_entry_points_unless_the_environment_gives_its_own() -> None:
     settings = entrypoint.with_defaults({"STUDIO_MLFLOW_WORKERS": "2", "MLFLOW_SQLALCHEMYSTORE_POOL_SIZE": ""})
     assert settings["STUDIO_MLFLOW_WORKERS"] == "2"
-    # MLflow's default pool (5 + 10) refuses past 15 concurrent requests a worker.
-    assert settings["MLFLOW_SQLALCHEMYSTORE_POOL_SIZE"] == "10"
-    assert settings["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"] == "30"
+    # MLflow's default pool (5 + 10) refuses past 15 concurrent requests a worker;
+    # two connections for each of a worker's 40 threads: fewer deadlock under log_batch.
+    pool = int(settings["MLFLOW_SQLALCHEMYSTORE_POOL_SIZE"]) + int(settings["MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"])
+    assert pool >= 80
     assert settings["MLFLOW_SQLALCHEMYSTORE_POOL_RECYCLE"] == "300"
     command = entrypoint.server_command({"STUDIO_MLFLOW_WORKERS": "2"})
     assert command[command.index("--workers") + 1] == "2"
