@@ -64,10 +64,32 @@ export function signOutButton(page: IJupyterLabPageFixture) {
 /**
  * Reload the browser page (Galata's own goto waits for a launcher tab,
  * which a restored layout with only the MLflow panel does not have).
+ *
+ * JupyterLab saves its layout a moment after it changes; a reload before
+ * that restores the layout before it. So first wait until the saved layout
+ * holds an open MLflow panel, as it will a moment after a user opens one.
  */
 export async function reloadJupyterLab(
   page: IJupyterLabPageFixture
 ): Promise<void> {
+  await expect
+    .poll(
+      () =>
+        page.evaluate(async () => {
+          if (document.querySelector('.jp-MlflowPanel') === null) {
+            return true;
+          }
+          const answer = await fetch(
+            `/lab/api/workspaces/default?${Date.now()}`
+          );
+          const saved = (await answer.json()).data ?? {};
+          return JSON.stringify(saved['layout-restorer:data'] ?? {}).includes(
+            '"mlflow:'
+          );
+        }),
+      { timeout: 15_000 }
+    )
+    .toBe(true);
   await page.evaluate(() => window.location.reload());
   await page.waitForFunction(
     () => (window as any).jupyterapp?.shell !== undefined

@@ -16,7 +16,9 @@ import {
   DEFAULT_DATABASE,
   POSTGRES_PORT_ENV,
   POSTGRES_PORT_FLAG,
+  forgetPostgres,
   parseDatabaseKind,
+  postgresServer,
   resolvePostgresPort
 } from './postgres';
 import { StartupError } from './processes';
@@ -96,6 +98,7 @@ async function main(): Promise<void> {
     );
     if (options.fresh) {
       await down(say);
+      forgetPostgres(postgresServer(0, ''));
       fs.rmSync(LOCAL_DIR, { recursive: true, force: true });
       say('Forgot the earlier data and sign-ins.');
     }
@@ -151,7 +154,7 @@ async function main(): Promise<void> {
     .command('status')
     .description('tell what runs; exits 0 only when every part answers')
     .action(async () => {
-      const { stack, services, strays } = await status();
+      const { stack, services, database, strays } = await status();
       if (!stack) {
         say(
           strays > 0
@@ -161,15 +164,22 @@ async function main(): Promise<void> {
         process.exitCode = strays > 0 ? 1 : 3;
         return;
       }
-      for (const s of services) {
-        const state = s.answering
+      const stateOf = (s: { answering: boolean; running: boolean }) =>
+        s.answering
           ? 'answering'
           : s.running
             ? 'running, not answering'
             : 'stopped';
-        say(`${s.service.padEnd(11)} ${s.url.padEnd(24)} ${state}`);
+      for (const s of services) {
+        say(`${s.service.padEnd(11)} ${s.url.padEnd(24)} ${stateOf(s)}`);
       }
-      const healthy = services.every(s => s.answering);
+      if (database) {
+        say(
+          `${'postgres'.padEnd(11)} ${database.address.padEnd(24)} ${stateOf(database)}`
+        );
+      }
+      const healthy =
+        services.every(s => s.answering) && (database?.answering ?? true);
       if (healthy) {
         say(describe(stack));
       }

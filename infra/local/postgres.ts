@@ -1,11 +1,21 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 
 import { LOCAL_DIR } from './config';
 
-const run = promisify(execFile);
+const execFileAsync = promisify(execFile);
+
+/** Runs in `/`: the checkout's folders may be closed to the server's user. */
+function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv } = {}
+) {
+  return execFileAsync(command, args, { cwd: '/', ...options });
+}
 
 /**
  * The local stack's PostgreSQL: Debian 12's `postgresql-15`, installed by
@@ -31,6 +41,35 @@ const SETTINGS_FILE = 'local-stack.conf';
 
 /** PostgreSQL refuses to run as root: then it runs as Debian's `postgres` user. */
 export const POSTGRES_OS_USER = 'postgres';
+
+/**
+ * Where a root-run stack keeps its cluster: in the `postgres` user's home,
+ * one folder per checkout. The checkout's own folders may be closed to that
+ * user (a clone under /root or in a `mktemp -d` folder is 0700), and
+ * PostgreSQL must open its data folder as itself.
+ */
+export function serverUserDataDir(
+  home: string,
+  localDir: string = LOCAL_DIR
+): string {
+  const checkout = createHash('sha256')
+    .update(path.resolve(localDir))
+    .digest('hex')
+    .slice(0, 16);
+  return path.join(home, 'sagemaker-studio-mlflow', checkout);
+}
+
+function homeOf(user: string): string {
+  // getent passwd: name:password:uid:gid:gecos:home:shell
+  const entry = execFileSync('getent', ['passwd', user], { encoding: 'utf8' });
+  const home = entry.trim().split(':')[5];
+  if (!home) {
+    throw new Error(
+      `The system user "${user}" has no home folder. Run scripts/setup.sh first.`
+    );
+  }
+  return home;
+}
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 export const DATABASE_KINDS: readonly DatabaseKind[] = ['sqlite', 'postgres'];
@@ -78,15 +117,24 @@ export interface PostgresServer {
 export function postgresServer(
   port: number,
   password: string,
-  uid: number = process.getuid?.() ?? 0
+  uid: number = process.getuid?.() ?? 0,
+  home: (user: string) => string = homeOf
 ): PostgresServer {
+  const asRoot = uid === 0;
   return {
     port,
     password,
-    dataDir: POSTGRES_DATA_DIR,
+    dataDir: asRoot
+      ? serverUserDataDir(home(POSTGRES_OS_USER))
+      : POSTGRES_DATA_DIR,
     binDir: POSTGRES_BIN,
-    osUser: uid === 0 ? POSTGRES_OS_USER : undefined
+    osUser: asRoot ? POSTGRES_OS_USER : undefined
   };
+}
+
+/** `up --fresh`: the cluster goes with the rest of the stack's data. */
+export function forgetPostgres(server: Pick<PostgresServer, 'dataDir'>): void {
+  fs.rmSync(server.dataDir, { recursive: true, force: true });
 }
 
 /** A command of the server's, run as its user (setpriv execs it: no process in between). */
@@ -168,7 +216,10 @@ export async function preparePostgres(server: PostgresServer): Promise<void> {
   const { dataDir } = server;
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     fs.rmSync(dataDir, { recursive: true, force: true });
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // Its parent open to the server's user, the cluster its alone.
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o755 });
+    fs.mkdirSync(dataDir, { mode: 0o700 });
+    // Beside the cluster, where its user can read it; gone once initdb ran.
     const passwordFile = path.join(dataDir, '..', 'postgres.password');
     fs.writeFileSync(passwordFile, server.password, { mode: 0o600 });
     try {

@@ -283,7 +283,7 @@ async function startPostgres(
   say(`Starting postgres on 127.0.0.1:${port}...`);
   await preparePostgres(server);
   const { command, args } = postgresLaunch(server);
-  const started = startProcess('postgres', command, args);
+  const started = startProcess('postgres', command, args, { cwd: '/' });
   record(started);
   await waitUntilReady(started, () => postgresAnswers(server), 60_000);
   await ensureMlflowDatabase(server);
@@ -477,9 +477,17 @@ export interface ServiceStatus {
   answering: boolean;
 }
 
+/** The stack's PostgreSQL (`up --db postgres`), beside the four services. */
+export interface DatabaseStatus {
+  address: string;
+  running: boolean;
+  answering: boolean;
+}
+
 export async function status(): Promise<{
   stack?: StackDescription;
   services: ServiceStatus[];
+  database?: DatabaseStatus;
   strays: number;
 }> {
   const stack = readStack();
@@ -497,8 +505,20 @@ export async function status(): Promise<{
       });
     }
   }
+  let database: DatabaseStatus | undefined;
+  if (stack?.database.kind === 'postgres') {
+    const process_ = recorded.find(p => p.name === 'postgres');
+    database = {
+      address: `127.0.0.1:${stack.database.port}`,
+      running: process_ !== undefined && isAlive(process_.pid),
+      answering: await postgresAnswers({
+        ...stack.database,
+        password: ''
+      })
+    };
+  }
   // Without a stack file, every process with the marker is left over,
   // including those `up` recorded before it was killed.
   const strays = stack ? 0 : findStackProcesses().length;
-  return { stack, services, strays };
+  return { stack, services, database, strays };
 }

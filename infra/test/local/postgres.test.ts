@@ -6,6 +6,7 @@ import {
   parseDatabaseKind,
   postgresLaunch,
   postgresServer,
+  serverUserDataDir,
   postgresSettings,
   resolvePostgresPort
 } from '../../local/postgres';
@@ -37,7 +38,7 @@ describe('the local stack’s PostgreSQL', () => {
   });
 
   it('runs the server as Debian’s postgres user when the stack runs as root, which PostgreSQL refuses', () => {
-    const asRoot = postgresServer(5632, 'pw', 0);
+    const asRoot = postgresServer(5632, 'pw', 0, () => '/var/lib/postgresql');
     expect(postgresLaunch(asRoot)).toEqual({
       command: 'setpriv',
       args: [
@@ -54,7 +55,20 @@ describe('the local stack’s PostgreSQL', () => {
       command: `${POSTGRES_BIN}/pg_ctl`,
       args: ['status']
     });
-    expect(asRoot.dataDir).toMatch(/\/\.local\/postgres$/);
+    expect(asUser.dataDir).toMatch(/\/\.local\/postgres$/);
+  });
+
+  it('keeps a root-run cluster in the postgres user’s home, one per checkout, since a checkout may be closed to that user', () => {
+    const asRoot = postgresServer(5632, 'pw', 0, () => '/var/lib/postgresql');
+    expect(asRoot.dataDir).toMatch(
+      /^\/var\/lib\/postgresql\/sagemaker-studio-mlflow\/[0-9a-f]{16}$/
+    );
+    expect(serverUserDataDir('/h', '/a/.local')).not.toEqual(
+      serverUserDataDir('/h', '/b/.local')
+    );
+    expect(serverUserDataDir('/h', '/a/.local')).toEqual(
+      serverUserDataDir('/h', '/a/.local')
+    );
   });
 
   it('listens on loopback TCP only, its port, with durable commits', () => {
