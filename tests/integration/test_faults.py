@@ -11,14 +11,12 @@ import os
 import signal
 import socket
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import requests
@@ -27,7 +25,7 @@ from mlflow import MlflowClient
 from mlflow.entities import Metric
 
 from .conftest import REPO, sign_in
-from .test_mlflow_app import GATEWAY_CONFIG, GATEWAY_MAIN, TSX, free_port
+from .test_mlflow_app import GATEWAY_CONFIG, second_gateway
 
 PROCESSES_FILE = REPO / ".local" / "processes.json"
 SEARCH = "/api/2.0/mlflow/experiments/search?max_results=1"
@@ -126,32 +124,8 @@ def test_mlflow_restarted_while_sdk_clients_log_loses_no_acknowledged_point(stac
 @pytest.fixture
 def impatient_gateway(stack) -> Iterator[str]:
     """A second local gateway with the stack's configuration and a 3 s integration timeout."""
-    port = free_port()
-    with tempfile.TemporaryDirectory() as folder:
-        log = (Path(folder) / "gateway.log").open("w")
-        process = subprocess.Popen(
-            ["node", str(TSX), str(GATEWAY_MAIN), "--port", str(port), "--config", str(GATEWAY_CONFIG)],
-            cwd=REPO / "infra",
-            env={**os.environ, "LOCAL_GATEWAY_INTEGRATION_TIMEOUT_SECONDS": "3"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(120):
-                try:
-                    if requests.get(f"{url}/health", timeout=2).status_code == 200:
-                        break
-                except requests.ConnectionError:
-                    pass
-                if process.poll() is not None:
-                    pytest.fail((Path(folder) / "gateway.log").read_text())
-                time.sleep(0.5)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-            log.close()
+    with second_gateway(GATEWAY_CONFIG, {"LOCAL_GATEWAY_INTEGRATION_TIMEOUT_SECONDS": "3"}) as url:
+        yield url
 
 
 def test_a_hung_mlflow_gets_a_504_at_the_integration_timeout_and_recovers(impatient_gateway, credentials):

@@ -7,8 +7,10 @@ create, and writes an audit event per write and per refusal (`.local/stack.json`
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import os
 import socket
 import subprocess
 import tempfile
@@ -129,20 +131,17 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def open_gateway(stack) -> Iterator[str]:
-    """A second local gateway, told to let everything through (a test-only switch)."""
-    config = json.loads(GATEWAY_CONFIG.read_text())
-    config["letEverythingThrough"] = True
+@contextlib.contextmanager
+def second_gateway(config: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Another local gateway beside the stack's, from `config`, until the block ends; its URL."""
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "gateway.json"
-        path.write_text(json.dumps(config))
-        path.chmod(0o600)
-        log = (Path(folder) / "gateway.log").open("w")
+        log_path = Path(folder) / "gateway.log"
+        log = log_path.open("w")
         process = subprocess.Popen(
-            ["node", str(TSX), str(GATEWAY_MAIN), "--port", str(port), "--config", str(path)],
+            ["node", str(TSX), str(GATEWAY_MAIN), "--port", str(port), "--config", str(config)],
             cwd=REPO / "infra",
+            env=None if env is None else {**os.environ, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -155,13 +154,26 @@ def open_gateway(stack) -> Iterator[str]:
                 except requests.ConnectionError:
                     pass
                 if process.poll() is not None:
-                    pytest.fail((Path(folder) / "gateway.log").read_text())
+                    pytest.fail(log_path.read_text())
                 time.sleep(0.5)
             yield url
         finally:
             process.terminate()
             process.wait(timeout=10)
             log.close()
+
+
+@pytest.fixture(scope="module")
+def open_gateway(stack) -> Iterator[str]:
+    """A second local gateway, told to let everything through (a test-only switch)."""
+    config = json.loads(GATEWAY_CONFIG.read_text())
+    config["letEverythingThrough"] = True
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "gateway.json"
+        path.write_text(json.dumps(config))
+        path.chmod(0o600)
+        with second_gateway(path) as url:
+            yield url
 
 
 @pytest.fixture(scope="module")
