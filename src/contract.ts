@@ -122,6 +122,8 @@ export interface ICallerIdentity {
   readonly user: string;
   /** The MLflow roles of the caller's IAM role. */
   readonly roles: ReadonlyArray<string>;
+  /** The teams of the caller's IAM role: which restricted resources it reaches. */
+  readonly teams: ReadonlyArray<string>;
   /** The operation ids the roles allow, sorted; public ones left out. */
   readonly operations: ReadonlyArray<string>;
 }

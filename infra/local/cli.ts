@@ -23,17 +23,17 @@ import {
 } from './postgres';
 import { StartupError } from './processes';
 import { down, startOne, status, stopOne, up } from './stackctl';
-import type { StackDescription } from './stack';
+import { type StackDescription, roleOf } from './stack';
 
 const say = (line: string) => console.log(line);
 
 function describe(stack: StackDescription): string {
   const lab = `${stack.jupyterlab}/lab?token=${stack.jupyterlabToken}`;
   const users = Object.entries(stack.users)
-    .map(
-      ([role, user]) =>
-        `    ${role.padEnd(16)} ${user.username.padEnd(10)} ${user.password}`
-    )
+    .map(([key, user]) => {
+      const teams = user.teams.length > 0 ? `  (${user.teams.join(', ')})` : '';
+      return `    ${roleOf(key, user).padEnd(16)} ${user.username.padEnd(10)} ${user.password}${teams}`;
+    })
     .join('\n');
   return [
     '',

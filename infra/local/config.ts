@@ -36,6 +36,8 @@ export const PATHS = {
   venv: path.join(REPO_ROOT, '.venv'),
   venvBin: path.join(REPO_ROOT, '.venv', 'bin'),
   seedScript: path.join(__dirname, 'seed.py'),
+  /** What the seed restricted to which team, for stack.json's `teams`. */
+  seededTeams: path.join(LOCAL_DIR, 'seeded-teams.json'),
   /** MLflow's one entry point, the container image's and the local stack's. */
   mlflowEntrypoint: path.join(
     REPO_ROOT,

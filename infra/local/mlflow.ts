@@ -15,7 +15,7 @@ import {
   postgresEnvironment,
   postgresUri
 } from './postgres';
-import type { LocalState } from './stack';
+import { type LocalState, roleOf } from './stack';
 
 /** The `mlflow.app` entry point of our Python package (`sagemaker_studio_mlflow.server`). */
 export const MLFLOW_APP_NAME = 'sagemaker-studio-mlflow';
@@ -25,13 +25,15 @@ export const MLFLOW_APP_ENV = {
   proof: 'STUDIO_MLFLOW_GATEWAY_PROOF',
   roles: 'STUDIO_MLFLOW_ROLES',
   identities: 'STUDIO_MLFLOW_IDENTITIES',
-  auditLog: 'STUDIO_MLFLOW_AUDIT_LOG'
+  auditLog: 'STUDIO_MLFLOW_AUDIT_LOG',
+  authDatabase: 'STUDIO_MLFLOW_AUTH_DATABASE_URI'
 } as const;
 
-/** Who an IAM principal is to MLflow: a user and their roles. */
+/** Who an IAM principal is to MLflow: a user, their roles and teams. */
 export interface MlflowIdentity {
   user: string;
   roles: string[];
+  teams: string[];
 }
 
 /**
@@ -42,9 +44,9 @@ export function mlflowIdentities(
   state: Pick<LocalState, 'users'>
 ): Record<string, MlflowIdentity> {
   return Object.fromEntries(
-    Object.entries(state.users).map(([role, user]) => [
+    Object.entries(state.users).map(([key, user]) => [
       localPrincipal(user.username),
-      { user: user.username, roles: [role] }
+      { user: user.username, roles: [roleOf(key, user)], teams: user.teams }
     ])
   );
 }
@@ -103,9 +105,13 @@ function databaseEnvironment(
   database: LocalDatabase,
   paths: Pick<typeof PATHS, 'mlflow'>
 ): Record<string, string> {
+  // On PostgreSQL the entry point names the auth store's database itself.
   return database.kind === 'postgres'
     ? postgresEnvironment(database.server)
-    : { MLFLOW_BACKEND_STORE_URI: describeDatabase(database, paths).uri };
+    : {
+        MLFLOW_BACKEND_STORE_URI: describeDatabase(database, paths).uri,
+        [MLFLOW_APP_ENV.authDatabase]: `sqlite:///${paths.mlflow}/auth.db`
+      };
 }
 
 export interface MlflowLaunch {

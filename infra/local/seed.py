@@ -2,7 +2,12 @@
 
 Two experiments, 32 runs with params, metric histories and tags, a parent run
 with child runs, a small artifact, and a registered model with two versions.
-Run again, it changes nothing: the data is seeded once per fresh stack.
+Then team-a's own: an experiment and a registered model restricted to the
+team (edit), which nobody outside it sees. Run again, it changes nothing: the
+data is seeded once per fresh stack.
+
+``python seed.py TEAMS_FILE`` writes what was restricted to whom to
+TEAMS_FILE: ``{"team-a": {"experiments": ["<id>"], "registeredModels": ["<name>"]}}``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ MARKER_TAG = "demo.seeded"
 CHURN = "churn-prediction"
 VISION = "image-classifier"
 MODEL_NAME = "churn-classifier"
+TEAM = "team-a"
+TEAM_EXPERIMENT = "team-a-forecasts"
+TEAM_MODEL = "team-a-forecaster"
 
 
 class ChurnModel(mlflow.pyfunc.PythonModel):
@@ -154,9 +162,35 @@ def seed() -> None:
     print(f"Seeded {CHURN} and {VISION} ({runs} runs) and {MODEL_NAME} (2 versions).")
 
 
+def seed_team(client: MlflowClient) -> dict[str, dict[str, list[str]]]:
+    """Team-a's experiment and registered model, restricted to the team; what was restricted."""
+    from sagemaker_studio_mlflow import permissions
+
+    experiment = client.get_experiment_by_name(TEAM_EXPERIMENT)
+    if experiment is None:
+        experiment_id = client.create_experiment(TEAM_EXPERIMENT, tags={"team": TEAM})
+        rng = random.Random(7)
+        run_ids = [
+            log_training_run(client, experiment_id, rng, f"prophet-{i}", {"model": "prophet", "horizon": "28"})
+            for i in range(3)
+        ]
+        client.create_registered_model(TEAM_MODEL, description="Team a's demand forecast.")
+        client.create_model_version(TEAM_MODEL, f"runs:/{run_ids[0]}/model", run_id=run_ids[0])
+    else:
+        experiment_id = experiment.experiment_id
+    for kind, key in (("experiment", experiment_id), ("registered-model", TEAM_MODEL)):
+        permissions.grant(kind, key, TEAM, "edit")
+        permissions.revoke(kind, key, permissions.EVERYONE)
+    return {TEAM: {"experiments": [experiment_id], "registeredModels": [TEAM_MODEL]}}
+
+
 if __name__ == "__main__":
     try:
         seed()
+        teams = seed_team(MlflowClient())
+        if len(sys.argv) > 1:
+            with open(sys.argv[1], "w", encoding="utf-8") as out:
+                json.dump(teams, out)
     except Exception as error:  # a readable line for the `up` output, then the traceback
         print(f"Seeding failed: {error}", file=sys.stderr)
         raise

@@ -19,6 +19,25 @@ export interface LocalUser {
   password: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** Its teams: Cognito groups for sign-ins, `STUDIO_MLFLOW_IDENTITIES` for its key. */
+  teams: string[];
+  /**
+   * Its role, for a user keyed by its username (more than one per role);
+   * a user keyed by a role has that role.
+   */
+  role?: string;
+}
+
+/** The role of `stack.users[key]`. */
+export function roleOf(key: string, user: Pick<LocalUser, 'role'>): string {
+  return user.role ?? key;
+}
+
+/** What `.local/stack.json` says of a team (`teams`). */
+export interface LocalTeam {
+  members: string[];
+  experiments: string[];
+  registeredModels: string[];
 }
 
 /**
@@ -40,7 +59,10 @@ export interface StackDescription {
     clientId: string;
     issuer: string;
   };
+  /** By role for the built-in roles; more users by their username (with `role`). */
   users: Record<string, LocalUser>;
+  /** The seeded teams: members by username, the experiments and models restricted to them. */
+  teams: Record<string, LocalTeam>;
   /** MLflow's audit file (absolute path): one JSON line per write and per refusal. */
   auditLog: string;
   /** MLflow's backend store (`npm run local -- up --db sqlite|postgres`). */
@@ -79,6 +101,20 @@ export const SEEDED_USERNAMES: Record<string, string> = {
   'model-approvers': 'approver'
 };
 
+/** The seeded team, and the one the reader is in. */
+export const SEEDED_TEAM = 'team-a';
+
+/** The seeded users' teams, by username. */
+export const SEEDED_TEAMS: Record<string, string[]> = {
+  reader: [SEEDED_TEAM],
+  alice: [SEEDED_TEAM]
+};
+
+/** Users besides one per role, keyed by username: a team member who may change models. */
+export const EXTRA_SEEDED_USERS: Record<string, string> = {
+  alice: 'model-approvers'
+};
+
 const ALPHANUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 function randomString(alphabet: string, length: number): string {
@@ -111,10 +147,21 @@ export const GATEWAY_PROOF_LENGTH = 48;
 function newState(): LocalState {
   const users: Record<string, LocalUser> = {};
   for (const role of BUILT_IN_ROLES) {
+    const username = SEEDED_USERNAMES[role];
     users[role] = {
-      username: SEEDED_USERNAMES[role],
+      username,
       password: newPassword(),
-      ...newAccessKey()
+      ...newAccessKey(),
+      teams: SEEDED_TEAMS[username] ?? []
+    };
+  }
+  for (const [username, role] of Object.entries(EXTRA_SEEDED_USERS)) {
+    users[username] = {
+      username,
+      password: newPassword(),
+      ...newAccessKey(),
+      teams: SEEDED_TEAMS[username] ?? [],
+      role
     };
   }
   return {
@@ -134,7 +181,7 @@ export function completeState(saved: Partial<LocalState>): LocalState {
   const fresh = newState();
   return {
     ...saved,
-    users: saved.users ?? fresh.users,
+    users: completeUsers(saved.users, fresh.users),
     jupyterlabToken: saved.jupyterlabToken ?? fresh.jupyterlabToken,
     gatewayProof: saved.gatewayProof ?? fresh.gatewayProof,
     operator: saved.operator ?? fresh.operator,
@@ -169,6 +216,53 @@ export function readStack(): StackDescription | undefined {
 }
 
 /**
+ * An older state's users, with the teams they lack. Users it lacks are not
+ * added: its identity provider has none of them (`up --fresh` makes them).
+ */
+function completeUsers(
+  saved:
+    Record<string, Omit<LocalUser, 'teams'> & { teams?: string[] }> | undefined,
+  fresh: Record<string, LocalUser>
+): Record<string, LocalUser> {
+  if (saved === undefined) {
+    return fresh;
+  }
+  return Object.fromEntries(
+    Object.entries(saved).map(([key, user]) => [
+      key,
+      { ...user, teams: user.teams ?? SEEDED_TEAMS[user.username] ?? [] }
+    ])
+  );
+}
+
+/** stack.json's `teams`: each team's members (from the users) and what the seed restricted to it. */
+export function localTeams(
+  state: Pick<LocalState, 'users'>,
+  restricted: Record<
+    string,
+    Pick<LocalTeam, 'experiments' | 'registeredModels'>
+  >
+): Record<string, LocalTeam> {
+  const names = new Set(Object.keys(restricted));
+  Object.values(state.users).forEach(user =>
+    user.teams.forEach(t => names.add(t))
+  );
+  return Object.fromEntries(
+    [...names].sort().map(team => [
+      team,
+      {
+        members: Object.values(state.users)
+          .filter(user => user.teams.includes(team))
+          .map(user => user.username)
+          .sort(),
+        experiments: restricted[team]?.experiments ?? [],
+        registeredModels: restricted[team]?.registeredModels ?? []
+      }
+    ])
+  );
+}
+
+/**
  * What `.local/stack.json` says of a stack that is up: its addresses,
  * users and audit file. The gateway's proof and the operator's key stay
  * in the state file: nothing that reads stack.json needs them.
@@ -177,6 +271,7 @@ export function describeStack(
   ports: Ports,
   state: LocalState,
   database: DatabaseDescription,
+  teams: Record<string, LocalTeam>,
   auditLog: string = PATHS.auditLog
 ): StackDescription {
   const cognito = state.cognito!;
@@ -194,6 +289,7 @@ export function describeStack(
       issuer: `${urlOf(ports.cognito)}/${cognito.userPoolId}`
     },
     users: state.users,
+    teams,
     auditLog,
     database
   };

@@ -64,7 +64,10 @@ import {
   type LocalState,
   type StackDescription,
   describeStack,
+  type LocalTeam,
   loadOrCreateState,
+  localTeams,
+  roleOf,
   readStack,
   saveState,
   sdkEnvironment,
@@ -132,10 +135,10 @@ async function writeGatewayConfig(
   const config: GatewayConfig = {
     upstream: urlOf(ports.mlflow),
     api: LOCAL_API,
-    iam: Object.entries(state.users).map(([role, user]) => ({
+    iam: Object.entries(state.users).map(([key, user]) => ({
       accessKeyId: user.accessKeyId,
       secretAccessKey: user.secretAccessKey,
-      role,
+      role: roleOf(key, user),
       principal: localPrincipal(user.username)
     })),
     allowedOrigins: allowedOrigins(ports),
@@ -237,7 +240,7 @@ async function seedMlflow(
   try {
     const { stdout } = await run(
       `${PATHS.venvBin}/python`,
-      [PATHS.seedScript],
+      [PATHS.seedScript, PATHS.seededTeams],
       {
         env: {
           ...process.env,
@@ -255,6 +258,13 @@ async function seedMlflow(
       `Seeding MLflow failed.\n${stderr.trim().split('\n').slice(-15).join('\n')}`
     );
   }
+}
+
+function readSeededTeams(): Record<
+  string,
+  Pick<LocalTeam, 'experiments' | 'registeredModels'>
+> {
+  return JSON.parse(fs.readFileSync(PATHS.seededTeams, 'utf8'));
 }
 
 export interface DatabaseOptions {
@@ -384,7 +394,12 @@ export async function up(
     process.removeListener('SIGINT', onInterrupt);
   }
 
-  const stack = describeStack(ports, state, describeDatabase(database));
+  const stack = describeStack(
+    ports,
+    state,
+    describeDatabase(database),
+    localTeams(state, readSeededTeams())
+  );
   writeStack(stack);
   return stack;
 }

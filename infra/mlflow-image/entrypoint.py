@@ -25,11 +25,16 @@ that URI is used as it is: the local stack's SQLite.
 from __future__ import annotations
 
 import os
+import secrets
 import shlex
+import subprocess
 import sys
 from urllib.parse import quote
 
 REQUIRED = ("DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD")
+#: The store of MLflow's auth app (team permissions): on PostgreSQL its own
+#: database beside MLflow's, `<DB_NAME>_auth`, unless given.
+AUTH_DATABASE_URI = "STUDIO_MLFLOW_AUTH_DATABASE_URI"
 
 # The `mlflow.app` entry point of our package (pyproject.toml).
 APP_NAME = "sagemaker-studio-mlflow"
@@ -71,9 +76,7 @@ def require_gateway_proof(env: dict[str, str]) -> None:
                  "the gateway's proof, without which MLflow would refuse every request")
 
 
-def backend_store_uri(env: dict[str, str]) -> str:
-    if not env.get("DB_HOST") and env.get("MLFLOW_BACKEND_STORE_URI"):
-        return env["MLFLOW_BACKEND_STORE_URI"]
+def _postgres_uri(env: dict[str, str], database: str) -> str:
     missing = [name for name in REQUIRED if not env.get(name)]
     if missing:
         sys.exit(f"mlflow-entrypoint: missing environment variables: {', '.join(missing)}")
@@ -81,9 +84,23 @@ def backend_store_uri(env: dict[str, str]) -> str:
     password = quote(env["DB_PASSWORD"], safe="")
     # The driver by name: SQLAlchemy 2.1 takes `postgresql://` to mean psycopg 3,
     # and the image has psycopg2 (requirements.in).
-    uri = f"postgresql+psycopg2://{user}:{password}@{env['DB_HOST']}:{env['DB_PORT']}/{env['DB_NAME']}"
+    uri = f"postgresql+psycopg2://{user}:{password}@{env['DB_HOST']}:{env['DB_PORT']}/{quote(database, safe='')}"
     timeout = env.get(DB_CONNECT_TIMEOUT, SERVER_DEFAULTS[DB_CONNECT_TIMEOUT])
     return f"{uri}?connect_timeout={quote(timeout, safe='')}"
+
+
+def backend_store_uri(env: dict[str, str]) -> str:
+    if not env.get("DB_HOST") and env.get("MLFLOW_BACKEND_STORE_URI"):
+        return env["MLFLOW_BACKEND_STORE_URI"]
+    return _postgres_uri(env, env.get("DB_NAME", ""))
+
+
+def auth_database_uri(env: dict[str, str]) -> str | None:
+    if env.get(AUTH_DATABASE_URI):
+        return env[AUTH_DATABASE_URI]
+    if env.get("DB_HOST"):
+        return _postgres_uri(env, f"{env.get('DB_NAME', '')}_auth")
+    return None
 
 
 def server_command(env: dict[str, str], host: str = "0.0.0.0", port: int = 5000) -> list[str]:
@@ -103,6 +120,16 @@ def main() -> None:
     require_gateway_proof(dict(os.environ))
     os.environ.update(with_defaults(dict(os.environ)))
     os.environ["MLFLOW_BACKEND_STORE_URI"] = backend_store_uri(dict(os.environ))
+    auth_uri = auth_database_uri(dict(os.environ))
+    if auth_uri is not None:
+        os.environ[AUTH_DATABASE_URI] = auth_uri
+        # MLflow's auth app signs the CSRF tokens of its own sign-up page with it; that
+        # page is not a route of the gateway, so a key per start, shared by its workers.
+        os.environ.setdefault("MLFLOW_FLASK_SERVER_SECRET_KEY", secrets.token_urlsafe(32))
+        # Once, before the workers: the auth store's migrations and what it opens.
+        prepared = subprocess.run([sys.executable, "-m", "sagemaker_studio_mlflow.server.prepare"])
+        if prepared.returncode != 0:
+            sys.exit("mlflow-entrypoint: the auth store could not be prepared (see above)")
     command = server_command(dict(os.environ))
     os.execvp(command[0], [*command, *sys.argv[1:]])
 

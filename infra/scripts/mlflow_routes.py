@@ -160,13 +160,20 @@ def main():
     from mlflow.server import app as flask_app
     from mlflow.server.fastapi_app import app as fastapi_app
 
+    from sagemaker_studio_mlflow.server.access_api import ROUTES as APP_ROUTES
+
+    # Our server app answers these itself, in front of MLflow's routes.
+    app_list = [
+        {"source": "app", "method": method, "path": path, "handler": "access_api", "regex": re.compile(f"^{re.escape(path)}$")}
+        for method, path in APP_ROUTES
+    ]
     flask_list = list(flask_routes(flask_app))
     fastapi_list = list(fastapi_routes(fastapi_app, flask_app))
     check_against_openapi(fastapi_app, fastapi_list)
-    dispatch = dispatcher(fastapi_list, flask_app)
+    dispatch = dispatcher(app_list + fastapi_list, flask_app)
 
     merged = {}
-    for route in fastapi_list + flask_list:
+    for route in app_list + fastapi_list + flask_list:
         key = (route["method"], route["path"])
         entry = merged.setdefault(
             key,

@@ -62,7 +62,9 @@ const localStackSchema = z.object({
       username: z.string(),
       password: z.string(),
       accessKeyId: z.string(),
-      secretAccessKey: z.string()
+      secretAccessKey: z.string(),
+      /** Set for a further user of a role, keyed by its username. */
+      role: z.string().optional()
     })
   )
 });
@@ -175,6 +177,9 @@ export function localStackTarget(json: unknown, file: string): Target {
   const stack = parseOrThrow(localStackSchema, json, file);
   const roles: Record<string, RoleAccess> = {};
   for (const [role, user] of Object.entries(stack.users)) {
+    if (user.role !== undefined) {
+      continue; // a further user of a role (keyed by username), not the role's own
+    }
     roles[role] = {
       iam: {
         kind: 'keys',

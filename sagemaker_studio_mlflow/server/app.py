@@ -14,6 +14,16 @@ import os
 
 from starlette.types import ASGIApp
 
+from .access_api import AccessApi
+from .auth_app import (
+    AuthSettings,
+    access,
+    caller_is_admin,
+    configure_environment,
+    create_auth_app,
+    record_creation,
+    resource_exists,
+)
 from .config import load_settings
 from .gate import StudioGate
 from .unavailable import DatabaseUnavailable
@@ -21,6 +31,9 @@ from .unavailable import DatabaseUnavailable
 
 def create_app() -> ASGIApp:
     settings = load_settings(os.environ)
+    if settings.auth_database_uri is not None:
+        # Read by MLflow's auth app when it is first imported.
+        configure_environment(settings.auth_database_uri)
     # MLflow's server package sets itself up, when first imported, from the
     # environment `mlflow server` prepares: import it once that is in place.
     from mlflow.server import app as flask_app
@@ -28,12 +41,28 @@ def create_app() -> ASGIApp:
 
     from .authorship import claim_authorship, record_authorship
 
+    access_api: AccessApi | None = None
+    if settings.auth_database_uri is None:
+        mlflow_app = create_fastapi_app(flask_app)
+        record = record_authorship
+    else:
+        access_api = AccessApi(access, resource_exists, caller_is_admin)
+        mlflow_app = create_auth_app(
+            flask_app, AuthSettings(settings.proofs, settings.identities, settings.team_rule)
+        )
+
+        def record(operation_id: str, user: str, answer: bytes) -> None:
+            record_authorship(operation_id, user, answer)
+            record_creation(operation_id, user, answer)
+
     return StudioGate(
-        DatabaseUnavailable(create_fastapi_app(flask_app)),
+        DatabaseUnavailable(mlflow_app),
         model=settings.model,
         identities=settings.identities,
         proofs=settings.proofs,
         audit=settings.audit,
         claim_authorship=claim_authorship,
-        record_authorship=record_authorship,
+        record_authorship=record,
+        team_rule=settings.team_rule,
+        access_api=access_api,
     )

@@ -44,6 +44,9 @@ RESOURCE_KEYS: Mapping[str, str] = {
 #: In the model registry a ``name`` is a registered model's.
 REGISTRY_FAMILY = "registry"
 REGISTRY_NAME = ("name", "model_name")
+#: Team permissions' API (``access_api``): what, and for which team at which level.
+ACCESS_FAMILY = "access"
+ACCESS_KEYS: Mapping[str, str] = {"kind": "kind", "id": "resource_id", "team": "team", "level": "level"}
 
 #: A longer value is not an id: it is left out.
 MAX_ID_LENGTH = 512
@@ -107,6 +110,8 @@ def _id_value(value: object) -> str | None:
 
 
 def _names(operation: Operation | None) -> Mapping[str, str]:
+    if operation is not None and operation.family == ACCESS_FAMILY:
+        return ACCESS_KEYS
     if operation is not None and operation.family == REGISTRY_FAMILY:
         return {**RESOURCE_KEYS, REGISTRY_NAME[0]: REGISTRY_NAME[1]}
     return RESOURCE_KEYS

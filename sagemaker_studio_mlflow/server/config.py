@@ -8,7 +8,13 @@ Every problem stops the app at start, with an error naming the variable:
 * ``STUDIO_MLFLOW_ROLES`` (optional): JSON ``{"<role>": ["<operation id>", ...]}``,
   the deployment's role table; without it the artifact's built-in roles;
 * ``STUDIO_MLFLOW_IDENTITIES`` (optional): JSON
-  ``{"<principal key>": {"user": "<name>", "roles": ["<role>", ...]}}``;
+  ``{"<principal key>": {"user": "<name>", "roles": ["<role>", ...], "teams": [...]}}``
+  (``teams`` optional);
+* ``STUDIO_MLFLOW_TEAMS`` (optional): which Cognito groups are teams, JSON
+  ``{"groupPrefix": "team-"}`` (the default) or ``{"groups": ["<team>", ...]}``;
+* ``STUDIO_MLFLOW_AUTH_DATABASE_URI`` (optional): the store of MLflow's auth
+  app, the per-resource layer (``access``); without it the app runs without
+  team permissions;
 * ``STUDIO_MLFLOW_AUDIT_LOG`` (required): a file to append to, or ``-``.
 
 MLflow's own static prefix is refused: the permission model's paths have none.
@@ -19,17 +25,20 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .audit import AuditLog, AuditLogNotWritableError, open_audit_log
 from .identity import Identity, principal_key
 from .permissions import PermissionModel, UnknownOperationError, load_permission_model
+from .teams import InvalidTeamNameError, TeamRule, check_team_name
 
 PROOF = "STUDIO_MLFLOW_GATEWAY_PROOF"
 PREVIOUS_PROOF = "STUDIO_MLFLOW_GATEWAY_PROOF_PREVIOUS"
 ROLES = "STUDIO_MLFLOW_ROLES"
 IDENTITIES = "STUDIO_MLFLOW_IDENTITIES"
+TEAMS = "STUDIO_MLFLOW_TEAMS"
+AUTH_DATABASE_URI = "STUDIO_MLFLOW_AUTH_DATABASE_URI"
 AUDIT_LOG = "STUDIO_MLFLOW_AUDIT_LOG"
 #: What ``mlflow server --static-prefix`` sets (``mlflow.server.handlers``).
 MLFLOW_STATIC_PREFIX = "_MLFLOW_STATIC_PREFIX"
@@ -82,6 +91,8 @@ class Settings:
     model: PermissionModel
     identities: Mapping[str, Identity]
     audit: AuditLog
+    team_rule: TeamRule = field(default_factory=TeamRule)
+    auth_database_uri: str | None = None
 
 
 def _proof(environ: Mapping[str, str], variable: str, required: bool) -> str | None:
@@ -124,7 +135,7 @@ def _identities(environ: Mapping[str, str]) -> dict[str, Identity]:
     table = _json(environ, IDENTITIES)
     if table is None:
         return {}
-    shape = 'must be {"<principal>": {"user": "<name>", "roles": ["<role>", ...]}}'
+    shape = 'must be {"<principal>": {"user": "<name>", "roles": ["<role>", ...], "teams": [...]}}'
     if not isinstance(table, dict):
         raise InvalidSettingShapeError(IDENTITIES, shape)
     identities: dict[str, Identity] = {}
@@ -135,14 +146,42 @@ def _identities(environ: Mapping[str, str]) -> dict[str, Identity]:
             or not isinstance(entry.get("user"), str)
             or not entry["user"]
             or not _strings(entry.get("roles"))
+            or not (entry.get("teams") is None or _strings(entry["teams"]))
         ):
             raise InvalidSettingShapeError(IDENTITIES, f"{key!r}: {shape}")
         if principal_key(key) != key:
             raise InvalidSettingShapeError(
                 IDENTITIES, f"{key!r} names a session: use {principal_key(key)!r}"
             )
-        identities[key] = Identity(entry["user"], tuple(entry["roles"]))
+        teams = tuple(entry.get("teams") or ())
+        try:
+            for team in teams:
+                check_team_name(team)
+        except InvalidTeamNameError as error:
+            raise InvalidSettingShapeError(IDENTITIES, f"{key!r}: {error}") from None
+        identities[key] = Identity(entry["user"], tuple(entry["roles"]), teams)
     return identities
+
+
+def _team_rule(environ: Mapping[str, str]) -> TeamRule:
+    rule = _json(environ, TEAMS)
+    if rule is None:
+        return TeamRule()
+    shape = 'must be {"groupPrefix": "<prefix>"} or {"groups": ["<team>", ...]}'
+    if not isinstance(rule, dict) or len(rule) != 1:
+        raise InvalidSettingShapeError(TEAMS, shape)
+    if "groupPrefix" in rule:
+        prefix = rule["groupPrefix"]
+        if not isinstance(prefix, str) or not prefix:
+            raise InvalidSettingShapeError(TEAMS, shape)
+        return TeamRule(prefix=prefix)
+    groups = rule.get("groups")
+    if not _strings(groups):
+        raise InvalidSettingShapeError(TEAMS, shape)
+    try:
+        return TeamRule(prefix=None, groups=frozenset(check_team_name(g) for g in groups))
+    except InvalidTeamNameError as error:
+        raise InvalidSettingShapeError(TEAMS, str(error)) from None
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
@@ -171,4 +210,11 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         audit = open_audit_log(target)
     except AuditLogNotWritableError as error:
         raise AuditLogSettingError(AUDIT_LOG, f"cannot be appended to: {error}") from None
-    return Settings(proofs, model, identities, audit)
+    return Settings(
+        proofs,
+        model,
+        identities,
+        audit,
+        team_rule=_team_rule(environ),
+        auth_database_uri=environ.get(AUTH_DATABASE_URI) or None,
+    )

@@ -37,6 +37,8 @@ from typing import Callable
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .access_api import OPERATIONS as ACCESS_OPERATIONS
+from .access_api import AccessApi, Answer
 from .audit import AuditLog, add_answer_resources, audit_event, request_resources
 from .identity import (
     IAM,
@@ -64,8 +66,10 @@ from .refusal import (
     permission_refusal,
     proof_refusal,
     send_refusal,
+    team_refusal,
     unknown_route_refusal,
 )
+from .teams import TeamRule
 
 _logger = logging.getLogger(__name__)
 
@@ -136,6 +140,13 @@ def _with_body_length(scope: Scope, length: int) -> Scope:
     ]
     headers.append((b"content-length", str(length).encode()))
     return {**scope, "headers": headers}
+
+
+def _is_plain_text(message: Message) -> bool:
+    for name, value in message.get("headers", []):
+        if name.lower() == b"content-type":
+            return not value.lower().startswith(b"application/json")
+    return True
 
 
 def _method_override(scope: Scope) -> str | None:
@@ -224,6 +235,8 @@ class StudioGate:
         claim_authorship: ClaimAuthorship = keep_body,
         record_authorship: RecordAuthorship = ignore_answer,
         wording: RefusalWording | None = None,
+        team_rule: TeamRule | None = None,
+        access_api: AccessApi | None = None,
     ) -> None:
         if not proofs:
             raise ValueError("at least one proof is needed")
@@ -235,6 +248,8 @@ class StudioGate:
         self.claim_authorship = claim_authorship
         self.record_authorship = record_authorship
         self.wording = load_refusal_wording() if wording is None else wording
+        self.team_rule = TeamRule() if team_rule is None else team_rule
+        self.access_api = access_api
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -252,7 +267,7 @@ class StudioGate:
             return None
         if not proof_matches(headers.get(PROOF_HEADER), self.proofs):
             return None
-        return caller_from_headers(headers, self.identities)
+        return caller_from_headers(headers, self.identities, self.team_rule)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._vouched_caller(scope) is not None:
@@ -278,6 +293,9 @@ class StudioGate:
                 request.refusal = refusal.reason
                 await send_refusal(send, refusal)
                 return
+            if request.operation is not None and request.operation.id in ACCESS_OPERATIONS:
+                await self._access(request, send)
+                return
             await self._forward(request, scope, receive, send)
         except _Disconnected:
             request.abandoned = True
@@ -301,6 +319,36 @@ class StudioGate:
             {
                 "type": "http.response.start",
                 "status": 200,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"cache-control", b"no-store"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body, "more_body": False})
+
+    async def _access(self, request: _Request, send: Send) -> None:
+        """Team permissions' own API (``access_api``), answered here rather than by MLflow."""
+        operation = request.operation
+        assert operation is not None and request.caller is not None
+        if self.access_api is None:
+            answer = Answer(
+                503,
+                {"error_code": "TEMPORARILY_UNAVAILABLE", "message": "Team permissions are not set up on this server."},
+            )
+        else:
+            answer = await anyio.to_thread.run_sync(
+                self.access_api.answer, operation.id, request.caller, request.query_string, request.body
+            )
+        body = answer.encode()
+        request.status = answer.status
+        if answer.status == 200 and operation.is_write:
+            request.answer = body
+        await send(
+            {
+                "type": "http.response.start",
+                "status": answer.status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
@@ -349,12 +397,24 @@ class StudioGate:
         chunks: list[bytes] = []
         collecting = False
         size = 0
+        # MLflow's auth app refuses in plain text: held back and said in words.
+        held: Message | None = None
 
         async def watched(message: Message) -> None:
-            nonlocal collecting, size
+            nonlocal collecting, size, held
             if message["type"] == "http.response.start":
                 request.status = int(message["status"])
                 collecting = author is not None and 200 <= request.status < 300
+                if request.status == 403 and _is_plain_text(message):
+                    held = message
+                    return
+            elif held is not None:
+                if message["type"] == "http.response.body" and not message.get("more_body", False):
+                    refusal = team_refusal(request.operation, () if request.caller is None else request.caller.teams)
+                    request.refusal = refusal.reason
+                    held = None
+                    await send_refusal(send, refusal)
+                return
             elif message["type"] == "http.response.body" and collecting:
                 chunk = message.get("body", b"")
                 size += len(chunk)

@@ -5,12 +5,13 @@ Both gateways set the ``X-Gateway-*`` headers on every request they forward
 any a client sends; ``X-Gateway-Proof`` carries a secret only the gateway and
 this app know. Without the proof none of the other headers means anything.
 
-* ``iam``: the principal is the signer's ARN; the user and roles come from
-  ``STUDIO_MLFLOW_IDENTITIES`` by the principal's key (an assumed role's
+* ``iam``: the principal is the signer's ARN; the user, roles and teams come
+  from ``STUDIO_MLFLOW_IDENTITIES`` by the principal's key (an assumed role's
   session removed), and the roles header is ignored. An unknown principal
-  has no roles.
+  has no roles and no teams.
 * ``token``: the principal is the Cognito username, which is the user; the
-  roles are the comma-separated groups of ``X-Gateway-Roles``.
+  roles are the comma-separated groups of ``X-Gateway-Roles``, and the teams
+  those of them the team rule names (``teams``).
 * ``none`` (and anything else): the anonymous caller, without roles.
 
 ``GET /iam/identity`` (``IDENTITY_PATH``, ``IDENTITY_PATH`` in
@@ -23,6 +24,8 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from .teams import TeamRule
 
 AUTHORIZATION_HEADER = "x-gateway-authorization"
 PRINCIPAL_HEADER = "x-gateway-principal"
@@ -44,10 +47,11 @@ IDENTITY_PATH = "/iam/identity"
 
 @dataclass(frozen=True)
 class Identity:
-    """An IAM principal's user and roles (an entry of ``STUDIO_MLFLOW_IDENTITIES``)."""
+    """An IAM principal's user, roles and teams (an entry of ``STUDIO_MLFLOW_IDENTITIES``)."""
 
     user: str
     roles: tuple[str, ...]
+    teams: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,7 @@ class Caller:
     roles: tuple[str, ...]
     authorization: str
     request_id: str
+    teams: tuple[str, ...] = ()
 
 
 class DuplicateGatewayHeaderError(ValueError):
@@ -110,7 +115,9 @@ def split_roles(value: str) -> tuple[str, ...]:
 
 
 def caller_from_headers(
-    headers: Mapping[str, str], identities: Mapping[str, Identity]
+    headers: Mapping[str, str],
+    identities: Mapping[str, Identity],
+    team_rule: TeamRule | None = None,
 ) -> Caller:
     """The caller of a request whose proof was checked."""
     authorization = headers.get(AUTHORIZATION_HEADER, "")
@@ -120,10 +127,13 @@ def caller_from_headers(
         identity = identities.get(principal_key(principal))
         if identity is None:
             return Caller(principal, principal, (), authorization, request_id)
-        return Caller(identity.user, principal, identity.roles, authorization, request_id)
+        return Caller(
+            identity.user, principal, identity.roles, authorization, request_id, identity.teams
+        )
     if authorization == TOKEN and principal:
-        roles = split_roles(headers.get(ROLES_HEADER, ""))
-        return Caller(principal, principal, roles, authorization, request_id)
+        groups = split_roles(headers.get(ROLES_HEADER, ""))
+        teams = (team_rule or TeamRule()).teams_of(groups)
+        return Caller(principal, principal, groups, authorization, request_id, teams)
     return Caller(ANONYMOUS, principal or ANONYMOUS, (), authorization, request_id)
 
 
@@ -133,5 +143,6 @@ def caller_identity(caller: Caller, operations: Iterable[str]) -> dict[str, obje
         "principal": caller.principal,
         "user": caller.user,
         "roles": list(caller.roles),
+        "teams": list(caller.teams),
         "operations": sorted(operations),
     }

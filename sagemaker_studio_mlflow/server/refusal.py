@@ -9,9 +9,12 @@ refusals from MLflow's.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from starlette.types import Send
+
+from .permissions import Operation
 
 REFUSAL_HEADER = "x-studio-mlflow-refusal"
 
@@ -19,6 +22,8 @@ PROOF = "proof"
 METHOD_OVERRIDE = "method-override"
 UNKNOWN_ROUTE = "unknown-route"
 PERMISSION = "permission"
+#: MLflow's auth app refused: team permissions (``access``).
+TEAMS = "teams"
 PAYLOAD = "payload"
 DATABASE = "database"
 #: Seconds a client is asked to wait before it tries again while the database is down.
@@ -73,6 +78,20 @@ def permission_refusal(sentence: str) -> Refusal:
     refused, the caller's roles, the roles that may, whom to ask.
     """
     return Refusal(403, "PERMISSION_DENIED", PERMISSION, sentence)
+
+
+def team_refusal(operation: Operation | None, teams: Sequence[str]) -> Refusal:
+    """MLflow's auth app refused: the resource is restricted to teams, or needs a higher level."""
+    action = operation.words if operation is not None and operation.words else "do this"
+    yours = ", ".join(teams) if teams else "none"
+    return Refusal(
+        403,
+        "PERMISSION_DENIED",
+        TEAMS,
+        f"You may not {action} here: it is restricted to teams, and yours (teams: {yours}) "
+        "have no access or too low a level. Ask its managers (Access in the run browser) "
+        "or an MLflow administrator to grant one of your teams access.",
+    )
 
 
 def payload_refusal(limit: int) -> Refusal:

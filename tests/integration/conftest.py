@@ -82,15 +82,47 @@ def as_role(stack, monkeypatch):
     return use
 
 
+def open_to_everyone(stack: dict, kind: str, key: str) -> None:
+    """Opens a resource made behind MLflow's back (team permissions know only what MLflow's API
+    made, and what the start of the next deploy opens), as the admin, through the gateway."""
+    import requests
+
+    saved = dict(os.environ)
+    try:
+        os.environ.update(sdk_environment(stack, "admins"))
+        auth = SigV4RequestAuthProvider().get_auth()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    answer = requests.post(
+        f"{stack['gateway']}/api/2.0/studio-mlflow/access/grant",
+        json={"kind": kind, "id": key, "team": "everyone", "level": "manage"},
+        auth=auth,
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text[:300]
+
+
 @pytest.fixture(scope="module")
 def direct_client(stack):
     """MLflow's store itself, behind the gateway's and MLflow's back: to set up and check what
     really changed. (MLflow's port answers only the gateway.) Artifacts are files under
-    ARTIFACTS; read them there."""
+    ARTIFACTS; read them there. What it creates is opened to everyone, as a deploy would."""
     from mlflow import MlflowClient
 
+    class DirectClient(MlflowClient):
+        def create_experiment(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            experiment_id = super().create_experiment(*args, **kwargs)
+            open_to_everyone(stack, "experiment", experiment_id)
+            return experiment_id
+
+        def create_registered_model(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            model = super().create_registered_model(*args, **kwargs)
+            open_to_everyone(stack, "registered-model", model.name)
+            return model
+
     uri = database_uri(stack)
-    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+    return DirectClient(tracking_uri=uri, registry_uri=uri)
 
 
 def database_uri(stack: dict) -> str:

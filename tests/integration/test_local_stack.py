@@ -20,9 +20,14 @@ def test_stack_file_describes_every_part(stack):
     for key in ("gateway", "mlflow", "jupyterlab", "region"):
         assert stack[key], key
     assert set(stack["cognito"]) >= {"endpoint", "userPoolId", "clientId"}
-    assert set(stack["users"]) == set(ROLES)
-    for user in stack["users"].values():
-        assert set(user) >= {"username", "password", "accessKeyId", "secretAccessKey"}
+    # One user per role, keyed by it; further users by their username, with their role.
+    assert set(ROLES) <= set(stack["users"])
+    for key, user in stack["users"].items():
+        assert set(user) >= {"username", "password", "accessKeyId", "secretAccessKey", "teams"}
+        assert key in ROLES or (user["role"] in ROLES and key == user["username"])
+    for team, seeded in stack["teams"].items():
+        assert set(seeded) == {"members", "experiments", "registeredModels"}, team
+        assert seeded["members"] == sorted(u["username"] for u in stack["users"].values() if team in u["teams"])
     # Every part listens on the loopback address only.
     for url in (stack["gateway"], stack["mlflow"], stack["jupyterlab"], stack["cognito"]["endpoint"]):
         assert url.startswith("http://127.0.0.1:"), url
@@ -35,7 +40,7 @@ def test_each_seeded_user_signs_in_and_carries_their_group(stack, cognito, role)
 
     for kind in ("IdToken", "AccessToken"):
         token = claims(tokens[kind])
-        assert token["cognito:groups"] == [role], kind
+        assert sorted(token["cognito:groups"]) == sorted([role, *user["teams"]]), kind
         assert token["iss"].endswith("/" + stack["cognito"]["userPoolId"])
         assert token["token_use"] == ("id" if kind == "IdToken" else "access")
     assert claims(tokens["IdToken"])["aud"] == stack["cognito"]["clientId"]

@@ -12,7 +12,7 @@ import {
 import { BUILT_IN_ROLES } from '../../src/roles';
 import { PASSWORD_POLICY, TOKEN_VALIDITY } from '../../src/user-pool';
 import { LOCAL_REGION, urlOf } from '../config';
-import type { AccessKey, LocalState } from '../stack';
+import { type AccessKey, type LocalState, roleOf } from '../stack';
 
 export const USER_POOL_NAME = 'sagemaker-studio-mlflow-local';
 export const APP_CLIENT_NAME = 'jupyterlab';
@@ -109,11 +109,17 @@ export async function provisionCognito(
   if (!clientId) {
     throw new Error('cognito-local created an app client without an id.');
   }
-  for (const role of BUILT_IN_ROLES) {
-    const user = state.users[role];
+  const groups = new Set<string>(BUILT_IN_ROLES);
+  for (const [key, user] of Object.entries(state.users)) {
+    groups.add(roleOf(key, user));
+    user.teams.forEach(team => groups.add(team));
+  }
+  for (const group of groups) {
     await client.send(
-      new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: role })
+      new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group })
     );
+  }
+  for (const [key, user] of Object.entries(state.users)) {
     await client.send(
       new AdminCreateUserCommand({
         UserPoolId: userPoolId,
@@ -133,13 +139,16 @@ export async function provisionCognito(
         Permanent: true
       })
     );
-    await client.send(
-      new AdminAddUserToGroupCommand({
-        UserPoolId: userPoolId,
-        Username: user.username,
-        GroupName: role
-      })
-    );
+    // Its role's group, and a group per team (teams are groups in Cognito).
+    for (const group of [roleOf(key, user), ...user.teams]) {
+      await client.send(
+        new AdminAddUserToGroupCommand({
+          UserPoolId: userPoolId,
+          Username: user.username,
+          GroupName: group
+        })
+      );
+    }
   }
   return { ...state, cognito: { userPoolId, clientId } };
 }

@@ -56,7 +56,8 @@ export const FAMILIES = [
   'workspaces',
   'graphql',
   'server',
-  'ui'
+  'ui',
+  'access'
 ] as const;
 export type Family = (typeof FAMILIES)[number];
 

@@ -493,6 +493,17 @@ const SERVER = [
   ])
 ];
 
+// Team permissions: who may reach an experiment or a registered model.
+// Served by our MLflow server app (sagemaker_studio_mlflow/server/access_api.py,
+// whose ROUTES the coverage test lists beside MLflow's). Changing access
+// needs manage on the resource there, whatever the role.
+// prettier-ignore
+const ACCESS = rest('access', API_2, [
+  ['access.get',                      'GET',  'studio-mlflow/access/get',     'read'],
+  ['access.grant',                    'POST', 'studio-mlflow/access/grant',   'write', 'needs manage on the resource (its creator, a team with manage, or an admin)'],
+  ['access.revoke',                   'POST', 'studio-mlflow/access/revoke',  'write', 'needs manage on the resource (its creator, a team with manage, or an admin)']
+]);
+
 // The stock UI's static files: data-free, needed before anyone signs in.
 // prettier-ignore
 const UI = fullPath('ui', [
@@ -522,7 +533,8 @@ export const OPERATIONS: readonly Operation[] = Object.freeze([
   ...WORKSPACES,
   ...GRAPHQL,
   ...SERVER,
-  ...UI
+  ...UI,
+  ...ACCESS
 ]);
 
 const BY_ID = new Map(OPERATIONS.map(op => [op.id, op]));

@@ -25,7 +25,10 @@ export const MODEL_APPROVER_OPERATIONS = [
   'model-versions.update',
   'model-versions.set-tag',
   'model-versions.delete-tag',
-  'model-versions.transition-stage'
+  'model-versions.transition-stage',
+  // Of the models they manage (they register them): the MLflow app decides.
+  'access.grant',
+  'access.revoke'
 ] as const;
 
 /** A role, built in or defined by the operator in configuration. */

@@ -28,7 +28,8 @@ const FAMILY_TITLES: Record<Family, string> = {
   workspaces: 'Workspaces',
   graphql: 'GraphQL',
   server: 'Server information',
-  ui: 'UI shell'
+  ui: 'UI shell',
+  access: 'Team permissions (answered by our MLflow server app)'
 };
 
 const INTRO = `# Permissions

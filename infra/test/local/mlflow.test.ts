@@ -105,21 +105,29 @@ describe('how the local stack runs MLflow', () => {
     expect(uri.pathname).toBe('/mlflow');
   });
 
-  it('maps each seeded user’s IAM principal to that user and role', () => {
+  it('maps each seeded user’s IAM principal to that user, role and teams', () => {
     const identities = JSON.parse(launch.env.STUDIO_MLFLOW_IDENTITIES);
     expect(identities).toEqual(mlflowIdentities(state));
     expect(identities).toEqual({
       'arn:aws:iam::000000000000:user/admin': {
         user: 'admin',
-        roles: ['admins']
+        roles: ['admins'],
+        teams: []
       },
       'arn:aws:iam::000000000000:user/reader': {
         user: 'reader',
-        roles: ['readers']
+        roles: ['readers'],
+        teams: ['team-a']
       },
       'arn:aws:iam::000000000000:user/approver': {
         user: 'approver',
-        roles: ['model-approvers']
+        roles: ['model-approvers'],
+        teams: []
+      },
+      'arn:aws:iam::000000000000:user/alice': {
+        user: 'alice',
+        roles: ['model-approvers'],
+        teams: ['team-a']
       }
     });
   });

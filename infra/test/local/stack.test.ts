@@ -2,7 +2,9 @@ import {
   GATEWAY_PROOF_LENGTH,
   type LocalState,
   completeState,
-  describeStack
+  EXTRA_SEEDED_USERS,
+  describeStack,
+  localTeams
 } from '../../local/stack';
 import { DEFAULT_PORTS } from '../../local/config';
 import { BUILT_IN_ROLES } from '../../src/roles';
@@ -17,7 +19,9 @@ describe('the local state', () => {
     expect(one.operator.secretAccessKey.length).toBeGreaterThanOrEqual(40);
     expect(two.gatewayProof).not.toBe(one.gatewayProof);
     expect(two.operator).not.toEqual(one.operator);
-    expect(Object.keys(one.users).sort()).toEqual([...BUILT_IN_ROLES].sort());
+    expect(Object.keys(one.users).sort()).toEqual(
+      [...BUILT_IN_ROLES, ...Object.keys(EXTRA_SEEDED_USERS)].sort()
+    );
   });
 
   it('keeps what an older state file has, and adds the proof and operator key it lacks', () => {
@@ -46,8 +50,21 @@ describe('the stack file', () => {
       DEFAULT_PORTS,
       state,
       { kind: 'sqlite', uri: 'sqlite:////repo/m.db', path: '/repo/m.db' },
+      localTeams(state, {
+        'team-a': { experiments: ['3'], registeredModels: ['m'] }
+      }),
       '/repo/.local/audit/audit.jsonl'
     );
+    expect(stack.teams['team-a']).toEqual({
+      members: ['alice', 'reader'],
+      experiments: ['3'],
+      registeredModels: ['m']
+    });
+    expect(stack.users.readers.teams).toEqual(['team-a']);
+    expect(stack.users.alice).toMatchObject({
+      role: 'model-approvers',
+      teams: ['team-a']
+    });
     expect(stack.database.kind).toBe('sqlite');
     expect(stack.auditLog).toBe('/repo/.local/audit/audit.jsonl');
     expect(stack.mlflow).toBe(`http://127.0.0.1:${DEFAULT_PORTS.mlflow}`);

@@ -57,7 +57,8 @@ export function seededUsers(): LocalState['users'] {
       username: SEEDED_USERNAMES[role],
       password: `Pw-${role}-Aa1!x`,
       accessKeyId: 'unused',
-      secretAccessKey: 'unused'
+      secretAccessKey: 'unused',
+      teams: []
     };
   }
   return users;

@@ -24,7 +24,7 @@ interface MlflowRoute {
   method: string;
   /** In the model's template syntax: `{name}` and greedy `{name+}`. */
   path: string;
-  sources: ('flask' | 'fastapi')[];
+  sources: ('flask' | 'fastapi' | 'app')[];
   handlers: string[];
   /** A concrete path for the route, and the route MLflow dispatches it to. */
   sample: string;

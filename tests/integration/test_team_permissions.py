@@ -1,0 +1,197 @@
+"""Team permissions through the local stack: members and non-members, on both the SDK's and the UI's paths.
+
+The seed restricts team-a's experiment and registered model to team-a (edit). The
+reader (readers) and alice (model-approvers) are in team-a; the approver
+(model-approvers) is not; the admin is MLflow's admin. Roles still decide which
+operations exist; teams decide which restricted resources each reaches.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import requests
+
+from sagemaker_studio_mlflow.sigv4 import SigV4RequestAuthProvider
+
+from .conftest import sdk_environment, sign_in
+
+#: Who calls, and their key in stack.json's users.
+CALLERS = {"admins": "admins", "readers": "readers", "approver": "model-approvers", "alice": "alice"}
+
+
+@pytest.fixture(scope="module")
+def team(stack) -> dict:
+    seeded = stack["teams"]["team-a"]
+    return {"experiment": seeded["experiments"][0], "model": seeded["registeredModels"][0]}
+
+
+@pytest.fixture(scope="module")
+def callers(stack, cognito) -> dict:
+    """Per caller: a SigV4 signer of its keys (the SDK's path) and its Cognito access token (the UI's)."""
+    found = {}
+    saved = dict(os.environ)
+    try:
+        for who, key in CALLERS.items():
+            user = stack["users"][key]
+            os.environ.update(sdk_environment(stack, key))
+            found[who] = {
+                "auth": SigV4RequestAuthProvider().get_auth(),
+                "token": sign_in(cognito, stack, user["username"], user["password"])["AccessToken"],
+            }
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return found
+
+
+def call(stack, callers, who: str, path: str, via: str, method: str = "GET", **kwargs) -> requests.Response:
+    """``via`` "sdk": ``/api/2.0/...`` signed with SigV4; "ui": ``/ajax-api/2.0/...`` with the token."""
+    if via == "sdk":
+        url, extra = f"{stack['gateway']}/api/2.0/{path}", {"auth": callers[who]["auth"]}
+    else:
+        url = f"{stack['gateway']}/ajax-api/2.0/{path}"
+        extra = {"headers": {"Authorization": f"Bearer {callers[who]['token']}"}}
+    return requests.request(method, url, timeout=30, **extra, **kwargs)
+
+
+VIAS = ("sdk", "ui")
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_members_read_the_restricted_experiment_its_runs_and_artifacts_and_others_do_not(
+    stack, callers, team, via
+):
+    experiment = team["experiment"]
+    runs = call(stack, callers, "admins", "mlflow/runs/search", via, "POST", json={"experiment_ids": [experiment]})
+    run_id = runs.json()["runs"][0]["info"]["run_id"]
+    for who, allowed in (("admins", True), ("readers", True), ("alice", True), ("approver", False)):
+        got = call(stack, callers, who, f"mlflow/experiments/get?experiment_id={experiment}", via)
+        assert (got.status_code == 200) is allowed, (who, got.status_code, got.text[:200])
+        run = call(stack, callers, who, f"mlflow/runs/get?run_id={run_id}", via)
+        assert (run.status_code == 200) is allowed, (who, run.text[:200])
+        listed = call(stack, callers, who, f"mlflow/artifacts/list?run_id={run_id}", via)
+        assert (listed.status_code == 200) is allowed, (who, listed.text[:200])
+        if not allowed:
+            for refused in (got, run, listed):
+                assert refused.status_code == 403
+                body = refused.json()
+                assert body["error_code"] == "PERMISSION_DENIED"
+                assert "restricted to teams" in body["message"] and "Ask its managers" in body["message"]
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_a_restricted_experiment_never_appears_in_a_non_members_searches_and_paging_stays_whole(
+    stack, callers, team, via
+):
+    def every_experiment(who: str) -> list[str]:
+        ids, token = [], None
+        while True:
+            body = {"max_results": 1, **({"page_token": token} if token else {})}
+            page = call(stack, callers, who, "mlflow/experiments/search", via, "POST", json=body).json()
+            ids += [e["experiment_id"] for e in page.get("experiments", [])]
+            token = page.get("next_page_token")
+            if not token:
+                return ids
+
+    everything = every_experiment("admins")
+    outsider, member = every_experiment("approver"), every_experiment("readers")
+    assert len(outsider) == len(set(outsider)) and len(member) == len(set(member))
+    assert team["experiment"] not in outsider
+    assert team["experiment"] in member
+    assert sorted(outsider) == sorted(e for e in everything if e != team["experiment"])
+    assert sorted(member) == sorted(everything)
+    runs = call(
+        stack, callers, "approver", "mlflow/runs/search", via, "POST", json={"experiment_ids": [team["experiment"]]}
+    )
+    # MLflow's auth app leaves out what the caller may not see, as for any other search.
+    assert runs.status_code == 403 or runs.json().get("runs", []) == [], runs.text[:200]
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_the_restricted_model_and_its_versions_reach_members_only(stack, callers, team, via):
+    model = team["model"]
+    for who, allowed in (("readers", True), ("alice", True), ("approver", False)):
+        got = call(stack, callers, who, f"mlflow/registered-models/get?name={model}", via)
+        assert (got.status_code == 200) is allowed, (who, got.text[:200])
+        version = call(stack, callers, who, f"mlflow/model-versions/get?name={model}&version=1", via)
+        assert (version.status_code == 200) is allowed, (who, version.text[:200])
+        names = [
+            m["name"]
+            for m in call(stack, callers, who, "mlflow/registered-models/search?max_results=100", via)
+            .json()
+            .get("registered_models", [])
+        ]
+        assert (model in names) is allowed, who
+
+
+def test_writes_need_the_role_and_the_teams_level(stack, callers, team):
+    model = team["model"]
+    description = {"name": model, "description": "edited by alice"}
+    # alice: a member (edit) whose role changes models.
+    edited = call(stack, callers, "alice", "mlflow/registered-models/update", "sdk", "PATCH", json=description)
+    assert edited.status_code == 200, edited.text[:200]
+    # the approver has the same role but is not in the team.
+    refused = call(stack, callers, "approver", "mlflow/registered-models/update", "sdk", "PATCH", json=description)
+    assert refused.status_code == 403
+    # the reader is in the team, but readers change nothing.
+    reader = call(stack, callers, "readers", "mlflow/registered-models/update", "ui", "PATCH", json=description)
+    assert reader.status_code == 403 and "readers" in reader.json()["message"]
+    # nobody but the admin writes runs of team-a's experiment: no other role may.
+    runs = call(
+        stack, callers, "admins", "mlflow/runs/search", "sdk", "POST", json={"experiment_ids": [team["experiment"]]}
+    )
+    run_id = runs.json()["runs"][0]["info"]["run_id"]
+    tag = {"run_id": run_id, "key": "checked", "value": "yes"}
+    assert call(stack, callers, "admins", "mlflow/runs/set-tag", "sdk", "POST", json=tag).status_code == 200
+    assert call(stack, callers, "alice", "mlflow/runs/set-tag", "sdk", "POST", json=tag).status_code == 403
+
+
+def test_managing_access_needs_manage_and_a_grant_takes_effect_at_once(stack, callers, team):
+    model = team["model"]
+    grant = {"kind": "registered-model", "id": model, "team": "team-b", "level": "read"}
+    shown = call(stack, callers, "alice", f"studio-mlflow/access/get?kind=registered-model&id={model}", "ui")
+    assert shown.status_code == 200
+    assert shown.json()["access"]["restricted"] is True
+    assert {"team": "team-a", "level": "edit"} in shown.json()["access"]["teams"]
+    assert shown.json()["canManage"] is False
+
+    refused = call(stack, callers, "alice", "studio-mlflow/access/grant", "ui", "POST", json=grant)
+    assert refused.status_code == 403 and "needs manage" in refused.json()["message"]
+    hidden = call(stack, callers, "approver", f"studio-mlflow/access/get?kind=registered-model&id={model}", "sdk")
+    assert hidden.status_code == 404 and "restricted to teams you are not in" in hidden.json()["message"]
+
+    manage = {"kind": "registered-model", "id": model, "team": "team-a", "level": "manage"}
+    try:
+        assert call(stack, callers, "admins", "studio-mlflow/access/grant", "sdk", "POST", json=manage).status_code == 200
+        # Now alice manages it: she opens it to everyone to read.
+        opened = {"kind": "registered-model", "id": model, "team": "everyone", "level": "read"}
+        answer = call(stack, callers, "alice", "studio-mlflow/access/grant", "ui", "POST", json=opened)
+        assert answer.status_code == 200, answer.text[:200]
+        assert answer.json()["access"]["restricted"] is False
+        got = call(stack, callers, "approver", f"mlflow/registered-models/get?name={model}", "sdk")
+        assert got.status_code == 200
+        # ... to read only: the approver's role would change it, the level does not let it.
+        description = {"name": model, "description": "edited by the approver"}
+        edit = call(stack, callers, "approver", "mlflow/registered-models/update", "sdk", "PATCH", json=description)
+        assert edit.status_code == 403
+    finally:
+        restrict = {"kind": "registered-model", "id": model, "team": "everyone"}
+        call(stack, callers, "admins", "studio-mlflow/access/revoke", "sdk", "POST", json=restrict)
+        edit_level = {**manage, "level": "edit"}
+        call(stack, callers, "admins", "studio-mlflow/access/grant", "sdk", "POST", json=edit_level)
+    assert call(stack, callers, "approver", f"mlflow/registered-models/get?name={model}", "sdk").status_code == 403
+
+
+def test_bad_access_requests_are_refused_in_mlflows_format(stack, callers, team):
+    for body in (
+        {"kind": "run", "id": "1", "team": "team-a", "level": "read"},
+        {"kind": "experiment", "id": team["experiment"], "team": "team-a", "level": "owner"},
+        {"kind": "experiment", "id": team["experiment"], "team": "../admins", "level": "read"},
+    ):
+        answer = call(stack, callers, "admins", "studio-mlflow/access/grant", "sdk", "POST", json=body)
+        assert answer.status_code == 400, body
+        assert answer.json()["error_code"] == "INVALID_PARAMETER_VALUE"
+    missing = call(stack, callers, "admins", "studio-mlflow/access/get?kind=experiment&id=999999", "sdk")
+    assert missing.status_code == 404
