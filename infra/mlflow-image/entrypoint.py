@@ -127,7 +127,7 @@ def main() -> None:
         # page is not a route of the gateway, so a key per start, shared by its workers.
         os.environ.setdefault("MLFLOW_FLASK_SERVER_SECRET_KEY", secrets.token_urlsafe(32))
         # Once, before the workers: the auth store's migrations and what it opens.
-        prepared = subprocess.run([sys.executable, "-m", "sagemaker_studio_mlflow.server.prepare"])
+        prepared = subprocess.run([sys.executable, "-m", "sagemaker_studio_mlflow.server.prepare"], check=False)
         if prepared.returncode != 0:
             sys.exit("mlflow-entrypoint: the auth store could not be prepared (see above)")
     command = server_command(dict(os.environ))

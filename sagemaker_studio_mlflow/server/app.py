@@ -48,7 +48,7 @@ def create_app() -> ASGIApp:
     else:
         access_api = AccessApi(access, resource_exists, caller_is_admin)
         mlflow_app = create_auth_app(
-            flask_app, AuthSettings(settings.proofs, settings.identities, settings.team_rule)
+            flask_app, AuthSettings(settings.proofs, settings.identities, settings.team_rule, settings.model)
         )
 
         def record(operation_id: str, user: str, answer: bytes) -> None:

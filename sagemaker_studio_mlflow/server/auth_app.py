@@ -35,6 +35,7 @@ from .identity import (
     caller_from_headers,
     proof_matches,
 )
+from .permissions import PUBLIC, PermissionModel
 from .teams import TeamRule
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class AuthSettings:
     proofs: tuple[str, ...]
     identities: Mapping[str, Identity]
     team_rule: TeamRule
+    model: PermissionModel
 
 
 _settings: AuthSettings | None = None
@@ -149,8 +151,14 @@ def _caller_of_request() -> Caller | None:
     headers = {name.lower(): value for name, value in request.headers.items() if name.lower().startswith("x-gateway-")}
     if not proof_matches(headers.get(PROOF_HEADER), settings.proofs):
         return None
-    caller = caller_from_headers(headers, settings.identities, settings.team_rule)
-    return None if caller.user == ANONYMOUS else caller
+    return caller_from_headers(headers, settings.identities, settings.team_rule)
+
+
+def _is_public(method: str, path: str) -> bool:
+    """A route anyone may call (the UI's page and files, the version): it holds nobody's data."""
+    settings = _settings
+    match = None if settings is None else settings.model.match(method, path)
+    return match is not None and match.operation.access == PUBLIC
 
 
 def authorize_from_gateway() -> Any:
@@ -160,7 +168,7 @@ def authorize_from_gateway() -> Any:
     this is what MLflow trusts. Cached for the request (MLflow asks several
     times).
     """
-    from flask import g
+    from flask import g, request
     from werkzeug.datastructures import Authorization
 
     cached = g.get("studio_mlflow_authorization")
@@ -169,8 +177,15 @@ def authorize_from_gateway() -> Any:
     caller = _caller_of_request()
     if caller is None:
         return _refusal(401, "UNAUTHENTICATED", "This request did not come through the MLflow gateway.")
-    access().sync_caller(caller.user, caller.teams, is_admin=caller_is_admin(caller))
-    authorization = Authorization("basic", {"username": caller.user, "password": ""})
+    if caller.user == ANONYMOUS:
+        if not _is_public(request.method, request.path):
+            return _refusal(401, "UNAUTHENTICATED", "Sign in to MLflow first.")
+        # MLflow's auth app checks nothing for its admin; the route holds nobody's data.
+        username = BOOTSTRAP_ADMIN
+    else:
+        access().sync_caller(caller.user, caller.teams, is_admin=caller_is_admin(caller))
+        username = caller.user
+    authorization = Authorization("basic", {"username": username, "password": ""})
     g.studio_mlflow_authorization = authorization
     return authorization
 

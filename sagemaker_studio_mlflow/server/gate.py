@@ -142,6 +142,10 @@ def _with_body_length(scope: Scope, length: int) -> Scope:
     return {**scope, "headers": headers}
 
 
+#: What MLflow's auth app answers when its grants refuse (``make_forbidden_response``).
+AUTH_APP_REFUSAL = b"Permission denied"
+
+
 def _is_plain_text(message: Message) -> bool:
     for name, value in message.get("headers", []):
         if name.lower() == b"content-type":
@@ -398,22 +402,28 @@ class StudioGate:
         collecting = False
         size = 0
         # MLflow's auth app refuses in plain text: held back and said in words.
-        held: Message | None = None
+        held: list[Message] = []
 
         async def watched(message: Message) -> None:
-            nonlocal collecting, size, held
+            nonlocal collecting, size
             if message["type"] == "http.response.start":
                 request.status = int(message["status"])
                 collecting = author is not None and 200 <= request.status < 300
                 if request.status == 403 and _is_plain_text(message):
-                    held = message
+                    held.append(message)
                     return
-            elif held is not None:
+            elif held:
+                held.append(message)
                 if message["type"] == "http.response.body" and not message.get("more_body", False):
-                    refusal = team_refusal(request.operation, () if request.caller is None else request.caller.teams)
-                    request.refusal = refusal.reason
-                    held = None
-                    await send_refusal(send, refusal)
+                    text = b"".join(m.get("body", b"") for m in held[1:])
+                    if text.strip() == AUTH_APP_REFUSAL:
+                        refusal = team_refusal(request.operation, () if request.caller is None else request.caller.teams)
+                        request.refusal = refusal.reason
+                        await send_refusal(send, refusal)
+                    else:
+                        for kept in held:
+                            await send(kept)
+                    held.clear()
                 return
             elif message["type"] == "http.response.body" and collecting:
                 chunk = message.get("body", b"")

@@ -18,6 +18,7 @@ const READER: KernelIdentityAnswer = {
     principal: 'arn:aws:sts::123456789012:assumed-role/demo-readers/SageMaker',
     user: 'readers (shared execution role)',
     roles: ['readers'],
+    teams: [],
     operations: ['runs.search']
   }
 };

@@ -118,13 +118,25 @@ def test_with_the_gateway_proof_the_container_starts_mlflow_with_the_database(
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("MLFLOW_BACKEND_STORE_URI", raising=False)
     monkeypatch.delenv("CONTENT_SECURITY_POLICY", raising=False)
+    # What main() sets in the environment goes with the test.
+    monkeypatch.setattr(entrypoint.os, "environ", dict(os.environ))
     monkeypatch.setattr(entrypoint.sys, "argv", ["mlflow-entrypoint", "--workers", "2"])
     started = []
     monkeypatch.setattr(entrypoint.os, "execvp", lambda *args: started.append(args))
+    prepared = []
+    monkeypatch.setattr(
+        entrypoint.subprocess,
+        "run",
+        lambda command, check: prepared.append(command) or subprocess.CompletedProcess(command, 0),
+    )
     entrypoint.main()
     # The container's command, if any, goes to `mlflow server` after ours.
     assert started == [("mlflow", [*entrypoint.server_command({}), "--workers", "2"])]
     assert os.environ["MLFLOW_BACKEND_STORE_URI"].startswith("postgresql+psycopg2://mlflow:secret@")
+    # Before it, once: the auth store, in its own database beside MLflow's.
+    assert prepared == [[entrypoint.sys.executable, "-m", "sagemaker_studio_mlflow.server.prepare"]]
+    auth_uri = os.environ["STUDIO_MLFLOW_AUTH_DATABASE_URI"]
+    assert auth_uri.startswith("postgresql+psycopg2://mlflow:secret@") and "/mlflow_auth?" in auth_uri
 
 
 def test_a_framing_policy_on_two_lines_stops_the_container() -> None:

@@ -345,5 +345,9 @@ def test_every_sample_is_decided_as_the_role_table_says(tmp_path: Path) -> None:
     public = {op["id"] for op in artifact["operations"] if op["access"] == "public"}
     for operation, role, status in decided:
         allowed = operation in artifact["roles"][role] or operation in public
+        if allowed and operation.startswith("access."):
+            # Team permissions' own API: without the auth app, not set up (503), never MLflow's.
+            assert status == 503, (operation, role)
+            continue
         assert status == (200 if allowed else 403), (operation, role)
-    assert {status for _, _, status in decided} == {200, 403}
+    assert {status for _, _, status in decided} == {200, 403, 503}

@@ -70,6 +70,7 @@ def test_a_principal_the_table_does_not_know_has_no_roles(gate: tuple[Client, Up
         "principal": "arn:aws:iam::123456789012:user/someone",
         "user": "arn:aws:iam::123456789012:user/someone",
         "roles": [],
+        "teams": [],
         "operations": [],
     }
 
