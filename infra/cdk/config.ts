@@ -29,7 +29,7 @@ import {
 export function testedMlflowVersion(
   requirements = path.join(__dirname, '..', '..', 'requirements', 'dev.in')
 ): string {
-  const pin = /^mlflow==(\S+)\s*$/m.exec(
+  const pin = /^mlflow(?:\[[\w,-]+\])?==(\S+)\s*$/m.exec(
     fs.readFileSync(requirements, 'utf-8')
   );
   if (pin === null) {

@@ -29,7 +29,10 @@ test('the MLflow tile opens the panel: the reader signs in and sees experiments,
   await expect(panel.getByLabel('User name')).toBeVisible();
   await keepScreenshot(page, testInfo, 'mlflow-sign-in');
   await signIn(page, 'readers');
-  await expect(page.locator('.jp-MlflowUser-groups')).toHaveText('readers');
+  // Its groups: its role and its team.
+  await expect(page.locator('.jp-MlflowUser-groups')).toHaveText(
+    'readers, team-a'
+  );
 
   const frame = mlflowFrame(page);
   await frame.getByRole('link', { name: 'Experiments' }).first().click();
