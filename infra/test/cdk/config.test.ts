@@ -39,7 +39,7 @@ describe('the deployment configuration', () => {
       path.join(__dirname, '..', '..', '..', 'requirements', 'dev.in'),
       'utf-8'
     );
-    expect(requirements).toContain(`mlflow==${testedMlflowVersion()}\n`);
+    expect(requirements).toContain(`mlflow[auth]==${testedMlflowVersion()}\n`);
     expect(DEFAULT_CONFIG.mlflow.version).toBe(testedMlflowVersion());
   });
 
