@@ -215,7 +215,12 @@ describe('MLflow on Fargate', () => {
     const wanted = fs
       .readFileSync(path.join(IMAGE_DIR, 'requirements.in'), 'utf-8')
       .split('\n')
-      .map(line => line.replace(/#.*/, '').trim())
+      .map(line =>
+        line
+          .replace(/#.*/, '')
+          .replace(/\[.*\]/, '')
+          .trim()
+      )
       .filter(line => line !== '');
     const locked = requirements.map(r => r.split('==')[0].toLowerCase());
     for (const name of wanted) {

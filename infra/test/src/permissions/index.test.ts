@@ -352,11 +352,13 @@ describe('built-in roles', () => {
     }
   });
 
-  it('gives model-approvers exactly the registry changes on top of reading', () => {
+  it('gives model-approvers exactly the registry changes on top of reading, and managing access to what they manage', () => {
     const extra = allowed('model-approvers').filter(
       id => !allowed('readers').includes(id)
     );
     expect(extra.sort()).toEqual([
+      'access.grant',
+      'access.revoke',
       'model-versions.create',
       'model-versions.delete-tag',
       'model-versions.set-tag',
