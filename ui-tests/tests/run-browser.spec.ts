@@ -63,7 +63,7 @@ test('the reader browses, filters, sorts and expands runs, opens one in MLflow a
   const browser = await openRunBrowser(page);
   await signIn(page, 'readers', BROWSER);
   await expect(browser.locator('.jp-MlflowSignedIn-groups')).toHaveText(
-    'readers'
+    'readers, team-a'
   );
 
   // Experiments: searched by name.
