@@ -22,11 +22,25 @@ export class MlflowApiError extends Error {
     message: string,
     readonly status: number = 0,
     /** MLflow's or the gateway's `error_code`, when it sent one. */
-    readonly errorCode: string = ''
+    readonly errorCode: string = '',
+    /** Why the MLflow server app refused, when it says (`details.reason`). */
+    readonly reason: string = ''
   ) {
     super(message);
     this.name = 'MlflowApiError';
   }
+}
+
+/**
+ * Whether `error` is a refusal of team permissions: the resource is
+ * restricted to teams the caller is not in, or needs a higher level.
+ */
+export function isTeamRefusal(error: unknown): boolean {
+  return (
+    error instanceof MlflowApiError &&
+    error.kind === 'forbidden' &&
+    error.reason === 'teams'
+  );
 }
 
 export interface IApiOptions {
@@ -117,7 +131,9 @@ export async function callGateway<T>(
         : response.status >= 502 && response.status <= 504
           ? 'unavailable'
           : 'mlflow';
-  throw new MlflowApiError(kind, detail, response.status, errorCode);
+  const reason =
+    typeof body?.details?.reason === 'string' ? body.details.reason : '';
+  throw new MlflowApiError(kind, detail, response.status, errorCode, reason);
 }
 
 /** What the caller's roles allow, from the gateway's permission model. */

@@ -1,3 +1,4 @@
 import './base.css';
 import './models.css';
 import './identity.css';
+import './access.css';

@@ -19,7 +19,13 @@ export interface Stack {
       password: string;
       accessKeyId: string;
       secretAccessKey: string;
+      teams?: string[];
     }
+  >;
+  /** Each seeded team: its members and what is restricted to it. */
+  teams: Record<
+    string,
+    { members: string[]; experiments: string[]; registeredModels: string[] }
   >;
 }
 

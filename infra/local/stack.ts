@@ -216,8 +216,8 @@ export function readStack(): StackDescription | undefined {
 }
 
 /**
- * An older state's users, with the teams they lack. Users it lacks are not
- * added: its identity provider has none of them (`up --fresh` makes them).
+ * An older state's users, with the teams they lack, and the seeded users it
+ * lacks (the identity provider gets them at the next start).
  */
 function completeUsers(
   saved:
@@ -227,12 +227,13 @@ function completeUsers(
   if (saved === undefined) {
     return fresh;
   }
-  return Object.fromEntries(
+  const completed = Object.fromEntries(
     Object.entries(saved).map(([key, user]) => [
       key,
       { ...user, teams: user.teams ?? SEEDED_TEAMS[user.username] ?? [] }
     ])
   );
+  return { ...fresh, ...completed };
 }
 
 /** stack.json's `teams`: each team's members (from the users) and what the seed restricted to it. */

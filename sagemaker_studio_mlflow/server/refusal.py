@@ -36,9 +36,15 @@ class Refusal:
     error_code: str
     reason: str
     message: str
+    #: Whether the body names the reason too (``"details": {"reason": ...}``), for
+    #: clients that cannot read the header across origins (the browser).
+    reason_in_body: bool = False
 
     def body(self) -> bytes:
-        return json.dumps({"error_code": self.error_code, "message": self.message}).encode()
+        body: dict[str, object] = {"error_code": self.error_code, "message": self.message}
+        if self.reason_in_body:
+            body["details"] = {"reason": self.reason}
+        return json.dumps(body).encode()
 
 
 def proof_refusal() -> Refusal:
@@ -91,6 +97,7 @@ def team_refusal(operation: Operation | None, teams: Sequence[str]) -> Refusal:
         f"You may not {action} here: it is restricted to teams, and yours (teams: {yours}) "
         "have no access or too low a level. Ask its managers (Access in the run browser) "
         "or an MLflow administrator to grant one of your teams access.",
+        reason_in_body=True,
     )
 
 

@@ -62,6 +62,17 @@ export function runJson(run: IFakeRun): IRunJson {
   };
 }
 
+/** What the MLflow server app answers a caller outside a resource's teams. */
+export function teamRefusal(): MlflowApiError {
+  return new MlflowApiError(
+    'forbidden',
+    'You may not get an experiment here: it is restricted to teams, and yours (teams: none) have no access or too low a level. Ask its managers (Access in the run browser) or an MLflow administrator to grant one of your teams access.',
+    403,
+    'PERMISSION_DENIED',
+    'teams'
+  );
+}
+
 /**
  * MLflow in memory: runs of one experiment, paged by offset, ordered by
  * rmse or start time, and filtered by `metrics.rmse < N` (any other filter
@@ -74,6 +85,8 @@ export class FakeMlflow implements IRunBrowserClient {
   searches: { filter?: string; orderBy?: string[]; pageToken?: string }[] = [];
   polled: string[][] = [];
   failNext: Error | null = null;
+  /** Experiments (by id or name) restricted to teams the caller is not in. */
+  restricted = new Set<string>();
   registered: { name: string; runId: string; modelId: string }[] = [];
 
   async permissions(): Promise<ICallerPermissions> {
@@ -99,6 +112,9 @@ export class FakeMlflow implements IRunBrowserClient {
 
   async findExperiment(idOrName: string): Promise<IExperiment | null> {
     this.maybeFail();
+    if (this.restricted.has(idOrName)) {
+      throw teamRefusal();
+    }
     return (
       this.experiments.find(
         e => e.experiment_id === idOrName || e.name === idOrName
@@ -212,6 +228,10 @@ export async function setup(
     signedIn?: boolean;
     pageSize?: number;
     pollMs?: number;
+    /** What the caller's roles allow (`experiments.search` and `runs.search`). */
+    operations?: string[];
+    /** Experiments restricted to teams the caller is not in. */
+    restricted?: string[];
   } = {}
 ) {
   const settings = new FakeSettings({ ...CONFIGURED, ...options.config });
@@ -221,6 +241,8 @@ export async function setup(
   }
   const mlflow = new FakeMlflow();
   mlflow.runs = options.runs ?? [];
+  mlflow.operations = options.operations ?? mlflow.operations;
+  mlflow.restricted = new Set(options.restricted ?? []);
   const model = new RunBrowserModel({
     settings,
     auth,

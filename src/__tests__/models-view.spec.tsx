@@ -22,6 +22,7 @@ function render(model: ModelsModel) {
     insertCode: jest.fn(),
     setAlias: jest.fn(),
     setStage: jest.fn(),
+    showAccess: jest.fn(),
     signOut: jest.fn()
   };
   const root = createRoot(host);
@@ -139,6 +140,20 @@ describe('ModelsView', () => {
     act(() => button('Set stage…', version('2')).click());
     expect(actions.setStage).toHaveBeenCalledWith(
       model.versions('churn-classifier')!.items[0]
+    );
+  });
+
+  it('offers who has access to a model only to roles that may ask', async () => {
+    const reader = await showing();
+    expect(reader.buttons('Who has access to churn-classifier')).toHaveLength(
+      0
+    );
+    const approver = await showing({
+      operations: [...APPROVER_OPERATIONS, 'access.get']
+    });
+    act(() => approver.button('Who has access to churn-classifier').click());
+    expect(approver.actions.showAccess).toHaveBeenCalledWith(
+      'churn-classifier'
     );
   });
 

@@ -1,3 +1,4 @@
+import { routeResource } from '../panel/route-access';
 import { MlflowApiError } from '../api';
 import { NotSignedInError } from '../auth/errors';
 import { HandoffError } from '../handoff/client';
@@ -22,7 +23,13 @@ class RecordingStore implements ITokenStore {
 
 const settle = () => new Promise(resolve => setTimeout(resolve, 0));
 
-function setup(options: { probe?: MlflowPanelModel.Probe } = {}) {
+/** MLflow's answers about routes: those restricted to other teams. */
+const TEAM_WORDS =
+  'You may not read an experiment here: it is restricted to teams. Ask its managers.';
+
+function setup(
+  options: { probe?: MlflowPanelModel.Probe; restricted?: string[] } = {}
+) {
   const settings = new FakeSettings();
   const auth = new FakeAuth();
   const store = new RecordingStore();
@@ -35,6 +42,10 @@ function setup(options: { probe?: MlflowPanelModel.Probe } = {}) {
       return store;
     },
     route: '/experiments/1',
+    routeRefusal: async (_gateway, route, token) => {
+      await token();
+      return (options.restricted ?? []).includes(route) ? TEAM_WORDS : null;
+    },
     probe:
       options.probe ??
       (async (_gateway, token) => {
@@ -71,6 +82,40 @@ describe('MlflowPanelModel', () => {
     s.auth.set('signed-in', accessToken('reader', ['readers']));
     await settle();
     s.model.route = '/models';
+    await settle();
+    expect(s.model.state).toEqual({
+      kind: 'ready',
+      url: 'https://gw.example.com/prod/#/models'
+    });
+  });
+
+  it('says "no access" in MLflow’s words for a route restricted to other teams, then goes home', async () => {
+    const s = setup({ restricted: ['/experiments/1', '/experiments/7'] });
+    s.auth.set('signed-in', accessToken('approver', ['model-approvers']));
+    await settle();
+    expect(s.model.state).toEqual({
+      kind: 'no-access',
+      route: '/experiments/1',
+      message: TEAM_WORDS
+    });
+    s.model.route = '/';
+    await settle();
+    expect(s.model.state).toEqual({
+      kind: 'ready',
+      url: 'https://gw.example.com/prod/#/'
+    });
+    s.model.route = '/experiments/7';
+    await settle();
+    expect(s.model.state.kind).toBe('no-access');
+  });
+
+  it('shows the last route asked for when an earlier check answers late', async () => {
+    const s = setup({ restricted: ['/experiments/7'] });
+    s.auth.set('signed-in', accessToken('approver', ['model-approvers']));
+    await settle();
+    s.model.route = '/experiments/7';
+    s.model.route = '/models';
+    await settle();
     expect(s.model.state).toEqual({
       kind: 'ready',
       url: 'https://gw.example.com/prod/#/models'
@@ -211,6 +256,7 @@ describe('MlflowPanelModel for several users and the MLflow UI’s preferences',
       route: '/experiments/1',
       routeUser,
       probe: async () => undefined,
+      routeRefusal: async () => null,
       uiPreferences: {
         current: () => ({ darkMode }),
         store: gateway => ({
@@ -277,5 +323,21 @@ describe('MlflowPanelModel for several users and the MLflow UI’s preferences',
     s.model.applyPreferences();
     await settle();
     expect(s.sent).toEqual([]);
+  });
+});
+
+describe('routeResource', () => {
+  it('names the experiment or registered model a route shows', () => {
+    expect(routeResource('/experiments/7/runs/abc')).toEqual({
+      kind: 'experiment',
+      id: '7'
+    });
+    expect(routeResource('/models/churn%20model/versions/2')).toEqual({
+      kind: 'registered-model',
+      id: 'churn model'
+    });
+    expect(routeResource('/models')).toBeNull();
+    expect(routeResource('/compare-runs?runs=[]')).toBeNull();
+    expect(routeResource('/models/%E0%A4%A')).toBeNull();
   });
 });

@@ -25,6 +25,7 @@ function render(state: PanelState) {
   const actions = {
     openSettings: jest.fn(),
     retry: jest.fn(),
+    openHome: jest.fn(),
     signOut: jest.fn()
   };
   const root = createRoot(host);
@@ -74,6 +75,21 @@ describe('PanelView', () => {
       act(() => view.root.unmount());
     }
   );
+
+  it('says there is no access, in the server’s words, with a way home', () => {
+    const view = render({
+      kind: 'no-access',
+      route: '/experiments/7',
+      message: 'It is restricted to teams. Ask its managers.'
+    });
+    const alert = view.host.querySelector('[role="alert"]')!;
+    expect(alert.querySelector('h2')!.textContent).toBe('No access');
+    expect(alert.textContent).toContain('Ask its managers.');
+    expect(view.host.querySelector('iframe')).toBeNull();
+    act(() => view.host.querySelector('button')!.click());
+    expect(view.actions.openHome).toHaveBeenCalled();
+    act(() => view.root.unmount());
+  });
 
   it('says MLflow being down passes: wait and try again', () => {
     const view = render({

@@ -1,10 +1,11 @@
 import { MlflowApiError } from '../api';
 import { NotSignedInError } from '../auth/errors';
-import { RunBrowserModel } from '../runs/model';
+import { RunBrowserModel, toBrowserError } from '../runs/model';
 import { durationOf, metricColumn, paramColumn } from '../runs/table';
 import {
   CHURN,
   FakeMlflow,
+  teamRefusal,
   IFakeRun,
   MemoryStore,
   VISION,
@@ -119,6 +120,29 @@ describe('RunBrowserModel', () => {
       expect(store.state?.lastExperimentId).toBe('1');
       const second = await setup({ store });
       expect(second.model.runs?.experiment).toEqual(CHURN);
+    });
+
+    it('says there is no access to a pinned experiment restricted to other teams, and lists the rest', async () => {
+      const { model } = await setup({
+        config: { defaultExperiment: 'image-classifier' },
+        restricted: ['image-classifier']
+      });
+      expect(model.runs).toBeNull();
+      expect(model.experiments.error).toBeNull();
+      expect(model.experiments.items).toHaveLength(2);
+      expect(model.noAccess?.experiment).toBe('image-classifier');
+      expect(model.noAccess?.message).toContain('Ask its managers');
+      model.openExperiment(CHURN);
+      expect(model.noAccess).toBeNull();
+    });
+
+    it('titles a team refusal "No access", not a missing role', () => {
+      expect(toBrowserError(teamRefusal()).kind).toBe('noAccess');
+      expect(
+        toBrowserError(
+          new MlflowApiError('forbidden', 'no', 403, 'PERMISSION_DENIED')
+        ).kind
+      ).toBe('forbidden');
     });
 
     it('falls back to the list when the pinned experiment is gone', async () => {

@@ -39,6 +39,7 @@ function render(model: RunBrowserModel) {
     chooseColumns: jest.fn(),
     pinExperiment: jest.fn(),
     pinned: jest.fn(() => ''),
+    showAccess: jest.fn(),
     signOut: jest.fn()
   };
   const root = createRoot(host);
@@ -381,5 +382,33 @@ describe('RunBrowserView', () => {
     expect(actions.compare).toHaveBeenCalledWith(['run-00002', 'run-00001']);
     act(() => button('Pin').click());
     expect(actions.pinExperiment).toHaveBeenCalledWith(CHURN);
+  });
+
+  it('says there is no access to the pinned experiment, in the server’s words', async () => {
+    const { host } = await browsing([], {
+      config: { defaultExperiment: 'churn-prediction' },
+      restricted: ['churn-prediction']
+    });
+    const alert = host.querySelector('[role=alert]')!;
+    expect(alert.textContent).toContain(
+      'No access to the experiment churn-prediction'
+    );
+    expect(alert.textContent).toContain('Ask its managers');
+    expect(host.textContent).toContain('image-classifier');
+  });
+
+  it('offers who has access to an experiment only to roles that may ask', async () => {
+    const reader = await browsing(manyRuns(1));
+    act(() => reader.model.openExperiment(CHURN));
+    await flush();
+    expect(() => reader.button('Access')).toThrow();
+
+    const manager = await browsing(manyRuns(1), {
+      operations: ['experiments.search', 'runs.search', 'access.get']
+    });
+    act(() => manager.model.openExperiment(CHURN));
+    await flush();
+    act(() => manager.button('Access').click());
+    expect(manager.actions.showAccess).toHaveBeenCalledWith(CHURN);
   });
 });

@@ -11,5 +11,7 @@ export interface IModelsActions {
   setAlias(version: IModelVersion): void;
   /** Pick a stage for a version, confirm, and move it. */
   setStage(version: IModelVersion): void;
+  /** Show who has access to a registered model, and let its managers change it. */
+  showAccess(name: string): void;
   signOut(): void;
 }

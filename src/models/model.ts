@@ -1,6 +1,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { ACCESS_GET_OPERATION } from '../access/mlflow';
 import { ApiErrorKind, MlflowApiError } from '../api';
 import { NotSignedInError } from '../auth/errors';
 import { SessionChecks, SessionGate } from '../auth/gate';
@@ -88,6 +89,11 @@ export class ModelsModel implements IDisposable {
   /** Moving versions between stages is offered only to roles that may. */
   get canTransitionStage(): boolean {
     return this._allows(TRANSITION_STAGE_OPERATION);
+  }
+
+  /** Who has access to a model is shown to roles that may ask. */
+  get canSeeAccess(): boolean {
+    return this._allows(ACCESS_GET_OPERATION);
   }
 
   get models(): IModelList {

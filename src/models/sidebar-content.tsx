@@ -1,6 +1,7 @@
 import { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import { openAccessDialog } from '../access/open';
 import type { IApiOptions } from '../api';
 import type { ISidebarContent } from '../components/deferred-sidebar';
 import type { IMlflowAuth, IMlflowSettings } from '../tokens';
@@ -14,7 +15,10 @@ import { ModelsModel } from './model';
 import { ModelsView } from './view';
 
 /** The actions the plugin provides; the dialogs come with the view. */
-export type IModelsCommands = Omit<IModelsActions, 'setAlias' | 'setStage'>;
+export type IModelsCommands = Omit<
+  IModelsActions,
+  'setAlias' | 'setStage' | 'showAccess'
+>;
 
 export interface IModelsContentOptions {
   settings: IMlflowSettings;
@@ -42,7 +46,14 @@ export function modelsContent(
     ...commands,
     setAlias: version => void setAliasWithConfirmation(model, version, trans),
     setStage: version =>
-      void transitionStageWithConfirmation(model, version, trans)
+      void transitionStageWithConfirmation(model, version, trans),
+    showAccess: name =>
+      void openAccessDialog({
+        api,
+        resource: { kind: 'registered-model', id: name, label: name },
+        permissions: model.permissions,
+        trans
+      })
   };
   return {
     value: model,

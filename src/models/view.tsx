@@ -167,6 +167,16 @@ function ModelItem(
         >
           {trans.__('Open')}
         </button>
+        {model.canSeeAccess && (
+          <button
+            className="jp-MlflowModels-textButton jp-MlflowModels-access"
+            onClick={() => actions.showAccess(registered.name)}
+            aria-label={trans.__('Who has access to %1', registered.name)}
+            title={trans.__('Who may see and change %1', registered.name)}
+          >
+            {trans.__('Access')}
+          </button>
+        )}
       </div>
       <div className="jp-MlflowModels-summary">
         {latest !== null && (

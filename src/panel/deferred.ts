@@ -15,6 +15,7 @@ import { mlflowIcon } from '../icons';
 import { notifyWarning } from '../notify';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 import { MlflowPanelModel } from './model';
+import { HOME_ROUTE } from './routes';
 import { MlflowPanel, SignedInUser } from './widget';
 
 /** Makes MLflow panels, sharing one hand-off frame per gateway. */
@@ -57,6 +58,9 @@ export class PanelFactory {
         openSettings: () =>
           void commands.execute(OPEN_SETTINGS_COMMAND, { query: 'MLflow' }),
         retry: () => model.retry(),
+        openHome: () => {
+          model.route = HOME_ROUTE;
+        },
         signOut: () => void commands.execute(CommandIDs.signOut)
       }
     });

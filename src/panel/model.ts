@@ -7,6 +7,7 @@ import { SessionChecks } from '../auth/gate';
 import { HandoffError } from '../handoff/client';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
 import { HOME_ROUTE, mlflowUrl } from './routes';
+import { routeTeamRefusal } from './route-access';
 import type { IMlflowUiPreferences } from './ui-preferences';
 
 /**
@@ -17,6 +18,8 @@ export type PanelState =
   | { kind: 'connecting' }
   | { kind: 'signed-out' }
   | { kind: 'ready'; url: string }
+  /** The route shows what is restricted to teams the user is not in. */
+  | { kind: 'no-access'; route: string; message: string }
   | { kind: 'error'; error: PanelError; message: string };
 
 /**
@@ -52,6 +55,7 @@ export class MlflowPanelModel implements IDisposable {
     );
     this._tokenStore = options.tokenStore;
     this._probe = options.probe ?? probeGateway;
+    this._routeRefusal = options.routeRefusal ?? routeTeamRefusal;
     this._route = options.route ?? HOME_ROUTE;
     this._routeUser = options.routeUser ?? null;
     this._uiPreferences = options.uiPreferences ?? null;
@@ -77,11 +81,12 @@ export class MlflowPanelModel implements IDisposable {
   set route(route: string) {
     this._route = route;
     this._routeUser = this._auth.user?.username ?? null;
-    if (this._state.kind === 'ready') {
-      this._setState({
-        kind: 'ready',
-        url: mlflowUrl(this._settings.config.gatewayUrl, route)
-      });
+    if (this._state.kind === 'ready' || this._state.kind === 'no-access') {
+      const shown = ++this._shown;
+      void this._showRoute(
+        this._settings.config.gatewayUrl,
+        () => shown === this._shown && !this._isDisposed
+      );
     }
   }
 
@@ -150,18 +155,39 @@ export class MlflowPanelModel implements IDisposable {
         await this._tokenStore(gatewayUrl).store(token);
         // Before the UI loads, which reads them once.
         await this._storePreferences(gatewayUrl);
-        if (current()) {
-          this._setState({
-            kind: 'ready',
-            url: mlflowUrl(gatewayUrl, this._route)
-          });
-        }
+        const shown = ++this._shown;
+        await this._showRoute(
+          gatewayUrl,
+          () => current() && shown === this._shown
+        );
       } catch (reason) {
         if (current()) {
           this._failWith(reason);
         }
       }
     })();
+  }
+
+  /**
+   * Show the MLflow UI at the route, or say there is no access when it
+   * shows what is restricted to other teams (where the UI stays blank).
+   */
+  private async _showRoute(
+    gatewayUrl: string,
+    current: () => boolean
+  ): Promise<void> {
+    const route = this._route;
+    const refusal = await this._routeRefusal(gatewayUrl, route, () =>
+      this._auth.accessToken()
+    );
+    if (!current()) {
+      return;
+    }
+    this._setState(
+      refusal === null
+        ? { kind: 'ready', url: mlflowUrl(gatewayUrl, route) }
+        : { kind: 'no-access', route, message: refusal }
+    );
   }
 
   private _onTokenChanged(_: IMlflowAuth, token: string | null): void {
@@ -223,6 +249,9 @@ export class MlflowPanelModel implements IDisposable {
   private _routeUser: string | null;
   private readonly _uiPreferences: MlflowPanelModel.IUiPreferences | null;
   private _state: PanelState = { kind: 'connecting' };
+  private readonly _routeRefusal: MlflowPanelModel.RouteRefusal;
+  /** Bumped at each route shown: an older check's answer is dropped. */
+  private _shown = 0;
   private readonly _sessionChecks: SessionChecks;
   private _isDisposed = false;
   private readonly _stateChanged = new Signal<MlflowPanelModel, PanelState>(
@@ -236,6 +265,13 @@ export namespace MlflowPanelModel {
     gatewayUrl: string,
     token: () => Promise<string>
   ) => Promise<void>;
+
+  /** Why the user may not see what a route shows (teams), or `null`. */
+  export type RouteRefusal = (
+    gatewayUrl: string,
+    route: string,
+    token: () => Promise<string>
+  ) => Promise<string | null>;
 
   export interface IUiPreferences {
     /** The preferences now (JupyterLab's theme, for one). */
@@ -256,6 +292,8 @@ export namespace MlflowPanelModel {
     /** What to ask of the MLflow UI, and where (none by default). */
     uiPreferences?: IUiPreferences;
     probe?: Probe;
+    /** By default, asks MLflow for the route's experiment or model. */
+    routeRefusal?: RouteRefusal;
   }
 }
 

@@ -12,6 +12,8 @@ import { MlflowPanelModel, PanelError, PanelState } from './model';
 export interface IPanelActions {
   openSettings(): void;
   retry(): void;
+  /** Show MLflow's start page. */
+  openHome(): void;
   signOut(): void;
 }
 
@@ -73,6 +75,15 @@ function StateView(
       );
     case 'signed-out':
       return <SignInView auth={props.model.auth} trans={trans} />;
+    case 'no-access':
+      return (
+        <Message title={trans.__('No access')} error>
+          <p>{state.message}</p>
+          <button className="jp-mod-styled" onClick={actions.openHome}>
+            {trans.__('Open MLflow’s Start Page')}
+          </button>
+        </Message>
+      );
     case 'error':
       return <ErrorView {...props} state={state} />;
   }

@@ -55,6 +55,12 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const { commands, shell } = app;
 
+    const api = {
+      get gatewayUrl() {
+        return settings.config.gatewayUrl;
+      },
+      token: () => auth.accessToken()
+    };
     // Built when the sidebar is first shown or a command needs it.
     const model = new Lazy(async () => {
       const { RunBrowserModel, addRunCommands, gatewayClient } = await import(
@@ -63,12 +69,7 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
       const loaded = new RunBrowserModel({
         settings,
         auth,
-        client: gatewayClient({
-          get gatewayUrl() {
-            return settings.config.gatewayUrl;
-          },
-          token: () => auth.accessToken()
-        }),
+        client: gatewayClient(api),
         store: state
           ? {
               load: async () =>
@@ -99,6 +100,7 @@ export const runBrowserPlugin: JupyterFrontEndPlugin<void> = {
           model.load()
         ]);
         return runBrowserContent(sidebar, loaded, {
+          api,
           commands,
           settings,
           settingRegistry,

@@ -17,5 +17,7 @@ export interface IRunBrowserActions {
   pinExperiment(experiment: IExperiment | null): void;
   /** The pinned experiment's name or ID, from the settings. */
   pinned(): string;
+  /** Show who has access to the experiment, and let its managers change it. */
+  showAccess(experiment: IExperiment): void;
   signOut(): void;
 }

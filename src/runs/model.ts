@@ -2,7 +2,8 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ApiErrorKind, MlflowApiError } from '../api';
+import { ACCESS_GET_OPERATION } from '../access/mlflow';
+import { ApiErrorKind, MlflowApiError, isTeamRefusal } from '../api';
 import { NotSignedInError } from '../auth/errors';
 import { SessionChecks } from '../auth/gate';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
@@ -38,7 +39,8 @@ export type SessionState =
 
 /** A failed call, as the views explain it. `filter`: MLflow refused the filter. */
 export interface IBrowserError {
-  readonly kind: ApiErrorKind | 'filter';
+  /** `noAccess`: restricted to teams the user is not in (its message says whom to ask). */
+  readonly kind: ApiErrorKind | 'filter' | 'noAccess';
   readonly message: string;
 }
 
@@ -156,6 +158,21 @@ export class RunBrowserModel implements IDisposable {
     return REGISTER_MODEL_OPERATIONS.every(id => allowed.has(id));
   }
 
+  /**
+   * The pinned or last experiment, when it is restricted to teams the user
+   * is not in, with the refusal's words (whom to ask); until another opens.
+   */
+  get noAccess(): { experiment: string; message: string } | null {
+    return this._noAccess;
+  }
+
+  /** Who has access to an experiment is shown to roles that may ask. */
+  get canSeeAccess(): boolean {
+    return (
+      this._permissions?.operations.includes(ACCESS_GET_OPERATION) ?? false
+    );
+  }
+
   get experiments(): IExperimentList {
     return this._experiments.state;
   }
@@ -253,6 +270,7 @@ export class RunBrowserModel implements IDisposable {
   /** Show an experiment's runs, and remember it. */
   openExperiment(experiment: IExperiment): void {
     this._closeRuns();
+    this._noAccess = null;
     const view: IRunsView = {
       experiment,
       filter: '',
@@ -478,12 +496,24 @@ export class RunBrowserModel implements IDisposable {
       this._settings.config.defaultExperiment,
       this._remembered.lastExperimentId ?? ''
     ].filter(candidate => candidate !== '');
+    this._noAccess = null;
     for (const candidate of candidates) {
-      const experiment = await this._ask(() =>
-        this._client.findExperiment(candidate)
-      );
-      if (experiment) {
-        return experiment;
+      try {
+        const experiment = await this._ask(() =>
+          this._client.findExperiment(candidate)
+        );
+        if (experiment) {
+          return experiment;
+        }
+      } catch (reason) {
+        if (!isTeamRefusal(reason)) {
+          throw reason;
+        }
+        // Restricted since it was pinned or last opened: say so over the list.
+        this._noAccess ??= {
+          experiment: candidate,
+          message: (reason as Error).message
+        };
       }
     }
     return null;
@@ -619,6 +649,7 @@ export class RunBrowserModel implements IDisposable {
   private readonly _poll: Poll;
   private _session: SessionState = { kind: 'connecting' };
   private _permissions: ICallerPermissions | null = null;
+  private _noAccess: { experiment: string; message: string } | null = null;
   private _runs: {
     view: IRunsView;
     list: PagedList<IRunRow, IRunsQuery, IBrowserError>;
@@ -695,7 +726,12 @@ export function toBrowserError(reason: unknown): IBrowserError {
       (reason.errorCode === 'INVALID_PARAMETER_VALUE' ||
         reason.errorCode === 'BAD_REQUEST' ||
         reason.status === 400);
-    return { kind: badInput ? 'filter' : reason.kind, message: reason.message };
+    const kind = badInput
+      ? 'filter'
+      : isTeamRefusal(reason)
+        ? 'noAccess'
+        : reason.kind;
+    return { kind, message: reason.message };
   }
   return {
     kind: 'unreachable',

@@ -4,6 +4,8 @@ import { CommandRegistry } from '@lumino/commands';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
+import { openAccessDialog } from '../access/open';
+import type { IApiOptions } from '../api';
 import { CommandIDs, OPEN_SETTINGS_COMMAND } from '../commands';
 import type { ISidebarContent } from '../components/deferred-sidebar';
 import { SETTINGS_PLUGIN_ID } from '../contract';
@@ -16,6 +18,8 @@ import { RunBrowserView } from './view';
 
 /** What the run browser's view needs of JupyterLab. */
 export interface IRunBrowserHost {
+  /** The gateway and the user's token, for the Access view. */
+  api: IApiOptions;
   commands: CommandRegistry;
   settings: IMlflowSettings;
   /** Where the pinned experiment is saved; none in some front ends. */
@@ -34,7 +38,7 @@ export function runBrowserContent(
   host: IRunBrowserHost
 ): ISidebarContent<RunBrowserModel> {
   const { trans } = host;
-  const actions = runBrowserActions(host);
+  const actions = runBrowserActions(host, model);
   const width = limitSidebarWidth(sidebar);
   return {
     value: model,
@@ -52,8 +56,11 @@ export function runBrowserContent(
 }
 
 /** What the run browser's view asks of JupyterLab. */
-export function runBrowserActions(host: IRunBrowserHost): IRunBrowserActions {
-  const { commands, settings, settingRegistry, trans } = host;
+export function runBrowserActions(
+  host: IRunBrowserHost,
+  model: RunBrowserModel
+): IRunBrowserActions {
+  const { api, commands, settings, settingRegistry, trans } = host;
   return {
     openSettings: () =>
       void commands.execute(OPEN_SETTINGS_COMMAND, { query: 'MLflow' }),
@@ -92,6 +99,17 @@ export function runBrowserActions(host: IRunBrowserHost): IRunBrowserActions {
         );
     },
     pinned: () => settings.config.defaultExperiment,
+    showAccess: experiment =>
+      void openAccessDialog({
+        api,
+        resource: {
+          kind: 'experiment',
+          id: experiment.experiment_id,
+          label: experiment.name
+        },
+        permissions: model.permissions,
+        trans
+      }),
     signOut: () => void commands.execute(CommandIDs.signOut)
   };
 }

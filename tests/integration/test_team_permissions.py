@@ -79,6 +79,8 @@ def test_members_read_the_restricted_experiment_its_runs_and_artifacts_and_other
                 body = refused.json()
                 assert body["error_code"] == "PERMISSION_DENIED"
                 assert "restricted to teams" in body["message"] and "Ask its managers" in body["message"]
+                # The browser cannot read the reason's header across origins: the body names it.
+                assert body["details"] == {"reason": "teams"}
 
 
 @pytest.mark.parametrize("via", VIAS)

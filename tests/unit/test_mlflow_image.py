@@ -207,8 +207,15 @@ def test_the_real_server_refuses_requests_without_the_proof_and_lets_only_the_al
         assert refused.value.code == 401
         assert json.loads(refused.value.read())["error_code"] == "UNAUTHENTICATED"
         # The refusal's audit event, as the follower beside MLflow ships it.
+        # The event is written once the answer is sent: give it a moment.
         shipped = _Out()
-        audit_follower.Follower(Path(env["STUDIO_MLFLOW_AUDIT_LOG"]), shipped).ship()
+        follower = audit_follower.Follower(Path(env["STUDIO_MLFLOW_AUDIT_LOG"]), shipped)
+        deadline = time.monotonic() + 10
+        while True:
+            follower.ship()
+            if shipped.data or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         events = [json.loads(line) for line in shipped.data.splitlines()]
         assert [(event["status"], event.get("refusal"), event["path"]) for event in events] == [
             (401, "proof", "/api/2.0/mlflow/experiments/search")

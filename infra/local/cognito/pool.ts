@@ -53,18 +53,28 @@ async function poolExists(
 }
 
 /**
- * Makes sure the user pool, its app client, one group per role and one user
- * per group exist, creating them on first use. Returns the state with the
- * pool's ids filled in.
+ * Makes sure the user pool, its app client, one group per role and per
+ * team, and the state's users in their groups exist: the pool and client
+ * are made on first use, the groups, users and memberships at every start
+ * (a state from an older checkout may name teams or users the pool has
+ * not). Returns the state with the pool's ids filled in.
  */
 export async function provisionCognito(
   port: number,
   state: LocalState
 ): Promise<LocalState> {
   const client = cognitoClient(port, state.operator);
-  if (state.cognito && (await poolExists(client, state.cognito.userPoolId))) {
-    return state;
-  }
+  const cognito =
+    state.cognito && (await poolExists(client, state.cognito.userPoolId))
+      ? state.cognito
+      : await createPool(client);
+  await provisionUsers(client, cognito.userPoolId, state);
+  return { ...state, cognito };
+}
+
+async function createPool(
+  client: CognitoIdentityProviderClient
+): Promise<{ userPoolId: string; clientId: string }> {
   const pool = await client.send(
     new CreateUserPoolCommand({
       PoolName: USER_POOL_NAME,
@@ -109,36 +119,68 @@ export async function provisionCognito(
   if (!clientId) {
     throw new Error('cognito-local created an app client without an id.');
   }
+  return { userPoolId, clientId };
+}
+
+/** Whether `error` says what was to be made exists already. */
+function exists(error: unknown): boolean {
+  const name = (error as { name?: string }).name ?? '';
+  return name === 'GroupExistsException' || name === 'UsernameExistsException';
+}
+
+async function provisionUsers(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+  state: LocalState
+): Promise<void> {
   const groups = new Set<string>(BUILT_IN_ROLES);
   for (const [key, user] of Object.entries(state.users)) {
     groups.add(roleOf(key, user));
     user.teams.forEach(team => groups.add(team));
   }
   for (const group of groups) {
-    await client.send(
-      new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group })
-    );
+    await client
+      .send(
+        new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group })
+      )
+      .catch(error => {
+        if (!exists(error)) {
+          throw error;
+        }
+      });
   }
   for (const [key, user] of Object.entries(state.users)) {
-    await client.send(
-      new AdminCreateUserCommand({
-        UserPoolId: userPoolId,
-        Username: user.username,
-        MessageAction: 'SUPPRESS',
-        UserAttributes: [
-          { Name: 'email', Value: `${user.username}@example.com` },
-          { Name: 'email_verified', Value: 'true' }
-        ]
-      })
-    );
-    await client.send(
-      new AdminSetUserPasswordCommand({
-        UserPoolId: userPoolId,
-        Username: user.username,
-        Password: user.password,
-        Permanent: true
-      })
-    );
+    const created = await client
+      .send(
+        new AdminCreateUserCommand({
+          UserPoolId: userPoolId,
+          Username: user.username,
+          MessageAction: 'SUPPRESS',
+          UserAttributes: [
+            { Name: 'email', Value: `${user.username}@example.com` },
+            { Name: 'email_verified', Value: 'true' }
+          ]
+        })
+      )
+      .then(
+        () => true,
+        error => {
+          if (!exists(error)) {
+            throw error;
+          }
+          return false;
+        }
+      );
+    if (created) {
+      await client.send(
+        new AdminSetUserPasswordCommand({
+          UserPoolId: userPoolId,
+          Username: user.username,
+          Password: user.password,
+          Permanent: true
+        })
+      );
+    }
     // Its role's group, and a group per team (teams are groups in Cognito).
     for (const group of [roleOf(key, user), ...user.teams]) {
       await client.send(
@@ -150,5 +192,4 @@ export async function provisionCognito(
       );
     }
   }
-  return { ...state, cognito: { userPoolId, clientId } };
 }

@@ -38,6 +38,30 @@ describe('the local state', () => {
     // A complete state stays as it is.
     expect(completeState(completed)).toEqual(completed);
   });
+
+  it('gives an older state’s users their seeded teams, and adds the seeded users it lacks', () => {
+    const old = completeState({});
+    // As an older checkout wrote it: no alice, and users without teams.
+    const withoutTeams = Object.fromEntries(
+      Object.entries(old.users)
+        .filter(([key]) => key !== 'alice')
+        .map(([key, user]) => [key, { ...user, teams: undefined }])
+    );
+    const completed = completeState({
+      ...old,
+      users: withoutTeams as unknown as LocalState['users']
+    });
+    expect(completed.users.readers).toEqual({
+      ...old.users.readers,
+      teams: ['team-a']
+    });
+    expect(completed.users.admins.password).toBe(old.users.admins.password);
+    expect(completed.users.alice).toMatchObject({
+      username: 'alice',
+      role: 'model-approvers',
+      teams: ['team-a']
+    });
+  });
 });
 
 describe('the stack file', () => {

@@ -18,6 +18,7 @@ export function ErrorNotice(props: {
     unreachable: trans.__('The MLflow gateway cannot be reached'),
     unauthorized: trans.__('The MLflow gateway did not accept your sign-in'),
     forbidden: trans.__('Your MLflow role does not allow this'),
+    noAccess: trans.__('No access'),
     unavailable: mlflowUnavailable(trans).title,
     mlflow: trans.__('MLflow answered with an error'),
     filter: trans.__('MLflow cannot use this search')

@@ -34,6 +34,19 @@ export function ExperimentsView(props: IRunBrowserViewProps): JSX.Element {
         onChange={search}
       />
       {list.loading && <ProgressBar label={trans.__('Loading experiments')} />}
+      {model.noAccess && (
+        <div className="jp-MlflowRuns-error" role="alert">
+          <div className="jp-MlflowRuns-errorTitle">
+            {trans.__(
+              'No access to the experiment %1',
+              model.noAccess.experiment
+            )}
+          </div>
+          <div className="jp-MlflowRuns-errorMessage">
+            {model.noAccess.message}
+          </div>
+        </div>
+      )}
       {list.error ? (
         <ErrorNotice
           error={list.error}

@@ -39,6 +39,15 @@ export function RunsHeader(
       >
         {isPinned ? trans.__('Pinned') : trans.__('Pin')}
       </button>
+      {model.canSeeAccess && (
+        <button
+          className="jp-MlflowRuns-pin jp-MlflowRuns-access"
+          onClick={() => actions.showAccess(experiment)}
+          title={trans.__('Who may see and change %1', experiment.name)}
+        >
+          {trans.__('Access')}
+        </button>
+      )}
     </div>
   );
 }

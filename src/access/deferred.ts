@@ -1,0 +1,3 @@
+/** What the Access view loads when first opened (`./open`). */
+export { showAccessDialog } from './dialog';
+export { gatewayAccessClient } from './mlflow';
