@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -8,9 +7,15 @@ import { performance } from 'node:perf_hooks';
 import { GATEWAY_HEADERS } from '../src/apigateway';
 import { compileRoles } from '../src/permissions';
 import { rolesTable } from '../src/permissions/export';
-import { PATHS, localPrincipal } from '../local/config';
+import { localPrincipal } from '../local/config';
 import { MLFLOW_APP_ENV, MLFLOW_APP_NAME } from '../local/mlflow';
-import { answersOk, isPortInUse } from '../local/processes';
+import {
+  type Server,
+  freePort,
+  post,
+  startServer,
+  stop
+} from './mlflow-servers';
 import { interleaved, metricsBatch, percentile } from './support';
 
 /**
@@ -27,102 +32,6 @@ import { interleaved, metricsBatch, percentile } from './support';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const WARMUP = 20;
 const PRINCIPAL = localPrincipal('bench');
-
-interface Server {
-  name: string;
-  base: string;
-  process: ChildProcess;
-}
-
-async function freePort(from: number): Promise<number> {
-  for (let port = from; port < from + 100; port++) {
-    if (!(await isPortInUse(port))) {
-      return port;
-    }
-  }
-  throw new Error(`No free port from ${from}.`);
-}
-
-/** Starts a server; it is in `servers` (to be stopped) before it answers. */
-async function startServer(
-  servers: Server[],
-  name: string,
-  port: number,
-  dir: string,
-  extra: { args: string[]; env: Record<string, string> }
-): Promise<Server> {
-  fs.mkdirSync(path.join(dir, 'artifacts'), { recursive: true });
-  const log = fs.openSync(path.join(dir, 'server.log'), 'w');
-  const child = spawn(
-    `${PATHS.venvBin}/mlflow`,
-    [
-      'server',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--workers',
-      '1',
-      '--backend-store-uri',
-      `sqlite:///${dir}/mlflow.db`,
-      '--artifacts-destination',
-      `${dir}/artifacts`,
-      ...extra.args
-    ],
-    {
-      env: {
-        ...process.env,
-        MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
-        ...extra.env
-      },
-      detached: true,
-      stdio: ['ignore', log, log]
-    }
-  );
-  fs.closeSync(log);
-  const base = `http://127.0.0.1:${port}`;
-  const server = { name, base, process: child };
-  servers.push(server);
-  const deadline = Date.now() + 120_000;
-  while (!(await answersOk(`${base}/health`).catch(() => false))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(
-        `${name} did not start; its log: ${path.join(dir, 'server.log')}`
-      );
-    }
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
-  return server;
-}
-
-function stop(server: Server): void {
-  try {
-    // The whole group: uvicorn's supervisor and its worker.
-    process.kill(-(server.process.pid as number), 'SIGTERM');
-  } catch {
-    // Already gone.
-  }
-}
-
-async function post(
-  base: string,
-  route: string,
-  body: unknown,
-  headers: Record<string, string>
-): Promise<unknown> {
-  const response = await fetch(`${base}/api/2.0/mlflow/${route}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body)
-  });
-  const text = await response.text();
-  if (!response.ok) {
-    throw new Error(
-      `${base} ${route} answered ${response.status}: ${text.slice(0, 200)}`
-    );
-  }
-  return text ? JSON.parse(text) : {};
-}
 
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mlflow-app-'));

@@ -4,7 +4,12 @@
  * `x-amzn-ErrorType`; a 400 without it is MLflow's, so the request got
  * through). The gateway's other answers (MLflow unreachable or slow,
  * throttling) are neither; everything else reached MLflow, whatever
- * MLflow made of the sample's made-up names.
+ * MLflow made of the sample's made-up names. That includes a refusal of
+ * team permissions (`"details": {"reason": "teams"}`, the MLflow server
+ * app's words for MLflow's auth app): the request passed both role gates,
+ * and MLflow's per-resource layer refuses what it cannot find (the made-up
+ * names) or keeps to admins; `tests/integration/test_team_permissions.py`
+ * checks that layer.
  */
 import { REFUSALS } from '../src/apigateway';
 import type { HttpAnswer } from './http';
@@ -63,6 +68,21 @@ export function isGatewayAnswer(answer: HttpAnswer): boolean {
   );
 }
 
+/** MLflow's auth app refused, behind both role gates (team permissions). */
+export function isTeamRefusal(answer: HttpAnswer): boolean {
+  if (answer.status !== 403) {
+    return false;
+  }
+  try {
+    const body = JSON.parse(answer.body) as {
+      details?: { reason?: unknown };
+    } | null;
+    return body?.details?.reason === 'teams';
+  } catch {
+    return false;
+  }
+}
+
 export function isRefusal(answer: HttpAnswer): boolean {
   return (
     answer.status === 401 ||
@@ -95,7 +115,7 @@ export function judge(
     case 'headers':
       return problems.length === 0 ? 'pass' : 'fail';
     case 'allow':
-      if (isRefusal(answer)) {
+      if (isRefusal(answer) && !isTeamRefusal(answer)) {
         return 'false refusal';
       }
       return isGatewayAnswer(answer) ? 'fail' : 'pass';

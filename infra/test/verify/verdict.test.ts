@@ -92,6 +92,34 @@ describe('judge', () => {
 
   it('labels a refused allowed request a false refusal', () => {
     expect(judge('allow', denied)).toBe('false refusal');
+    // The MLflow server app's own role refusal, past the gateway: still one.
+    expect(
+      judge(
+        'allow',
+        answer(403, { error_code: 'PERMISSION_DENIED', message: 'no' })
+      )
+    ).toBe('false refusal');
+  });
+
+  it('lets an allowed request through when MLflow’s per-resource layer refused it (team permissions), and only then', () => {
+    const teams = answer(403, {
+      error_code: 'PERMISSION_DENIED',
+      message: 'restricted to teams',
+      details: { reason: 'teams' }
+    });
+    expect(judge('allow', teams)).toBe('pass');
+    // A refusal expected of the roles is still judged as one.
+    expect(judge('refuse', teams)).toBe('pass');
+    expect(
+      judge(
+        'allow',
+        answer(403, {
+          error_code: 'PERMISSION_DENIED',
+          message: 'x',
+          details: { reason: 'permission' }
+        })
+      )
+    ).toBe('false refusal');
   });
 
   it('judges header checks by their problems', () => {
