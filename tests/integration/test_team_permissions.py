@@ -197,3 +197,91 @@ def test_bad_access_requests_are_refused_in_mlflows_format(stack, callers, team)
         assert answer.json()["error_code"] == "INVALID_PARAMETER_VALUE"
     missing = call(stack, callers, "admins", "studio-mlflow/access/get?kind=experiment&id=999999", "sdk")
     assert missing.status_code == 404
+
+
+@pytest.fixture(scope="module")
+def team_run(stack, team) -> dict:
+    """A run of team-a's experiment with a text artifact and a trace, logged by the admin's SDK."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from mlflow import MlflowClient
+
+    saved = dict(os.environ)
+    try:
+        os.environ.update(sdk_environment(stack, "admins"))
+        client = MlflowClient(tracking_uri=stack["gateway"])
+        run = client.create_run(team["experiment"], run_name="team-a-artifacts")
+        client.log_text(run.info.run_id, "team-a only", "notes/secret.txt")
+        client.set_terminated(run.info.run_id)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    script = Path(__file__).resolve().parents[2] / "ui-tests" / "log_trace.py"
+    logged = subprocess.run(
+        [sys.executable, str(script), team["experiment"], "admins"], capture_output=True, text=True, check=True
+    )
+    return {"run_id": run.info.run_id, "experiment_id": run.info.experiment_id,
+            "trace_id": json.loads(logged.stdout)["traceId"]}
+
+
+MEMBERS = (("readers", True), ("alice", True), ("approver", False))
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_artifact_downloads_follow_the_restricted_experiment(stack, callers, team_run, via):
+    run_id, experiment_id = team_run["run_id"], team_run["experiment_id"]
+    for who, allowed in MEMBERS:
+        # The SDK's download through MLflow's artifact proxy, and (a token's path only) the MLflow UI's.
+        base = stack["gateway"]
+        extra = (
+            {"auth": callers[who]["auth"]}
+            if via == "sdk"
+            else {"headers": {"Authorization": f"Bearer {callers[who]['token']}"}}
+        )
+        root = "api" if via == "sdk" else "ajax-api"
+        proxied = requests.get(
+            f"{base}/{root}/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/artifacts/notes/secret.txt",
+            timeout=30, **extra,
+        )
+        answers = [proxied]
+        if via == "ui":
+            answers.append(requests.get(
+                f"{base}/get-artifact", params={"path": "notes/secret.txt", "run_uuid": run_id}, timeout=30, **extra
+            ))
+        for answer in answers:
+            assert (answer.status_code == 200) is allowed, (who, answer.url, answer.status_code, answer.text[:200])
+            assert ("team-a only" in answer.text) is allowed, (who, answer.url)
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_traces_follow_the_restricted_experiment(stack, callers, team, team_run, via):
+    trace_id = team_run["trace_id"]
+    for who, allowed in MEMBERS:
+        info = call(stack, callers, who, f"mlflow/traces/{trace_id}/info", via)
+        assert (info.status_code == 200) is allowed, (who, info.status_code, info.text[:200])
+        found = call(
+            stack, callers, who, "mlflow/traces", via,
+            params={"experiment_ids": team["experiment"], "max_results": 100},
+        )
+        ids = [t.get("request_id") or t.get("trace_id") for t in found.json().get("traces", [])] \
+            if found.status_code == 200 else []
+        assert (trace_id in ids) is allowed, (who, found.status_code, found.text[:200])
+
+
+def test_graphql_answers_only_what_the_caller_reaches(stack, callers, team):
+    query = (
+        "query MlflowGetExperimentQuery($input: MlflowGetExperimentInput) "
+        "{ mlflowGetExperiment(input: $input) { experiment { experimentId name } } }"
+    )
+    for who, allowed in MEMBERS:
+        answer = requests.post(
+            f"{stack['gateway']}/graphql",
+            json={"query": query, "operationName": "MlflowGetExperimentQuery",
+                  "variables": {"input": {"experimentId": team["experiment"]}}},
+            headers={"Authorization": f"Bearer {callers[who]['token']}"},
+            timeout=30,
+        )
+        assert ("team-a-forecasts" in answer.text) is allowed, (who, answer.status_code, answer.text[:300])
