@@ -31,18 +31,6 @@ export class MlflowApiError extends Error {
   }
 }
 
-/**
- * Whether `error` is a refusal of team permissions: the resource is
- * restricted to teams the caller is not in, or needs a higher level.
- */
-export function isTeamRefusal(error: unknown): boolean {
-  return (
-    error instanceof MlflowApiError &&
-    error.kind === 'forbidden' &&
-    error.reason === 'teams'
-  );
-}
-
 export interface IApiOptions {
   /** The gateway's base URL. */
   gatewayUrl: string;

@@ -3,7 +3,7 @@
  * a registered model, and the grants and revocations of its managers
  * (`docs/team-permissions.md`, answered by the MLflow server app).
  */
-import { IApiOptions, callMlflow } from '../api';
+import { IApiOptions, MlflowApiError, callMlflow } from '../api';
 
 /** The kinds of resource a team may be given, as the API names them. */
 export type AccessKind = 'experiment' | 'registered-model';
@@ -56,6 +56,18 @@ export function teamNameProblem(name: string): string | null {
   return TEAM_NAME.test(name)
     ? null
     : 'use letters, digits, “.”, “_” and “-”, starting with a letter or digit';
+}
+
+/**
+ * Whether `error` is a refusal of team permissions: the resource is
+ * restricted to teams the caller is not in, or needs a higher level.
+ */
+export function isTeamRefusal(error: unknown): boolean {
+  return (
+    error instanceof MlflowApiError &&
+    error.kind === 'forbidden' &&
+    error.reason === 'teams'
+  );
 }
 
 /** What the Access view asks of the gateway; tests give another. */

@@ -1,4 +1,5 @@
-import { callMlflow, isTeamRefusal } from '../api';
+import { isTeamRefusal } from '../access/mlflow';
+import { callMlflow } from '../api';
 
 /** The experiment or registered model a route of the MLflow UI shows, if any. */
 export function routeResource(

@@ -2,8 +2,8 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ACCESS_GET_OPERATION } from '../access/mlflow';
-import { ApiErrorKind, MlflowApiError, isTeamRefusal } from '../api';
+import { ACCESS_GET_OPERATION, isTeamRefusal } from '../access/mlflow';
+import { ApiErrorKind, MlflowApiError } from '../api';
 import { NotSignedInError } from '../auth/errors';
 import { SessionChecks } from '../auth/gate';
 import { IMlflowAuth, IMlflowSettings } from '../tokens';
