@@ -339,6 +339,7 @@ function role(name: string, text: string): string {
     [/^mlflow-tabs\./, 'our browser-tab hand-off (first tab)'],
     [/^mlflow-settings-problems\./, 'our settings warning (on a problem)'],
     [/^mlflow-notebook-cells\./, 'our cell insertion (first insert)'],
+    [/^mlflow-access\./, 'our Access view (first opened)'],
     [/amplify-authenticator/, 'vendor: @aws-amplify/ui-react'],
     [/CognitoIdentityServiceProvider/, 'vendor: aws-amplify'],
     [/mlflow:open/, 'our plugins (main chunk)'],
