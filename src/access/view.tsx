@@ -10,6 +10,7 @@ import {
   teamNameProblem
 } from './mlflow';
 import { AccessModel } from './model';
+import { useChanges } from '../components/use-changes';
 
 export interface IAccessViewProps {
   model: AccessModel;
@@ -25,14 +26,7 @@ export interface IAccessViewProps {
  */
 export function AccessView(props: IAccessViewProps): JSX.Element {
   const { model, trans } = props;
-  const [, setVersion] = React.useState(0);
-  React.useEffect(() => {
-    const bump = () => setVersion(version => version + 1);
-    model.changed.connect(bump);
-    return () => {
-      model.changed.disconnect(bump);
-    };
-  }, [model]);
+  useChanges(model.changed);
 
   const state = model.state;
   switch (state.kind) {

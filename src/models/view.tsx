@@ -19,6 +19,7 @@ import {
   modelUri
 } from './mlflow';
 import { IModelsError, ModelsModel } from './model';
+import { useChanges } from '../components/use-changes';
 
 export interface IModelsViewProps {
   model: ModelsModel;
@@ -33,14 +34,7 @@ export interface IModelsViewProps {
  */
 export function ModelsView(props: IModelsViewProps): JSX.Element {
   const { model, trans, actions } = props;
-  const [, setVersion] = React.useState(0);
-  React.useEffect(() => {
-    const bump = () => setVersion(version => version + 1);
-    model.changed.connect(bump);
-    return () => {
-      model.changed.disconnect(bump);
-    };
-  }, [model]);
+  useChanges(model.changed);
 
   const session = model.session;
   switch (session.kind) {

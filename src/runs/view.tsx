@@ -9,6 +9,7 @@ import { ExperimentsView } from './components/experiments-view';
 import { KernelIdentityLine } from './components/kernel-identity';
 import { IRunBrowserViewProps } from './components/props';
 import { RunsView } from './components/runs-view';
+import { useChanges } from '../components/use-changes';
 
 /**
  * The run browser: sign-in, the experiments, then one experiment's runs.
@@ -17,15 +18,7 @@ import { RunsView } from './components/runs-view';
  */
 export function RunBrowserView(props: IRunBrowserViewProps): JSX.Element {
   const { model, trans, actions } = props;
-  // Re-render on every change of the model.
-  const [, setVersion] = React.useState(0);
-  React.useEffect(() => {
-    const bump = () => setVersion(version => version + 1);
-    model.changed.connect(bump);
-    return () => {
-      model.changed.disconnect(bump);
-    };
-  }, [model]);
+  useChanges(model.changed);
 
   const session = model.session;
   switch (session.kind) {
