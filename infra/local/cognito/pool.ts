@@ -64,10 +64,11 @@ export async function provisionCognito(
   state: LocalState
 ): Promise<LocalState> {
   const client = cognitoClient(port, state.operator);
-  const cognito =
-    state.cognito && (await poolExists(client, state.cognito.userPoolId))
-      ? state.cognito
-      : await createPool(client);
+  if (state.cognito && (await poolExists(client, state.cognito.userPoolId))) {
+    await provisionUsers(client, state.cognito.userPoolId, state);
+    return state;
+  }
+  const cognito = await createPool(client);
   await provisionUsers(client, cognito.userPoolId, state);
   return { ...state, cognito };
 }

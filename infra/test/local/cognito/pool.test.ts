@@ -93,6 +93,35 @@ describe('provisioning the local user pool', () => {
     }
   });
 
+  it('gives a pool that exists the teams and users a newer state names', async () => {
+    const newer = {
+      ...state,
+      users: {
+        ...state.users,
+        readers: { ...state.users.readers, teams: ['team-z'] },
+        zed: {
+          ...state.users.readers,
+          username: 'zed',
+          role: 'readers',
+          teams: ['team-z']
+        }
+      }
+    };
+    expect(await provisionCognito(port, newer)).toBe(newer);
+    const members = await client.send(
+      new ListUsersInGroupCommand({
+        UserPoolId: state.cognito!.userPoolId,
+        GroupName: 'team-z'
+      })
+    );
+    expect(members.Users?.map(user => user.Username).sort()).toEqual([
+      'reader',
+      'zed'
+    ]);
+    // Again, as each `up` does: nothing to add, nothing fails.
+    expect(await provisionCognito(port, newer)).toBe(newer);
+  });
+
   it('keeps a pool that still exists, and replaces one that does not', async () => {
     expect(await provisionCognito(port, state)).toBe(state);
     const gone = await provisionCognito(port, {
