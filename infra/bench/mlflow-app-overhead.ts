@@ -4,17 +4,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { GATEWAY_HEADERS } from '../src/apigateway';
-import { compileRoles } from '../src/permissions';
-import { rolesTable } from '../src/permissions/export';
 import { localPrincipal } from '../local/config';
-import { MLFLOW_APP_ENV, MLFLOW_APP_NAME } from '../local/mlflow';
+import { MLFLOW_APP_NAME } from '../local/mlflow';
 import {
   type Server,
   freePort,
+  gatewayHeaders,
+  mlflowAppEnv,
   post,
   startServer,
-  stop
+  stop,
+  stopOnInterrupt
 } from './mlflow-servers';
 import { interleaved, metricsBatch, percentile } from './support';
 
@@ -36,22 +36,9 @@ const PRINCIPAL = localPrincipal('bench');
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-mlflow-app-'));
   const proof = randomBytes(36).toString('base64url');
-  // What the gateway sends; stock MLflow ignores it.
-  const headers = {
-    [GATEWAY_HEADERS.authorization]: 'iam',
-    [GATEWAY_HEADERS.principal]: PRINCIPAL,
-    [GATEWAY_HEADERS.roles]: '',
-    [GATEWAY_HEADERS.requestId]: 'bench',
-    [GATEWAY_HEADERS.proof]: proof
-  };
+  const headers = gatewayHeaders(PRINCIPAL, proof);
   const servers: Server[] = [];
-  const cleanUp = () => {
-    servers.forEach(stop);
-  };
-  process.on('SIGINT', () => {
-    cleanUp();
-    process.exit(130);
-  });
+  stopOnInterrupt(servers);
   try {
     const stockPort = await freePort(5610);
     await startServer(servers, 'stock', stockPort, path.join(root, 'stock'), {
@@ -61,14 +48,11 @@ async function main(): Promise<void> {
     const appPort = await freePort(stockPort + 1);
     await startServer(servers, 'app', appPort, path.join(root, 'app'), {
       args: ['--app-name', MLFLOW_APP_NAME],
-      env: {
-        [MLFLOW_APP_ENV.proof]: proof,
-        [MLFLOW_APP_ENV.roles]: JSON.stringify(rolesTable(compileRoles())),
-        [MLFLOW_APP_ENV.identities]: JSON.stringify({
-          [PRINCIPAL]: { user: 'bench', roles: ['admins'] }
-        }),
-        [MLFLOW_APP_ENV.auditLog]: path.join(root, 'audit.jsonl')
-      }
+      env: mlflowAppEnv(
+        proof,
+        { [PRINCIPAL]: { user: 'bench', roles: ['admins'], teams: [] } },
+        path.join(root, 'audit.jsonl')
+      )
     });
 
     // The same experiment and run on both.
@@ -135,7 +119,7 @@ async function main(): Promise<void> {
       .filter(line => line !== '').length;
     console.log(`audit events written by the app: ${events}`);
   } finally {
-    cleanUp();
+    servers.forEach(stop);
   }
 }
 

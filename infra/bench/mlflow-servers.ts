@@ -6,9 +6,48 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+import { GATEWAY_HEADERS } from '../src/apigateway';
+import { compileRoles } from '../src/permissions';
+import { rolesTable } from '../src/permissions/export';
 import { PATHS } from '../local/config';
-import { MLFLOW_APP_ENV } from '../local/mlflow';
+import { MLFLOW_APP_ENV, type MlflowIdentity } from '../local/mlflow';
 import { answersOk, isPortInUse } from '../local/processes';
+
+/** What the gateway sends with a signed caller's request (stock MLflow ignores it). */
+export function gatewayHeaders(
+  principal: string,
+  proof: string
+): Record<string, string> {
+  return {
+    [GATEWAY_HEADERS.authorization]: 'iam',
+    [GATEWAY_HEADERS.principal]: principal,
+    [GATEWAY_HEADERS.roles]: '',
+    [GATEWAY_HEADERS.requestId]: 'bench',
+    [GATEWAY_HEADERS.proof]: proof
+  };
+}
+
+/** The MLflow server app's settings: the proof, the built-in roles, who the callers are, the audit log. */
+export function mlflowAppEnv(
+  proof: string,
+  identities: Record<string, MlflowIdentity>,
+  auditLog: string
+): Record<string, string> {
+  return {
+    [MLFLOW_APP_ENV.proof]: proof,
+    [MLFLOW_APP_ENV.roles]: JSON.stringify(rolesTable(compileRoles())),
+    [MLFLOW_APP_ENV.identities]: JSON.stringify(identities),
+    [MLFLOW_APP_ENV.auditLog]: auditLog
+  };
+}
+
+/** Stops `servers` on Ctrl-C too. */
+export function stopOnInterrupt(servers: Server[]): void {
+  process.on('SIGINT', () => {
+    servers.forEach(stop);
+    process.exit(130);
+  });
+}
 
 export interface Server {
   name: string;

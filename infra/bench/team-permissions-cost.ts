@@ -4,17 +4,17 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { GATEWAY_HEADERS } from '../src/apigateway';
-import { compileRoles } from '../src/permissions';
-import { rolesTable } from '../src/permissions/export';
 import { localPrincipal } from '../local/config';
 import { MLFLOW_APP_ENV, MLFLOW_APP_NAME } from '../local/mlflow';
 import {
   type Server,
   freePort,
+  gatewayHeaders,
+  mlflowAppEnv,
   post,
   startServer,
-  stop
+  stop,
+  stopOnInterrupt
 } from './mlflow-servers';
 import { interleaved, percentile } from './support';
 
@@ -36,36 +36,23 @@ const ADMIN = localPrincipal('bench-admin');
 const READER = localPrincipal('bench-reader');
 const OUTSIDER = localPrincipal('bench-outsider');
 
-function headersOf(principal: string, proof: string): Record<string, string> {
-  return {
-    [GATEWAY_HEADERS.authorization]: 'iam',
-    [GATEWAY_HEADERS.principal]: principal,
-    [GATEWAY_HEADERS.roles]: '',
-    [GATEWAY_HEADERS.requestId]: 'bench',
-    [GATEWAY_HEADERS.proof]: proof
-  };
-}
-
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-teams-'));
   const proof = randomBytes(36).toString('base64url');
-  const admin = headersOf(ADMIN, proof);
-  const reader = headersOf(READER, proof);
-  const env = (dir: string) => ({
-    [MLFLOW_APP_ENV.proof]: proof,
-    [MLFLOW_APP_ENV.roles]: JSON.stringify(rolesTable(compileRoles())),
-    [MLFLOW_APP_ENV.identities]: JSON.stringify({
-      [ADMIN]: { user: 'admin', roles: ['admins'], teams: [] },
-      [READER]: { user: 'reader', roles: ['readers'], teams: [TEAM] },
-      [OUTSIDER]: { user: 'outsider', roles: ['readers'], teams: [] }
-    }),
-    [MLFLOW_APP_ENV.auditLog]: path.join(dir, 'audit.jsonl')
-  });
+  const admin = gatewayHeaders(ADMIN, proof);
+  const reader = gatewayHeaders(READER, proof);
+  const env = (dir: string) =>
+    mlflowAppEnv(
+      proof,
+      {
+        [ADMIN]: { user: 'admin', roles: ['admins'], teams: [] },
+        [READER]: { user: 'reader', roles: ['readers'], teams: [TEAM] },
+        [OUTSIDER]: { user: 'outsider', roles: ['readers'], teams: [] }
+      },
+      path.join(dir, 'audit.jsonl')
+    );
   const servers: Server[] = [];
-  process.on('SIGINT', () => {
-    servers.forEach(stop);
-    process.exit(130);
-  });
+  stopOnInterrupt(servers);
   try {
     const appDir = path.join(root, 'app');
     const plainPort = await freePort(5640);
@@ -182,7 +169,7 @@ async function main(): Promise<void> {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        ...headersOf(OUTSIDER, proof)
+        ...gatewayHeaders(OUTSIDER, proof)
       },
       body: JSON.stringify({ experiment_ids: [experiments.get(teams)] })
     });
