@@ -19,6 +19,17 @@ export const DOCS_IMAGES = path.resolve(__dirname, '..', 'docs', 'images');
 
 export type Role = 'admins' | 'readers' | 'model-approvers';
 
+/** The run browser's sidebar. */
+export const RUN_BROWSER = '#mlflow-run-browser';
+
+/** Show the run browser from its sidebar tab. */
+export async function openRunBrowser(page: IJupyterLabPageFixture) {
+  await page.sidebar.openTab('mlflow-run-browser');
+  const browser = page.locator(RUN_BROWSER);
+  await expect(browser).toBeVisible();
+  return browser;
+}
+
 /** The framed MLflow UI of the panel. */
 export function mlflowFrame(page: IJupyterLabPageFixture): FrameLocator {
   return page.frameLocator('.jp-MlflowPanel-frame');

@@ -9,13 +9,19 @@ import * as path from 'node:path';
 import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
 
 import { expect, test } from '../fixtures';
-import { keepScreenshot, mlflowFrame, runCommand, signIn } from '../mlflow';
+import {
+  RUN_BROWSER as BROWSER,
+  keepScreenshot,
+  mlflowFrame,
+  openRunBrowser,
+  runCommand,
+  signIn
+} from '../mlflow';
 
 test.use({ viewport: { width: 1400, height: 860 } });
 // Stopping and starting MLflow takes up to a minute on a busy machine.
 test.setTimeout(300_000);
 
-const BROWSER = '#mlflow-run-browser';
 const PANEL = '.jp-MlflowPanel';
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -40,13 +46,6 @@ async function withStopped(
   } finally {
     local('start', service);
   }
-}
-
-async function openRunBrowser(page: IJupyterLabPageFixture) {
-  await page.sidebar.openTab('mlflow-run-browser');
-  const browser = page.locator(BROWSER);
-  await expect(browser).toBeVisible();
-  return browser;
 }
 
 /** A mark on the page that a reload would wipe. */

@@ -5,6 +5,8 @@ import {
   deleteExperiment,
   experimentById,
   keepScreenshot,
+  openRunBrowser,
+  RUN_BROWSER as BROWSER,
   runCommand,
   scratchExperiment,
   signIn
@@ -12,15 +14,6 @@ import {
 import { readStack } from '../stack';
 
 test.use({ viewport: { width: 1400, height: 860 } });
-
-const BROWSER = '#mlflow-run-browser';
-
-async function openRunBrowser(page: IJupyterLabPageFixture) {
-  await page.sidebar.openTab('mlflow-run-browser');
-  const browser = page.locator(BROWSER);
-  await expect(browser).toBeVisible();
-  return browser;
-}
 
 /** Sign the run browser out, as its signed-in bar offers. */
 async function signOut(page: IJupyterLabPageFixture) {
