@@ -136,6 +136,16 @@ class ResourceAccess:
             "users": [{"user": g.user, "level": g.level} for g in self.users],
         }
 
+    def managed_by(self, user: str, teams: Sequence[str]) -> bool:
+        """``manage`` of the user's own or of one of its teams.
+
+        The grant for everyone does not count: an open resource's access is
+        changed by those who manage it, not by every caller.
+        """
+        if any(g.user == user and g.level == "manage" for g in self.users):
+            return True
+        return any(g.team in teams and g.level == "manage" for g in self.grants if g.team != EVERYONE)
+
 
 def level_permission(level: str) -> str:
     try:
@@ -346,14 +356,5 @@ class Access:
         )
 
     def may_manage(self, resource: Resource, user: str, teams: Sequence[str], is_admin: bool) -> bool:
-        """Whether a caller may change who has access: an admin, or ``manage`` of its own or a team's.
-
-        The grant for everyone does not count: an open resource's access is
-        changed by those who manage it, not by every caller.
-        """
-        if is_admin:
-            return True
-        current = self.access(resource)
-        if any(g.user == user and g.level == "manage" for g in current.users):
-            return True
-        return any(g.team in teams and g.level == "manage" for g in current.grants if g.team != EVERYONE)
+        """Whether a caller may change who has access: an admin, or ``manage`` of its own or a team's."""
+        return is_admin or self.access(resource).managed_by(user, teams)

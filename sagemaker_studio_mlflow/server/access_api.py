@@ -102,7 +102,7 @@ class AccessApi:
         level = _level_of(current, caller, is_admin)
         if level == 0:
             return _no_access(resource)
-        may_manage = access.may_manage(resource, caller.user, caller.teams, is_admin)
+        may_manage = is_admin or current.managed_by(caller.user, caller.teams)
         if operation_id == GET:
             return Answer(200, {"access": current.to_json(), "canManage": may_manage})
         if not may_manage:
