@@ -11,7 +11,8 @@ Each run has the tags `mlflow.runName` and `mlflow.user`, the params `model` and
 Values are drawn from a seeded random generator, run ids are fresh.
 
 Run again with the same name and count, it changes nothing; with another count, it deletes the
-experiment's runs and seeds them again.
+experiment's runs and seeds them again. Made behind MLflow's back, the experiment is then opened to
+everyone through the gateway, as team permissions open what MLflow's API makes.
 
     .venv/bin/python ui-tests/bench/seed_runs.py --name bench-10000 --runs 10000
 """
@@ -19,7 +20,9 @@ experiment's runs and seeds them again.
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -38,6 +41,9 @@ from mlflow.utils.time import get_current_time_millis
 from sqlalchemy import delete, func, insert, select
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO_ROOT))
+from tests.integration.conftest import STACK_FILE, open_to_everyone
+
 # The stack's `--backend-store-uri` (PATHS.mlflow in infra/local/config.ts).
 DEFAULT_DB = REPO_ROOT / ".local" / "mlflow" / "mlflow.db"
 # What the server hands out with `--artifacts-destination`.
@@ -153,6 +159,7 @@ def main() -> None:
         parser.error(f"no MLflow database at {args.db}: is the local stack set up?")
     started = time.perf_counter()
     exp_id, before = seed(args.db.resolve(), args.name, args.runs)
+    open_to_everyone(json.loads(STACK_FILE.read_text()), "experiment", exp_id)
     done = "already there, nothing to do" if before is None else f"seeded (it held {before})"
     took = time.perf_counter() - started
     print(f"experiment {args.name} (id {exp_id}): {args.runs} runs, {done}, in {took:.1f} s")
