@@ -169,7 +169,7 @@ export function postgresSettings(port: number): string {
     `port = ${port}`,
     "listen_addresses = '127.0.0.1'",
     "unix_socket_directories = ''",
-    'max_connections = 200',
+    'max_connections = 250',
     "password_encryption = 'scram-sha-256'",
     'fsync = on',
     'synchronous_commit = on',

@@ -22,6 +22,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,15 @@ ADMIN_ROLE = "admins"
 BOOTSTRAP_ADMIN = "studio-mlflow-bootstrap-admin"
 AUTHORIZATION_FUNCTION = f"{__name__}:authorize_from_gateway"
 AUTH_CONFIG_PATH = "MLFLOW_AUTH_CONFIG_PATH"
+#: The auth store's pool per worker, and the variables that change it. MLflow
+#: would give it the tracking store's (40 + 40, for log_batch's two connections
+#: per thread); its queries are short and one at a time, so a small pool serves a
+#: worker's threads without doubling the connections a task opens.
+AUTH_POOL_SIZE = "STUDIO_MLFLOW_AUTH_POOL_SIZE"
+AUTH_MAX_OVERFLOW = "STUDIO_MLFLOW_AUTH_MAX_OVERFLOW"
+AUTH_POOL_DEFAULTS: Mapping[str, str] = {AUTH_POOL_SIZE: "10", AUTH_MAX_OVERFLOW: "10"}
+#: MLflow's pool settings, which its engines read when they are created.
+_MLFLOW_POOL = {AUTH_POOL_SIZE: "MLFLOW_SQLALCHEMYSTORE_POOL_SIZE", AUTH_MAX_OVERFLOW: "MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW"}
 #: A registered model with this tag "true" is a prompt.
 PROMPT_TAG = "mlflow.prompt.is_prompt"
 
@@ -110,9 +120,26 @@ def create_auth_app(flask_app: Flask, settings: AuthSettings) -> Any:
     from mlflow.server import auth
 
     _settings = settings
-    app = auth.create_app(flask_app)
+    with _auth_pool_settings(os.environ):
+        app = auth.create_app(flask_app)
     _access = Access(auth.store)
     return app
+
+
+@contextmanager
+def _auth_pool_settings(environ: os._Environ[str]) -> Iterator[None]:
+    """MLflow's pool variables set to the auth store's while its engine is made (at start, one thread)."""
+    saved = {variable: environ.get(variable) for variable in _MLFLOW_POOL.values()}
+    try:
+        for ours, mlflows in _MLFLOW_POOL.items():
+            environ[mlflows] = environ.get(ours) or AUTH_POOL_DEFAULTS[ours]
+        yield
+    finally:
+        for variable, value in saved.items():
+            if value is None:
+                environ.pop(variable, None)
+            else:
+                environ[variable] = value
 
 
 def caller_is_admin(caller: Caller) -> bool:
