@@ -5,7 +5,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 
 import { GATEWAY_HEADERS } from '../src/apigateway';
 import { localPrincipal } from '../local/config';
-import { type StackDescription, loadOrCreateState } from '../local/stack';
+import { type StackDescription, readState } from '../local/stack';
 import { interleaved, metricsBatch, percentile, requireStack } from './support';
 
 /**
@@ -40,7 +40,7 @@ function asTheGateway(stack: Stack): Record<string, string> {
     [GATEWAY_HEADERS.principal]: localPrincipal(stack.users.admins.username),
     [GATEWAY_HEADERS.roles]: '',
     [GATEWAY_HEADERS.requestId]: 'bench-gateway-latency',
-    [GATEWAY_HEADERS.proof]: loadOrCreateState().gatewayProof
+    [GATEWAY_HEADERS.proof]: readState().gatewayProof
   };
 }
 

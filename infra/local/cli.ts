@@ -29,10 +29,17 @@ const say = (line: string) => console.log(line);
 
 function describe(stack: StackDescription): string {
   const lab = `${stack.jupyterlab}/lab?token=${stack.jupyterlabToken}`;
-  const users = Object.entries(stack.users)
+  const entries = Object.entries(stack.users);
+  const roleWidth = Math.max(
+    ...entries.map(([key, user]) => roleOf(key, user).length)
+  );
+  const nameWidth = Math.max(
+    ...entries.map(([, user]) => user.username.length)
+  );
+  const users = entries
     .map(([key, user]) => {
       const teams = user.teams.length > 0 ? `  (${user.teams.join(', ')})` : '';
-      return `    ${roleOf(key, user).padEnd(16)} ${user.username.padEnd(10)} ${user.password}${teams}`;
+      return `    ${roleOf(key, user).padEnd(roleWidth)}  ${user.username.padEnd(nameWidth)}  ${user.password}${teams}`;
     })
     .join('\n');
   return [

@@ -59,7 +59,7 @@ export interface StackDescription {
     clientId: string;
     issuer: string;
   };
-  /** By role for the built-in roles; more users by their username (with `role`). */
+  /** By role for every role (built-in and `infra/roles.json`'s); more users by their username (with `role`). */
   users: Record<string, LocalUser>;
   /** The seeded teams: members by username, the experiments and models restricted to them. */
   teams: Record<string, LocalTeam>;
@@ -94,12 +94,17 @@ export interface LocalState {
   postgresPassword: string;
 }
 
-/** The seeded sign-in of each role; `admins` gets `admin`, and so on. */
+/** The seeded sign-in of each built-in role; an operator's role signs in as its own name. */
 export const SEEDED_USERNAMES: Record<string, string> = {
   admins: 'admin',
   readers: 'reader',
   'model-approvers': 'approver'
 };
+
+/** The username the local stack seeds for a role. */
+export function seededUsername(role: string): string {
+  return SEEDED_USERNAMES[role] ?? role;
+}
 
 /** The seeded team, and the one the reader is in. */
 export const SEEDED_TEAM = 'team-a';
@@ -107,12 +112,18 @@ export const SEEDED_TEAM = 'team-a';
 /** The seeded users' teams, by username. */
 export const SEEDED_TEAMS: Record<string, string[]> = {
   reader: [SEEDED_TEAM],
-  alice: [SEEDED_TEAM]
+  alice: [SEEDED_TEAM],
+  carol: [SEEDED_TEAM]
 };
 
-/** Users besides one per role, keyed by username: a team member who may change models. */
+/**
+ * Users besides one per role, keyed by username: team members who change
+ * models (alice) and log runs (carol, when `infra/roles.json` defines
+ * `experimenters`). A user whose role is not defined is not seeded.
+ */
 export const EXTRA_SEEDED_USERS: Record<string, string> = {
-  alice: 'model-approvers'
+  alice: 'model-approvers',
+  carol: 'experimenters'
 };
 
 const ALPHANUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -144,28 +155,32 @@ const PROOF_ALPHABET =
 /** The gateway's proof: 48 random letters and digits (MLflow wants at least 32). */
 export const GATEWAY_PROOF_LENGTH = 48;
 
-function newState(): LocalState {
+function newUser(username: string): LocalUser {
+  return {
+    username,
+    password: newPassword(),
+    ...newAccessKey(),
+    teams: SEEDED_TEAMS[username] ?? []
+  };
+}
+
+/** One user per role, keyed by it, and the further seeded users whose roles exist. */
+function seededUsers(roles: readonly string[]): Record<string, LocalUser> {
   const users: Record<string, LocalUser> = {};
-  for (const role of BUILT_IN_ROLES) {
-    const username = SEEDED_USERNAMES[role];
-    users[role] = {
-      username,
-      password: newPassword(),
-      ...newAccessKey(),
-      teams: SEEDED_TEAMS[username] ?? []
-    };
+  for (const role of roles) {
+    users[role] = newUser(seededUsername(role));
   }
   for (const [username, role] of Object.entries(EXTRA_SEEDED_USERS)) {
-    users[username] = {
-      username,
-      password: newPassword(),
-      ...newAccessKey(),
-      teams: SEEDED_TEAMS[username] ?? [],
-      role
-    };
+    if (roles.includes(role)) {
+      users[username] = { ...newUser(username), role };
+    }
   }
+  return users;
+}
+
+function newState(roles: readonly string[]): LocalState {
   return {
-    users,
+    users: seededUsers(roles),
     jupyterlabToken: randomBytes(24).toString('hex'),
     gatewayProof: randomString(PROOF_ALPHABET, GATEWAY_PROOF_LENGTH),
     operator: newAccessKey(),
@@ -175,13 +190,18 @@ function newState(): LocalState {
 
 /**
  * A state file as an older checkout wrote it, with what it lacks made
- * now: the same users, pool and token, and a new proof and operator key.
+ * now: the same users, pool and token, and a new proof and operator key;
+ * users for the roles (built-in and `infra/roles.json`'s) it lacks, and
+ * none for a role no longer defined.
  */
-export function completeState(saved: Partial<LocalState>): LocalState {
-  const fresh = newState();
+export function completeState(
+  saved: Partial<LocalState>,
+  roles: readonly string[] = BUILT_IN_ROLES
+): LocalState {
+  const fresh = newState(roles);
   return {
     ...saved,
-    users: completeUsers(saved.users, fresh.users),
+    users: completeUsers(saved.users, fresh.users, roles),
     jupyterlabToken: saved.jupyterlabToken ?? fresh.jupyterlabToken,
     gatewayProof: saved.gatewayProof ?? fresh.gatewayProof,
     operator: saved.operator ?? fresh.operator,
@@ -189,13 +209,18 @@ export function completeState(saved: Partial<LocalState>): LocalState {
   };
 }
 
-export function loadOrCreateState(): LocalState {
+/** The saved state as the stack wrote it (its proof, for benches that call MLflow as the gateway). */
+export function readState(): LocalState {
+  return JSON.parse(fs.readFileSync(PATHS.stateFile, 'utf8')) as LocalState;
+}
+
+export function loadOrCreateState(roles: readonly string[]): LocalState {
   const saved = fs.existsSync(PATHS.stateFile)
     ? (JSON.parse(
         fs.readFileSync(PATHS.stateFile, 'utf8')
       ) as Partial<LocalState>)
     : {};
-  const state = completeState(saved);
+  const state = completeState(saved, roles);
   if (JSON.stringify(state) !== JSON.stringify(saved)) {
     saveState(state);
   }
@@ -216,22 +241,25 @@ export function readStack(): StackDescription | undefined {
 }
 
 /**
- * An older state's users, with the teams they lack, and the seeded users it
- * lacks (the identity provider gets them at the next start).
+ * An older state's users of roles that exist, with the teams they lack, and
+ * the seeded users it lacks (the identity provider gets them at the next start).
  */
 function completeUsers(
   saved:
     Record<string, Omit<LocalUser, 'teams'> & { teams?: string[] }> | undefined,
-  fresh: Record<string, LocalUser>
+  fresh: Record<string, LocalUser>,
+  roles: readonly string[]
 ): Record<string, LocalUser> {
   if (saved === undefined) {
     return fresh;
   }
   const completed = Object.fromEntries(
-    Object.entries(saved).map(([key, user]) => [
-      key,
-      { ...user, teams: user.teams ?? SEEDED_TEAMS[user.username] ?? [] }
-    ])
+    Object.entries(saved)
+      .filter(([key, user]) => roles.includes(roleOf(key, user)))
+      .map(([key, user]) => [
+        key,
+        { ...user, teams: user.teams ?? SEEDED_TEAMS[user.username] ?? [] }
+      ])
   );
   return { ...fresh, ...completed };
 }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 
 import { loadPermissionsConfig } from '../src/permissions/config';
-import type { PermissionsConfig } from '../src/permissions/roles';
+import { type PermissionsConfig, compileRoles } from '../src/permissions/roles';
 import { bundleAuthorizer } from './authorizer-bundle';
 import { provisionCognito } from './cognito/pool';
 import { OPERATOR_KEY_ENV } from './cognito/provider';
@@ -332,7 +332,7 @@ export async function up(
     }
   }
 
-  let state = loadOrCreateState();
+  let state = loadOrCreateState([...compileRoles(permissions).keys()]);
   const started: StartedProcess[] = [];
   let interrupted = false;
   const onInterrupt = () => {
@@ -466,7 +466,7 @@ export async function startOne(service: ServiceName, say: Say): Promise<void> {
   }
   const ports = portsOf(stack);
   const permissions = loadPermissionsConfig(PATHS.rolesConfig);
-  const state = loadOrCreateState();
+  const state = loadOrCreateState([...compileRoles(permissions).keys()]);
   say(`Starting ${service} on ${urlOf(ports[service])}...`);
   // MLflow comes back on the database the stack was started with.
   const database: LocalDatabase =

@@ -3,7 +3,8 @@
 ``GET  /api/2.0/studio-mlflow/access/get?kind=experiment&id=1``
     who has access to a resource: ``{"access": {"kind", "id", "restricted",
     "teams": [{"team", "level"}], "users": [{"user", "level"}]},
-    "canManage": bool}``; for anyone who may read the resource.
+    "canManage": bool}`` (manage on it and a role that may grant); for anyone
+    who may read the resource.
 ``POST /api/2.0/studio-mlflow/access/grant`` ``{"kind", "id", "team", "level"}``
     gives a team (or ``everyone``: opens the resource) a level;
 ``POST /api/2.0/studio-mlflow/access/revoke`` ``{"kind", "id", "team"}``
@@ -83,10 +84,13 @@ class AccessApi:
         access: Callable[[], Access],
         exists: Callable[[Resource], bool],
         is_admin: Callable[[Caller], bool],
+        may_change: Callable[[Caller], bool],
     ) -> None:
         self._access = access
         self._exists = exists
         self._is_admin = is_admin
+        # Whether the caller's roles allow granting at all (the gateway's decision).
+        self._may_change = may_change
 
     def answer(self, operation_id: str, caller: Caller, query: bytes, body: bytes | None) -> Answer:
         try:
@@ -104,7 +108,9 @@ class AccessApi:
             return _no_access(resource)
         may_manage = is_admin or current.managed_by(caller.user, caller.teams)
         if operation_id == GET:
-            return Answer(200, {"access": current.to_json(), "canManage": may_manage})
+            # What the Access view offers: manage on the resource and a role that may use it.
+            can_manage = may_manage and self._may_change(caller)
+            return Answer(200, {"access": current.to_json(), "canManage": can_manage})
         if not may_manage:
             return _error(
                 403,

@@ -14,7 +14,7 @@ import os
 
 from starlette.types import ASGIApp
 
-from .access_api import AccessApi
+from .access_api import GRANT, AccessApi
 from .auth_app import (
     AuthSettings,
     access,
@@ -46,7 +46,10 @@ def create_app() -> ASGIApp:
         mlflow_app = create_fastapi_app(flask_app)
         record = record_authorship
     else:
-        access_api = AccessApi(access, resource_exists, caller_is_admin)
+        grant = settings.model.operations[GRANT]
+        access_api = AccessApi(
+            access, resource_exists, caller_is_admin, lambda caller: settings.model.allowed(grant, caller.roles)
+        )
         mlflow_app = create_auth_app(
             flask_app, AuthSettings(settings.proofs, settings.identities, settings.team_rule, settings.model)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import requests
@@ -13,7 +14,10 @@ from sagemaker_studio_mlflow.sigv4 import SigV4RequestAuthProvider
 
 from .conftest import claims, sign_in
 
-ROLES = ["admins", "readers", "model-approvers"]
+#: The built-in roles and those of the local stack's roles file.
+ROLES = ["admins", "readers", "model-approvers"] + [
+    role["name"] for role in json.loads((Path(__file__).resolve().parents[2] / "infra" / "roles.json").read_text())["roles"]
+]
 
 
 def test_stack_file_describes_every_part(stack):
@@ -22,6 +26,7 @@ def test_stack_file_describes_every_part(stack):
     assert set(stack["cognito"]) >= {"endpoint", "userPoolId", "clientId"}
     # One user per role, keyed by it; further users by their username, with their role.
     assert set(ROLES) <= set(stack["users"])
+    assert "experimenters" in ROLES
     for key, user in stack["users"].items():
         assert set(user) >= {"username", "password", "accessKeyId", "secretAccessKey", "teams"}
         assert key in ROLES or (user["role"] in ROLES and key == user["username"])

@@ -1,9 +1,10 @@
 """Team permissions through the local stack: members and non-members, on both the SDK's and the UI's paths.
 
 The seed restricts team-a's experiment and registered model to team-a (edit). The
-reader (readers) and alice (model-approvers) are in team-a; the approver
-(model-approvers) is not; the admin is MLflow's admin. Roles still decide which
-operations exist; teams decide which restricted resources each reaches.
+reader (readers), alice (model-approvers) and carol (experimenters, the role of
+``infra/roles.json``) are in team-a; the approver (model-approvers) and the
+experimenters' own user are not; the admin is MLflow's admin. Roles still decide
+which operations exist; teams decide which restricted resources each reaches.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ from sagemaker_studio_mlflow.sigv4 import SigV4RequestAuthProvider
 from .conftest import sdk_environment, sign_in
 
 #: Who calls, and their key in stack.json's users.
-CALLERS = {"admins": "admins", "readers": "readers", "approver": "model-approvers", "alice": "alice"}
+CALLERS = {
+    "admins": "admins",
+    "readers": "readers",
+    "approver": "model-approvers",
+    "alice": "alice",
+    "carol": "carol",
+    "experimenter": "experimenters",
+}
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +175,9 @@ def test_managing_access_needs_manage_and_a_grant_takes_effect_at_once(stack, ca
     manage = {"kind": "registered-model", "id": model, "team": "team-a", "level": "manage"}
     try:
         assert call(stack, callers, "admins", "studio-mlflow/access/grant", "sdk", "POST", json=manage).status_code == 200
+        # The reader is in team-a too, but readers may not change access: the view offers it no grant.
+        reader_view = call(stack, callers, "readers", f"studio-mlflow/access/get?kind=registered-model&id={model}", "ui")
+        assert reader_view.json()["canManage"] is False
         # Now alice manages it: she opens it to everyone to read.
         opened = {"kind": "registered-model", "id": model, "team": "everyone", "level": "read"}
         answer = call(stack, callers, "alice", "studio-mlflow/access/grant", "ui", "POST", json=opened)
@@ -285,3 +296,79 @@ def test_graphql_answers_only_what_the_caller_reaches(stack, callers, team):
             timeout=30,
         )
         assert ("team-a-forecasts" in answer.text) is allowed, (who, answer.status_code, answer.text[:300])
+
+
+#: Both may track (experimenters); only carol is in team-a.
+TRACKERS = (("carol", True), ("experimenter", False))
+
+
+def upload(stack, callers, who: str, via: str, experiment_id: str, run_id: str, name: str) -> requests.Response:
+    """An artifact put through MLflow's artifact proxy, as the SDK (signed) or the UI (token) does."""
+    root, extra = (
+        ("api", {"auth": callers[who]["auth"]})
+        if via == "sdk"
+        else ("ajax-api", {"headers": {"Authorization": f"Bearer {callers[who]['token']}"}})
+    )
+    url = f"{stack['gateway']}/{root}/2.0/mlflow-artifacts/artifacts/{experiment_id}/{run_id}/artifacts/{name}"
+    return requests.put(url, data=f"written by {who}".encode(), timeout=30, **extra)
+
+
+@pytest.mark.parametrize("via", VIAS)
+def test_a_member_whose_role_tracks_writes_the_teams_experiment_runs_and_artifacts_and_a_non_member_does_not(
+    stack, callers, team_run, via
+):
+    experiment, run_id = team_run["experiment_id"], team_run["run_id"]
+    for who, allowed in TRACKERS:
+        metric = {"key": f"{who}-{via}", "value": 1.0, "timestamp": 0, "step": 0}
+        answers = {
+            "experiment tag": call(stack, callers, who, "mlflow/experiments/set-experiment-tag", via, "POST",
+                                   json={"experiment_id": experiment, "key": f"by-{who}", "value": via}),
+            "new run": call(stack, callers, who, "mlflow/runs/create", via, "POST",
+                            json={"experiment_id": experiment, "run_name": f"{who}-{via}"}),
+            "run tag": call(stack, callers, who, "mlflow/runs/set-tag", via, "POST",
+                            json={"run_id": run_id, "key": f"by-{who}", "value": via}),
+            "metric": call(stack, callers, who, "mlflow/runs/log-batch", via, "POST",
+                           json={"run_id": run_id, "metrics": [metric]}),
+            "artifact": upload(stack, callers, who, via, experiment, run_id, f"{who}-{via}.txt"),
+        }
+        for what, answer in answers.items():
+            assert (answer.status_code == 200) is allowed, (who, what, answer.status_code, answer.text[:200])
+            if not allowed:
+                # The role allows it: the refusal is the team's.
+                assert answer.json()["error_code"] == "PERMISSION_DENIED", (what, answer.text[:200])
+                assert answer.json()["details"] == {"reason": "teams"}, (what, answer.text[:200])
+    # What the member wrote is there, and nothing of the other's.
+    run = call(stack, callers, "admins", f"mlflow/runs/get?run_id={run_id}", "sdk").json()["run"]
+    tags = {tag["key"]: tag["value"] for tag in run["data"]["tags"]}
+    metrics = {metric["key"] for metric in run["data"].get("metrics", [])}
+    assert tags.get("by-carol") == via and "by-experimenter" not in tags
+    assert f"carol-{via}" in metrics and f"experimenter-{via}" not in metrics
+    files = call(stack, callers, "admins", f"mlflow/artifacts/list?run_id={run_id}", "sdk").json().get("files", [])
+    names = {file["path"] for file in files}
+    assert f"carol-{via}.txt" in names and f"experimenter-{via}.txt" not in names
+
+
+def test_an_experimenter_manages_what_it_creates_and_a_team_member_without_manage_does_not(stack, callers):
+    created = call(stack, callers, "experimenter", "mlflow/experiments/create", "sdk", "POST",
+                   json={"name": f"experimenters-own-{os.getpid()}"})
+    assert created.status_code == 200, created.text[:200]
+    experiment = created.json()["experiment_id"]
+    query = f"studio-mlflow/access/get?kind=experiment&id={experiment}"
+    assert call(stack, callers, "experimenter", query, "ui").json()["canManage"] is True
+    # Its creator gives team-a edit and restricts it: carol reaches it, the approver no more.
+    grant = {"kind": "experiment", "id": experiment, "team": "team-a", "level": "edit"}
+    assert call(stack, callers, "experimenter", "studio-mlflow/access/grant", "ui", "POST", json=grant).status_code == 200
+    restrict = {"kind": "experiment", "id": experiment, "team": "everyone"}
+    assert call(stack, callers, "experimenter", "studio-mlflow/access/revoke", "ui", "POST", json=restrict).status_code == 200
+    assert call(stack, callers, "experimenter", query, "sdk").json()["access"]["restricted"] is True
+    get = f"mlflow/experiments/get?experiment_id={experiment}"
+    assert call(stack, callers, "carol", get, "sdk").status_code == 200
+    assert call(stack, callers, "approver", get, "sdk").status_code == 403
+    # carol edits it, but may not manage it: edit is not manage.
+    shown = call(stack, callers, "carol", query, "ui").json()
+    assert shown["canManage"] is False
+    share = {"kind": "experiment", "id": experiment, "team": "team-b", "level": "read"}
+    refused = call(stack, callers, "carol", "studio-mlflow/access/grant", "ui", "POST", json=share)
+    assert refused.status_code == 403 and "needs manage" in refused.json()["message"]
+    run = call(stack, callers, "carol", "mlflow/runs/create", "sdk", "POST", json={"experiment_id": experiment})
+    assert run.status_code == 200, run.text[:200]

@@ -19,8 +19,37 @@ describe('the local state', () => {
     expect(one.operator.secretAccessKey.length).toBeGreaterThanOrEqual(40);
     expect(two.gatewayProof).not.toBe(one.gatewayProof);
     expect(two.operator).not.toEqual(one.operator);
+    // One user per role; of the further users, those whose role exists.
     expect(Object.keys(one.users).sort()).toEqual(
-      [...BUILT_IN_ROLES, ...Object.keys(EXTRA_SEEDED_USERS)].sort()
+      [...BUILT_IN_ROLES, 'alice'].sort()
+    );
+    expect(EXTRA_SEEDED_USERS.carol).toBe('experimenters');
+  });
+
+  it('seeds a user for each role of the roles file, and drops those of a role it no longer has', () => {
+    const roles = [...BUILT_IN_ROLES, 'experimenters'];
+    const withOperatorRole = completeState({}, roles);
+    expect(withOperatorRole.users.experimenters).toMatchObject({
+      username: 'experimenters',
+      teams: []
+    });
+    expect(withOperatorRole.users.experimenters.role).toBeUndefined();
+    expect(withOperatorRole.users.carol).toMatchObject({
+      username: 'carol',
+      role: 'experimenters',
+      teams: ['team-a']
+    });
+    // The same state, started again with the role gone from the roles file.
+    const without = completeState(withOperatorRole, BUILT_IN_ROLES);
+    expect(Object.keys(without.users).sort()).toEqual(
+      [...BUILT_IN_ROLES, 'alice'].sort()
+    );
+    expect(without.users.admins).toEqual(withOperatorRole.users.admins);
+    // ... and back: the role's users are new ones, the others kept.
+    const again = completeState(without, roles);
+    expect(again.users.readers).toEqual(withOperatorRole.users.readers);
+    expect(again.users.carol.password).not.toBe(
+      withOperatorRole.users.carol.password
     );
   });
 

@@ -528,13 +528,15 @@ describe('the local gateway’s access control', () => {
       ) as PermissionsConfig & { permissions?: PermissionsConfig };
       return json.permissions?.roles ?? json.roles ?? [];
     };
-    const permissions: PermissionsConfig = {
-      roles: [
+    // The local stack's roles file holds the example's role too: once each.
+    const byName = new Map(
+      [
         ...rolesIn('deploy.example.json'),
         ...rolesIn('roles.json'),
         ...(PERMISSIONS.roles ?? [])
-      ]
-    };
+      ].map(role => [role.name, role])
+    );
+    const permissions: PermissionsConfig = { roles: [...byName.values()] };
     const roles = compileRoles(permissions);
     const identities = new Map(
       [...roles.keys()].map((role, i) => [
