@@ -32,6 +32,12 @@ export const LOGIN_PAGE = 'login';
  */
 export const TAB_PAGE = 'tab';
 
+/** Where Cognito's managed login returns an SSO sign-in (the code flow's redirect URI). */
+export const SSO_CALLBACK_PAGE = 'sso-callback';
+
+/** Where Cognito's sign-out returns. */
+export const SIGNED_OUT_PAGE = 'signed-out';
+
 /** The pages' public configuration ({@link IPagesConfig}), beside them. */
 export const PAGES_CONFIG_FILE = 'config.json';
 

@@ -17,6 +17,7 @@ import { z } from 'zod';
 
 import type { RoleDefinition } from '../src/permissions/roles';
 import { TOKEN_VALIDITY } from '../src/user-pool';
+import { TEAM_GROUP_PREFIX, isMappableGroup } from '../src/federation/groups';
 import {
   BUILT_IN_ROLES,
   validateRoleDefinitions
@@ -92,6 +93,119 @@ function isHttpsOrigin(value: string): boolean {
     return false;
   }
 }
+
+/** Cognito's provider name: the button's default text and federated usernames' prefix (`<name>_…`). */
+const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9 .-]{1,30}[A-Za-z0-9]$/;
+const PROVIDER =
+  '"cognito.identityProviders[].name" must be 3 to 32 letters, digits, spaces, dots or dashes, starting and ending with a letter or digit';
+const DOMAIN_PREFIX =
+  '"cognito.domainPrefix" must be lowercase letters, digits and dashes (1–63, not starting or ending with a dash, without "aws", "amazon" or "cognito")';
+const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+const httpsUrl = (problem: string) =>
+  z.string({ error: problem }).refine(isHttpsUrl, { error: problem });
+
+const samlProviderSchema = z
+  .strictObject({
+    metadataUrl: httpsUrl(
+      '"cognito.identityProviders[].saml.metadataUrl" must be an https:// URL'
+    )
+      .optional()
+      .describe('Where the IdP publishes its SAML metadata.'),
+    metadataFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A file holding the IdP’s SAML metadata, relative to this configuration file.'
+      ),
+    signOut: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Sign out at the IdP too (SAML single logout) when the user signs out.'
+      )
+  })
+  .refine(
+    saml =>
+      (saml.metadataUrl === undefined) !== (saml.metadataFile === undefined),
+    {
+      error:
+        '"cognito.identityProviders[].saml" must give one of "metadataUrl" and "metadataFile"'
+    }
+  );
+
+const oidcProviderSchema = z.strictObject({
+  issuer: httpsUrl(
+    '"cognito.identityProviders[].oidc.issuer" must be an https:// URL'
+  ).describe(
+    'The IdP’s issuer (its /.well-known/openid-configuration is read).'
+  ),
+  clientId: z
+    .string({
+      error: '"cognito.identityProviders[].oidc.clientId" must be a string'
+    })
+    .min(1)
+    .describe('The client Cognito signs in as, registered at the IdP.'),
+  clientSecretArn: matching(
+    SECRET_ARN,
+    '"cognito.identityProviders[].oidc.clientSecretArn" must be the ARN of a Secrets Manager secret holding the client secret'
+  ).describe(
+    'A Secrets Manager secret holding the client’s secret: never the secret itself in this file.'
+  ),
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/))
+    .default(['openid', 'email', 'profile'])
+    .describe('The scopes Cognito asks for; the group claim may need one.')
+});
+
+const identityProviderSchema = z
+  .strictObject({
+    name: matching(PROVIDER_NAME, PROVIDER).describe(
+      'Cognito’s name of the provider.'
+    ),
+    label: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('The button says “Sign in with <label>” (default: the name).'),
+    saml: samlProviderSchema.optional(),
+    oidc: oidcProviderSchema.optional(),
+    emailAttribute: z
+      .string()
+      .min(1)
+      .default('email')
+      .describe(
+        'The IdP’s attribute (SAML) or claim (OIDC) holding the email.'
+      ),
+    groupsAttribute: z
+      .string({
+        error:
+          '"cognito.identityProviders[].groupsAttribute" must name the IdP’s attribute or claim listing the user’s groups'
+      })
+      .min(1)
+      .describe(
+        'The IdP’s attribute (SAML) or claim (OIDC) listing the user’s groups.'
+      ),
+    groups: z
+      .record(z.string().min(1), z.array(z.string().min(1)).min(1))
+      .describe(
+        'Each IdP group’s roles and teams (Cognito groups); an IdP group not listed gives nothing.'
+      )
+  })
+  .refine(idp => (idp.saml === undefined) !== (idp.oidc === undefined), {
+    error: '"cognito.identityProviders[]" must be one of "saml" and "oidc"'
+  });
 
 const existingVpcSchema = z
   .strictObject({
@@ -489,8 +603,32 @@ const settingsSchema = z.strictObject({
         .default(TOKEN_VALIDITY.accessMinutes)
         .describe(
           'Minutes an access (and ID) token lasts. Tokens are verified offline: a revoked session reaches MLflow until its token expires, plus the authorizer’s 5-minute cache.'
-        )
+        ),
+      signIn: z
+        .array(z.enum(['password', 'sso']), {
+          error: '"cognito.signIn" must list "password", "sso" or both'
+        })
+        .min(1, {
+          error: '"cognito.signIn" must list "password", "sso" or both'
+        })
+        .default(['password'])
+        .describe(
+          'How users sign in: with a Cognito password, through the identity providers (SSO), or both.'
+        ),
+      domainPrefix: matching(
+        /^(?!.*(?:aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+        DOMAIN_PREFIX
+      )
+        .optional()
+        .describe(
+          'The managed login domain, https://<prefix>.auth.<region>.amazoncognito.com (needed for SSO).'
+        ),
+      identityProviders: z
+        .array(identityProviderSchema)
+        .default([])
+        .describe('The organisation’s identity providers (SAML 2.0 or OIDC).')
     })
+    .superRefine(checkFederation)
     .prefault({}),
   permissions: permissionsSchema.prefault({}),
   mlflow: mlflowSchema.prefault({}),
@@ -547,7 +685,7 @@ export const deploymentConfigSchema = settingsSchema
           issue.continue !== true &&
           (issue.path === undefined ||
             issue.path.length === 0 ||
-            ['studio', 'crossAccount', 'permissions'].includes(
+            ['studio', 'crossAccount', 'permissions', 'cognito'].includes(
               String(issue.path[0])
             ))
       )
@@ -559,12 +697,63 @@ export type ExistingVpc = z.output<typeof existingVpcSchema>;
 export type StudioUser = z.output<typeof studioUserSchema>;
 export type CrossAccountAccess = z.output<typeof crossAccountAccessSchema>;
 export type MfaSetting = DeploymentConfig['cognito']['mfa'];
+export type SignInMethod = DeploymentConfig['cognito']['signIn'][number];
+export type IdentityProviderConfig =
+  DeploymentConfig['cognito']['identityProviders'][number];
 function originProblem(issue: { readonly input?: unknown }): string {
   return `"studio.origins": ${JSON.stringify(issue.input)} is not an https:// origin (scheme and host, no path or trailing slash)`;
 }
 
 function profileNameProblem(issue: { readonly input?: unknown }): string {
   return `"studio.users": ${JSON.stringify(issue.input)} is not a Studio user profile name (letters, digits and dashes, 63 at most)`;
+}
+
+/** SSO needs a domain and a provider; providers have distinct names. */
+function checkFederation(
+  cognito: {
+    signIn: readonly string[];
+    domainPrefix?: string;
+    identityProviders: readonly { name: string }[];
+  },
+  ctx: z.RefinementCtx
+): void {
+  const sso = cognito.signIn.includes('sso');
+  if (sso && cognito.domainPrefix === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['domainPrefix'],
+      message:
+        '"cognito.domainPrefix" is required when "cognito.signIn" has "sso"'
+    });
+  }
+  if (sso && cognito.identityProviders.length === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['identityProviders'],
+      message:
+        '"cognito.identityProviders" must list at least one provider when "cognito.signIn" has "sso"'
+    });
+  }
+  if (!sso && cognito.identityProviders.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['signIn'],
+      message:
+        '"cognito.signIn" must have "sso" for "cognito.identityProviders" to be used'
+    });
+  }
+  const seen = new Set<string>();
+  cognito.identityProviders.forEach((idp, index) => {
+    const key = idp.name.toLowerCase();
+    if (seen.has(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['identityProviders', index, 'name'],
+        message: `"cognito.identityProviders": "${idp.name}" is listed twice`
+      });
+    }
+    seen.add(key);
+  });
 }
 
 /** Every user and cross-account role names a role; user names are unique. */
@@ -603,6 +792,19 @@ function checkRoleReferences(
       });
     }
   }
+  config.cognito.identityProviders.forEach((idp, index) => {
+    for (const [idpGroup, groups] of Object.entries(idp.groups)) {
+      for (const group of groups) {
+        if (!isMappableGroup(group, roles)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['cognito', 'identityProviders', index, 'groups', idpGroup],
+            message: `"cognito.identityProviders": "${idp.name}" maps "${idpGroup}" to ${JSON.stringify(group)}, which is neither a role nor a team (${TEAM_GROUP_PREFIX}…)`
+          });
+        }
+      }
+    }
+  });
   config.crossAccount.forEach((access, index) => {
     if (!roles.has(access.role)) {
       ctx.addIssue({
@@ -735,7 +937,34 @@ export function readDeploymentConfig(file: string): DeploymentConfig {
       file
     );
   }
-  return parseDeploymentConfig(json, file);
+  return withMetadataFilesResolved(parseDeploymentConfig(json, file), file);
+}
+
+/** SAML metadata files named relative to the configuration file, made absolute; each must exist. */
+function withMetadataFilesResolved(
+  config: DeploymentConfig,
+  file: string
+): DeploymentConfig {
+  const problems: string[] = [];
+  const identityProviders = config.cognito.identityProviders.map(idp => {
+    if (idp.saml?.metadataFile === undefined) {
+      return idp;
+    }
+    const metadataFile = path.resolve(
+      path.dirname(file),
+      idp.saml.metadataFile
+    );
+    if (!fs.existsSync(metadataFile)) {
+      problems.push(
+        `"cognito.identityProviders": "${idp.name}": the SAML metadata file ${metadataFile} does not exist`
+      );
+    }
+    return { ...idp, saml: { ...idp.saml, metadataFile } };
+  });
+  if (problems.length > 0) {
+    throw new InvalidDeploymentConfigError(problems, file);
+  }
+  return { ...config, cognito: { ...config.cognito, identityProviders } };
 }
 
 /** `infra/deploy.json`: the configuration when `-c config=<file>` names none. */

@@ -41,6 +41,7 @@ import { PAGES_BUILD_DIR } from '../src/pages/build';
 import { PAGES_FOLDER } from '../src/pages/handler';
 import type { PermissionsConfig } from '../src/permissions/roles';
 import type { GatewayProof } from './gateway-proof';
+import { nodeFunction } from './node-function';
 
 /** The API's one stage: the gateway's URL ends in `/prod/`. */
 export const STAGE = 'prod';
@@ -60,9 +61,6 @@ export const REFUSAL_CACHE_KEY = [
 ];
 
 const SOURCE_DIR = path.join(__dirname, '..', 'src');
-
-/** The Lambda runtime of our functions: the newest Node.js Lambda offers. */
-export const NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
 /**
  * What the access log keeps of each request: who (the authorizer's
@@ -201,7 +199,7 @@ export class MlflowGateway extends Construct {
       ALLOWED_ORIGINS: origins.join(',')
     };
     const authorizerEntry = path.join(SOURCE_DIR, 'authorizer', 'handler.ts');
-    this.authorizerFunction = this.nodeFunction('Authorizer', {
+    this.authorizerFunction = nodeFunction(this, 'Authorizer', {
       entry: authorizerEntry,
       handler: 'handler',
       description:
@@ -211,7 +209,8 @@ export class MlflowGateway extends Construct {
     });
     // The cookie-keyed authorizer must decide by the cookie alone (see
     // `cookieHandler`): a function of its own, from the same bundle.
-    const cookieAuthorizerFunction = this.nodeFunction(
+    const cookieAuthorizerFunction = nodeFunction(
+      this,
       'CookieAuthorizerFunction',
       {
         entry: authorizerEntry,
@@ -222,7 +221,7 @@ export class MlflowGateway extends Construct {
         retention
       }
     );
-    const permissionsFunction = this.nodeFunction('Permissions', {
+    const permissionsFunction = nodeFunction(this, 'Permissions', {
       entry: authorizerEntry,
       handler: 'permissions',
       description: 'GET /auth/permissions: what the caller’s roles allow',
@@ -239,7 +238,7 @@ export class MlflowGateway extends Construct {
         authFlow: 'USER_SRP_AUTH'
       }
     };
-    const pagesFunction = this.nodeFunction('Pages', {
+    const pagesFunction = nodeFunction(this, 'Pages', {
       entry: path.join(SOURCE_DIR, 'pages', 'handler.ts'),
       handler: 'handler',
       description: 'The gateway’s sign-in and token hand-off pages (/auth/)',
@@ -371,44 +370,6 @@ export class MlflowGateway extends Construct {
   }
 
   /** A TypeScript Lambda function bundled by esbuild, with its log group. */
-  private nodeFunction(
-    id: string,
-    options: {
-      entry: string;
-      handler: string;
-      description: string;
-      environment: Record<string, string>;
-      retention: logs.RetentionDays;
-      afterBundling?: (outputDir: string) => string[];
-    }
-  ): nodejs.NodejsFunction {
-    const fn = new nodejs.NodejsFunction(this, id, {
-      entry: options.entry,
-      handler: options.handler,
-      description: options.description,
-      runtime: NODE_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
-      timeout: Duration.seconds(10),
-      environment: options.environment,
-      logGroup: new logs.LogGroup(this, `${id}Logs`, {
-        retention: options.retention,
-        removalPolicy: RemovalPolicy.DESTROY
-      }),
-      bundling: {
-        minify: true,
-        sourceMap: false,
-        commandHooks: {
-          beforeBundling: () => [],
-          beforeInstall: () => [],
-          afterBundling: (_inputDir, outputDir) =>
-            options.afterBundling?.(outputDir) ?? []
-        }
-      }
-    });
-    return fn;
-  }
-
   private acknowledgeFindings(routes: readonly GatewayRoute[]): void {
     const public_ = routes
       .filter(route => route.authorization === 'none')
@@ -437,15 +398,6 @@ export class MlflowGateway extends Construct {
         reason:
           'The AWS-managed policy API Gateway needs to write the access and execution logs.'
       });
-    }
-    for (const child of this.node.findAll()) {
-      if (child instanceof nodejs.NodejsFunction) {
-        Validations.of(child).acknowledge({
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason:
-            'Only writes the function’s own logs (the AWS-managed basic execution policy).'
-        });
-      }
     }
   }
 }

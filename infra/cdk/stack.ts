@@ -9,6 +9,11 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
+import {
+  PAGES_PREFIX,
+  SIGNED_OUT_PAGE,
+  SSO_CALLBACK_PAGE
+} from '../src/contract';
 import { rolesTable } from '../src/permissions/export';
 import {
   BUILT_IN_ROLE_DEFINITIONS,
@@ -20,7 +25,7 @@ import { MlflowData } from './data';
 import { MlflowCrossAccountAccess } from './cross-account';
 import { MlflowEdgeProtection } from './edge-protection';
 import { ExtensionInstall, PackageWheel } from './extension';
-import { MlflowGateway } from './gateway';
+import { MlflowGateway, STAGE } from './gateway';
 import { GatewayProof } from './gateway-proof';
 import { MlflowIdentity } from './identity';
 import {
@@ -75,7 +80,26 @@ export class MlflowStack extends Stack {
         ...(config.permissions.roles ?? [])
       ],
       mfa: config.cognito.mfa,
-      accessTokenMinutes: config.cognito.accessTokenMinutes
+      accessTokenMinutes: config.cognito.accessTokenMinutes,
+      signIn: config.cognito.signIn,
+      sso: config.cognito.signIn.includes('sso')
+        ? {
+            identityProviders: config.cognito.identityProviders,
+            domainPrefix: config.cognito.domainPrefix!,
+            // The gateway's pages, once the gateway exists: from the API's
+            // id alone (its stage's URL would make the client depend on the
+            // deployment, which depends on the authorizer, which reads the client).
+            callbackUrl: Lazy.string({
+              produce: () =>
+                `${this.gateway.origin}/${STAGE}${PAGES_PREFIX}${SSO_CALLBACK_PAGE}`
+            }),
+            signOutUrl: Lazy.string({
+              produce: () =>
+                `${this.gateway.origin}/${STAGE}${PAGES_PREFIX}${SIGNED_OUT_PAGE}`
+            }),
+            logRetention
+          }
+        : undefined
     });
     this.network = new MlflowNetwork(this, 'Network', {
       vpc: config.vpc,
@@ -283,6 +307,13 @@ export class MlflowStack extends Stack {
       new CfnOutput(this, 'AuditArchiveBucket', {
         value: this.auditTrail.archive.bucketName,
         description: 'Every audit event, under Object Lock'
+      });
+    }
+    if (this.identity.federation !== undefined) {
+      new CfnOutput(this, 'SignInDomain', {
+        value: this.identity.federation.baseUrl(),
+        description:
+          'Cognito’s managed login: the identity providers’ sign-in and callback URLs are under it (docs/sso.md)'
       });
     }
     new CfnOutput(this, 'UserPoolClientId', {

@@ -20,6 +20,8 @@ export {
   PERMISSIONS_PATH,
   SDK_AUTH_PROVIDER,
   SETTINGS_PLUGIN_ID,
+  SIGNED_OUT_PAGE,
+  SSO_CALLBACK_PAGE,
   TAB_PAGE,
   bearerToken,
   tokenOfCookieValue,

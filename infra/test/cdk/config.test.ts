@@ -379,6 +379,137 @@ describe('the deployment configuration', () => {
   });
 });
 
+describe('the SSO settings', () => {
+  const saml = {
+    name: 'IdentityCenter',
+    saml: {
+      metadataUrl: 'https://portal.sso.us-east-1.amazonaws.com/saml/metadata/x'
+    },
+    groupsAttribute: 'groups',
+    groups: { 'idc-admins': ['admins'], 'idc-a': ['team-a'] }
+  };
+
+  it('signs in with passwords only unless configured', () => {
+    expect(DEFAULT_CONFIG.cognito.signIn).toEqual(['password']);
+    expect(DEFAULT_CONFIG.cognito.identityProviders).toEqual([]);
+  });
+
+  it('needs a domain and a provider for SSO, and SSO for providers', () => {
+    expect(problemsOf({ cognito: { signIn: ['sso'] } })).toEqual([
+      '"cognito.domainPrefix" is required when "cognito.signIn" has "sso"',
+      '"cognito.identityProviders" must list at least one provider when "cognito.signIn" has "sso"'
+    ]);
+    expect(problemsOf({ cognito: { identityProviders: [saml] } })).toEqual([
+      '"cognito.signIn" must have "sso" for "cognito.identityProviders" to be used'
+    ]);
+    expect(problemsOf({ cognito: { signIn: [] } })).toEqual([
+      '"cognito.signIn" must list "password", "sso" or both'
+    ]);
+  });
+
+  it('names a provider that is neither or both kinds, a name used twice and a wrong domain', () => {
+    const { saml: metadata, ...neither } = saml;
+    const problems = problemsOf({
+      cognito: {
+        signIn: ['sso'],
+        domainPrefix: 'my-cognito-login',
+        identityProviders: [
+          neither,
+          {
+            ...saml,
+            oidc: {
+              issuer: 'https://idp.example.com',
+              clientId: 'c',
+              clientSecretArn:
+                'arn:aws:secretsmanager:us-east-1:123456789012:secret:s'
+            },
+            saml: metadata
+          },
+          saml,
+          { ...saml, name: 'identitycenter' }
+        ]
+      }
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining(
+          '"cognito.domainPrefix" must be lowercase letters'
+        ),
+        '"cognito.identityProviders[]" must be one of "saml" and "oidc"',
+        '"cognito.identityProviders": "identitycenter" is listed twice'
+      ])
+    );
+  });
+
+  it('maps IdP groups to roles of the deployment and teams only', () => {
+    const problems = problemsOf({
+      cognito: {
+        signIn: ['sso'],
+        domainPrefix: 'example-mlflow',
+        identityProviders: [
+          {
+            ...saml,
+            groups: { everyone: ['root'], staff: ['readers', 'team a'] }
+          }
+        ]
+      }
+    });
+    expect(problems).toEqual([
+      '"cognito.identityProviders": "IdentityCenter" maps "everyone" to "root", which is neither a role nor a team (team-…)',
+      '"cognito.identityProviders": "IdentityCenter" maps "staff" to "team a", which is neither a role nor a team (team-…)'
+    ]);
+  });
+
+  it('keeps the OIDC client secret out of the file: a Secrets Manager ARN only', () => {
+    const problems = problemsOf({
+      cognito: {
+        signIn: ['sso'],
+        domainPrefix: 'example-mlflow',
+        identityProviders: [
+          {
+            name: 'Okta',
+            oidc: {
+              issuer: 'http://idp.example.com',
+              clientId: 'c',
+              clientSecretArn: 'hunter2'
+            },
+            groupsAttribute: 'groups',
+            groups: {}
+          }
+        ]
+      }
+    });
+    expect(problems).toEqual([
+      '"cognito.identityProviders[].oidc.issuer" must be an https:// URL',
+      '"cognito.identityProviders[].oidc.clientSecretArn" must be the ARN of a Secrets Manager secret holding the client secret'
+    ]);
+  });
+
+  it('reads a SAML metadata file relative to the configuration file, which must exist', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-'));
+    const file = path.join(dir, 'deploy.json');
+    const withFile = (metadataFile: string) =>
+      fs.writeFileSync(
+        file,
+        JSON.stringify({
+          cognito: {
+            signIn: ['sso'],
+            domainPrefix: 'example-mlflow',
+            identityProviders: [{ ...saml, saml: { metadataFile } }]
+          }
+        })
+      );
+    withFile('idp.xml');
+    expect(() => readDeploymentConfig(file)).toThrow(
+      `the SAML metadata file ${path.join(dir, 'idp.xml')} does not exist`
+    );
+    fs.writeFileSync(path.join(dir, 'idp.xml'), '<EntityDescriptor/>');
+    expect(
+      readDeploymentConfig(file).cognito.identityProviders[0].saml?.metadataFile
+    ).toBe(path.join(dir, 'idp.xml'));
+  });
+});
+
 describe('the JSON Schema of the deployment configuration', () => {
   const schema = JSON.parse(fs.readFileSync(DEPLOY_SCHEMA_FILE, 'utf-8'));
   const validate = new Ajv({ allErrors: true }).compile(schema);
