@@ -51,6 +51,11 @@ function describe(stack: StackDescription): string {
     `  Audit log    ${path.relative(REPO_ROOT, stack.auditLog)}`,
     `  Database     ${stack.database?.kind ?? 'sqlite'}`,
     `  Cognito      ${stack.cognito.endpoint}  pool ${stack.cognito.userPoolId}, client ${stack.cognito.clientId}`,
+    `  Org IdP      ${stack.sso.issuer}  (SSO as ${stack.sso.provider}: ${Object.values(
+      stack.sso.users
+    )
+      .map(user => user.username)
+      .join(', ')})`,
     '  Sign-ins (role, username, password):',
     users,
     `  Everything, access keys included: ${path.relative(REPO_ROOT, path.join(LOCAL_DIR, 'stack.json'))}`,

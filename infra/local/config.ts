@@ -23,6 +23,8 @@ export const PATHS = {
   /** MLflow's audit events, one JSON line each (named in stack.json as `auditLog`). */
   auditLog: path.join(LOCAL_DIR, 'audit', 'audit.jsonl'),
   cognito: path.join(LOCAL_DIR, 'cognito'),
+  /** The organisation's identity provider's configuration (SSO). */
+  idpConfig: path.join(LOCAL_DIR, 'idp', 'config.json'),
   jupyter: path.join(LOCAL_DIR, 'jupyter'),
   notebooks: path.join(LOCAL_DIR, 'notebooks'),
   /** The Python package: the MLflow app's code and the extension's build (`labextension/`). */
@@ -46,6 +48,8 @@ export const PATHS = {
     'entrypoint.py'
   ),
   gatewayMain: path.join(__dirname, 'gateway', 'main.ts'),
+  /** The organisation's identity provider (SSO), an OpenID Connect provider. */
+  idpMain: path.join(__dirname, 'idp', 'main.ts'),
   /** cognito-local and the bridge before it, one process. */
   cognitoMain: path.join(__dirname, 'cognito', 'main.ts'),
   cognitoLocalServer: path.join(
@@ -93,10 +97,12 @@ export function localPrincipal(username: string): string {
   return `arn:aws:iam::${LOCAL_API.account}:user/${username}`;
 }
 
-export type ServiceName = 'cognito' | 'mlflow' | 'gateway' | 'jupyterlab';
+export type ServiceName =
+  'idp' | 'cognito' | 'mlflow' | 'gateway' | 'jupyterlab';
 
 /** Start order; `down` stops them in reverse. */
 export const SERVICES: readonly ServiceName[] = [
+  'idp',
   'cognito',
   'mlflow',
   'gateway',
@@ -106,6 +112,7 @@ export const SERVICES: readonly ServiceName[] = [
 export type Ports = Record<ServiceName, number>;
 
 export const DEFAULT_PORTS: Ports = {
+  idp: 9230,
   cognito: 9229,
   mlflow: 5500,
   gateway: 5580,

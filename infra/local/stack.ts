@@ -1,4 +1,4 @@
-import { randomBytes, randomInt } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -26,6 +26,24 @@ export interface LocalUser {
    * a user keyed by a role has that role.
    */
   role?: string;
+}
+
+/** A person of the organisation's identity provider (SSO), signing in through it. */
+export interface LocalSsoUser {
+  username: string;
+  password: string;
+  /** The IdP's groups: the pool maps them to roles and teams ({@link SSO_GROUPS}). */
+  groups: string[];
+}
+
+/** What `.local/stack.json` says of SSO (`sso`). */
+export interface LocalSso {
+  /** The provider's name in the user pool: federated users are `<provider>_<username>`. */
+  provider: string;
+  /** The organisation's identity provider (an OpenID Connect provider). */
+  issuer: string;
+  /** By role for the built-in roles; more users by their username. */
+  users: Record<string, LocalSsoUser>;
 }
 
 /** The role of `stack.users[key]`. */
@@ -67,6 +85,8 @@ export interface StackDescription {
   auditLog: string;
   /** MLflow's backend store (`npm run local -- up --db sqlite|postgres`). */
   database: DatabaseDescription;
+  /** The organisation's identity provider and its seeded users. */
+  sso: LocalSso;
 }
 
 /** An access key pair (the identity provider's operator). */
@@ -92,6 +112,17 @@ export interface LocalState {
   operator: AccessKey;
   /** The password of MLflow's PostgreSQL user (`--db postgres`), set when its cluster is made. */
   postgresPassword: string;
+  /** The identity provider's users and secrets (its client's, its signing key, its cookies'). */
+  sso: LocalSsoState;
+}
+
+export interface LocalSsoState {
+  users: Record<string, LocalSsoUser>;
+  /** The secret the user pool (the stand-in for Cognito's federation) signs in to the IdP with. */
+  clientSecret: string;
+  /** The IdP's RS256 signing key (a private JWK), kept so its tokens stay verifiable across restarts. */
+  signingKey: Record<string, unknown>;
+  cookieKey: string;
 }
 
 /** The seeded sign-in of each built-in role; an operator's role signs in as its own name. */
@@ -124,6 +155,33 @@ export const SEEDED_TEAMS: Record<string, string[]> = {
 export const EXTRA_SEEDED_USERS: Record<string, string> = {
   alice: 'model-approvers',
   carol: 'experimenters'
+};
+
+/** The organisation's identity provider's name in the local user pool. */
+export const SSO_PROVIDER = 'LocalIdP';
+
+/** How the local pool maps the IdP's groups to roles and teams (`cognito.identityProviders[].groups`). */
+export const SSO_GROUPS: Readonly<Record<string, readonly string[]>> = {
+  'org-mlflow-admins': ['admins'],
+  'org-mlflow-readers': ['readers'],
+  'org-mlflow-approvers': ['model-approvers'],
+  'org-forecasting': [SEEDED_TEAM]
+};
+
+/** The seeded federated users: one per built-in role, keyed by it; a team member by its username. */
+export const SEEDED_SSO_USERS: Readonly<
+  Record<string, { username: string; groups: readonly string[] }>
+> = {
+  admins: { username: 'sso-admin', groups: ['org-mlflow-admins'] },
+  readers: { username: 'sso-reader', groups: ['org-mlflow-readers'] },
+  'model-approvers': {
+    username: 'sso-approver',
+    groups: ['org-mlflow-approvers']
+  },
+  'sso-dana': {
+    username: 'sso-dana',
+    groups: ['org-mlflow-readers', 'org-forecasting']
+  }
 };
 
 const ALPHANUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -178,7 +236,31 @@ function seededUsers(roles: readonly string[]): Record<string, LocalUser> {
   return users;
 }
 
-function newState(roles: readonly string[]): LocalState {
+/** The identity provider's users and secrets; users it lacks are added, the rest kept. */
+export function completeSso(
+  saved: Partial<LocalSsoState> | undefined
+): LocalSsoState {
+  const users: Record<string, LocalSsoUser> = {};
+  for (const [key, seeded] of Object.entries(SEEDED_SSO_USERS)) {
+    users[key] = saved?.users?.[key] ?? {
+      username: seeded.username,
+      password: newPassword(),
+      groups: [...seeded.groups]
+    };
+  }
+  return {
+    users,
+    clientSecret: saved?.clientSecret ?? randomBytes(32).toString('base64url'),
+    signingKey:
+      saved?.signingKey ??
+      (generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+        format: 'jwk'
+      }) as Record<string, unknown>),
+    cookieKey: saved?.cookieKey ?? randomBytes(32).toString('base64url')
+  };
+}
+
+function newState(roles: readonly string[]): Omit<LocalState, 'sso'> {
   return {
     users: seededUsers(roles),
     jupyterlabToken: randomBytes(24).toString('hex'),
@@ -205,7 +287,8 @@ export function completeState(
     jupyterlabToken: saved.jupyterlabToken ?? fresh.jupyterlabToken,
     gatewayProof: saved.gatewayProof ?? fresh.gatewayProof,
     operator: saved.operator ?? fresh.operator,
-    postgresPassword: saved.postgresPassword ?? fresh.postgresPassword
+    postgresPassword: saved.postgresPassword ?? fresh.postgresPassword,
+    sso: completeSso(saved.sso)
   };
 }
 
@@ -320,7 +403,12 @@ export function describeStack(
     users: state.users,
     teams,
     auditLog,
-    database
+    database,
+    sso: {
+      provider: SSO_PROVIDER,
+      issuer: urlOf(ports.idp),
+      users: state.sso.users
+    }
   };
 }
 

@@ -8,6 +8,7 @@ import { bundleAuthorizer } from './authorizer-bundle';
 import { provisionCognito } from './cognito/pool';
 import { OPERATOR_KEY_ENV } from './cognito/provider';
 import {
+  DEFAULT_PORTS,
   LOCAL_API,
   LOCAL_REGION,
   PATHS,
@@ -60,6 +61,7 @@ import {
   waitUntilReady
 } from './processes';
 import type { GatewayConfig } from './gateway/config';
+import type { OrgIdpConfig } from './idp/server';
 import {
   type LocalState,
   type StackDescription,
@@ -98,6 +100,7 @@ function requireSetup(): void {
 export function portsOf(stack: StackDescription): Ports {
   const portOf = (url: string) => Number(new URL(url).port);
   return {
+    idp: stack.sso ? portOf(stack.sso.issuer) : DEFAULT_PORTS.idp,
     cognito: portOf(stack.cognito.endpoint),
     mlflow: portOf(stack.mlflow),
     gateway: portOf(stack.gateway),
@@ -110,11 +113,16 @@ export function portsOf(stack: StackDescription): Ports {
  * `/health` goes through to MLflow and back.
  */
 function readiness(service: ServiceName, port: number): () => Promise<boolean> {
-  const path = service === 'jupyterlab' ? '/api' : '/health';
+  const path =
+    {
+      jupyterlab: '/api',
+      idp: '/.well-known/openid-configuration'
+    }[service as string] ?? '/health';
   return () => answersOk(`${urlOf(port)}${path}`);
 }
 
 const STARTUP_TIMEOUT_MS: Record<ServiceName, number> = {
+  idp: 30_000,
   cognito: 30_000,
   mlflow: 120_000,
   gateway: 30_000,
@@ -169,6 +177,38 @@ async function writeGatewayConfig(
   writePrivateJson(PATHS.gatewayConfig, config);
 }
 
+/** The user pool's client at the IdP: the stand-in for Cognito's federation signs in as it. */
+export const IDP_CLIENT_ID = 'local-user-pool';
+
+/** Where the IdP sends a sign-in back: the user pool's, as Cognito's `/oauth2/idpresponse`. */
+export function idpCallback(ports: Ports): string {
+  return `${urlOf(ports.cognito)}/oauth2/idpresponse`;
+}
+
+/** The organisation's identity provider: its seeded users, the pool as its one client. */
+function writeIdpConfig(ports: Ports, state: LocalState): void {
+  const config: OrgIdpConfig = {
+    issuer: urlOf(ports.idp),
+    clients: [
+      {
+        client_id: IDP_CLIENT_ID,
+        client_secret: state.sso.clientSecret,
+        redirect_uris: [idpCallback(ports)]
+      }
+    ],
+    users: Object.values(state.sso.users).map(user => ({
+      username: user.username,
+      password: user.password,
+      email: `${user.username}@example.com`,
+      name: user.username,
+      groups: user.groups
+    })),
+    signingKey: state.sso.signingKey,
+    cookieKeys: [state.sso.cookieKey]
+  };
+  writePrivateJson(PATHS.idpConfig, config);
+}
+
 function startService(
   service: ServiceName,
   ports: Ports,
@@ -178,6 +218,16 @@ function startService(
 ): StartedProcess {
   const venv = (tool: string) => `${PATHS.venvBin}/${tool}`;
   switch (service) {
+    case 'idp':
+      writeIdpConfig(ports, state);
+      return startProcess('idp', process.execPath, [
+        PATHS.tsxCli,
+        PATHS.idpMain,
+        '--port',
+        String(ports.idp),
+        '--config',
+        PATHS.idpConfig
+      ]);
     case 'cognito':
       // cognito-local behind the bridge that adds GetTokensFromRefreshToken;
       // the bridge holds the public port and writes cognito-local's config.
@@ -364,6 +414,7 @@ export async function up(
     // MLflow is the slowest to start, so it starts at once (once its
     // database answers); the gateway and JupyterLab need the user pool's
     // ids, so they follow its provisioning.
+    const idp = start('idp');
     const cognito = start('cognito');
     if (databaseKind === 'postgres') {
       database = await startPostgres(postgresPort, state, say, record);
@@ -385,6 +436,7 @@ export async function up(
     await ready(mlflow, 'mlflow');
     await ready(gateway, 'gateway');
     await seedMlflow(urlOf(ports.gateway), state, say);
+    await ready(idp, 'idp');
     await ready(jupyterlab, 'jupyterlab');
   } catch (error) {
     say('Stopping what was started...');

@@ -119,3 +119,16 @@ def test_the_gateway_forwards_what_mlflow_answers_unchanged(stack, as_role, dire
     through_gateway = sorted((e["experiment_id"], e["name"]) for e in response.json()["experiments"])
     in_store = sorted((e.experiment_id, e.name) for e in direct_client.search_experiments(max_results=100))
     assert through_gateway == in_store
+
+
+def test_stack_file_names_the_organisations_identity_provider_and_its_seeded_people(stack):
+    sso = stack["sso"]
+    assert sso["provider"] == "LocalIdP"
+    # One federated user per built-in role, and a team member.
+    assert {"admins", "readers", "model-approvers"} <= set(sso["users"])
+    assert any("org-forecasting" in user["groups"] for user in sso["users"].values())
+    for user in sso["users"].values():
+        assert set(user) == {"username", "password", "groups"}
+    discovery = requests.get(f"{sso['issuer']}/.well-known/openid-configuration", timeout=10).json()
+    assert discovery["issuer"] == sso["issuer"]
+    assert "groups" in discovery["scopes_supported"] and discovery["response_types_supported"] == ["code"]

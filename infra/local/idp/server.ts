@@ -155,6 +155,8 @@ export function createOrgIdentityProvider(
     // The scopes' claims in the ID token too, as Okta's groups claim is.
     conformIdTokenClaims: false,
     scopes: ['openid', 'email', 'profile', 'groups'],
+    // The authorization code flow only, as Cognito federates.
+    responseTypes: ['code'],
     jwks: { keys: [config.signingKey as JWK] },
     cookies: { keys: config.cookieKeys },
     features: { devInteractions: { enabled: false } },

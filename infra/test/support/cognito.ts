@@ -10,7 +10,8 @@ import {
 import {
   type AccessKey,
   type LocalState,
-  SEEDED_USERNAMES
+  SEEDED_USERNAMES,
+  completeSso
 } from '../../local/stack';
 import { BUILT_IN_ROLES } from '../../src/roles';
 
@@ -71,6 +72,7 @@ export function seededState(): LocalState {
     jupyterlabToken: 'unused',
     gatewayProof: 'unused',
     operator: TEST_OPERATOR,
-    postgresPassword: 'unused'
+    postgresPassword: 'unused',
+    sso: completeSso(undefined)
   };
 }
