@@ -25,6 +25,8 @@ export const PATHS = {
   cognito: path.join(LOCAL_DIR, 'cognito'),
   /** The organisation's identity provider's configuration (SSO). */
   idpConfig: path.join(LOCAL_DIR, 'idp', 'config.json'),
+  /** The managed login stand-in's configuration (SSO), beside cognito-local's data. */
+  managedLoginConfig: path.join(LOCAL_DIR, 'cognito-managed-login.json'),
   jupyter: path.join(LOCAL_DIR, 'jupyter'),
   notebooks: path.join(LOCAL_DIR, 'notebooks'),
   /** The Python package: the MLflow app's code and the extension's build (`labextension/`). */

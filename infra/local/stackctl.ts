@@ -62,6 +62,12 @@ import {
 } from './processes';
 import type { GatewayConfig } from './gateway/config';
 import type { OrgIdpConfig } from './idp/server';
+import type { ManagedLoginConfig } from './cognito/managed-login';
+import {
+  PAGES_PREFIX,
+  SIGNED_OUT_PAGE,
+  SSO_CALLBACK_PAGE
+} from '../src/contract';
 import {
   type LocalState,
   type StackDescription,
@@ -71,6 +77,8 @@ import {
   localTeams,
   roleOf,
   readStack,
+  SSO_GROUPS,
+  SSO_PROVIDER,
   saveState,
   sdkEnvironment,
   writePrivateJson,
@@ -185,6 +193,37 @@ export function idpCallback(ports: Ports): string {
   return `${urlOf(ports.cognito)}/oauth2/idpresponse`;
 }
 
+/** The gateway's pages Cognito's managed login returns to (the CDK app's callback and sign-out URLs). */
+export function ssoPages(ports: Ports): {
+  callback: string;
+  signedOut: string;
+} {
+  return {
+    callback: `${urlOf(ports.gateway)}${PAGES_PREFIX}${SSO_CALLBACK_PAGE}`,
+    signedOut: `${urlOf(ports.gateway)}${PAGES_PREFIX}${SIGNED_OUT_PAGE}`
+  };
+}
+
+/** What the managed login stand-in federates with, once the pool exists. */
+function writeManagedLoginConfig(ports: Ports, state: LocalState): void {
+  const pages = ssoPages(ports);
+  const config: ManagedLoginConfig = {
+    userPoolId: state.cognito!.userPoolId,
+    clientId: state.cognito!.clientId,
+    callbackUrls: [pages.callback],
+    signOutUrls: [pages.signedOut],
+    poolUrl: urlOf(ports.cognito),
+    idp: {
+      provider: SSO_PROVIDER,
+      issuer: urlOf(ports.idp),
+      clientId: IDP_CLIENT_ID,
+      clientSecret: state.sso.clientSecret
+    },
+    groups: { [SSO_PROVIDER]: SSO_GROUPS }
+  };
+  writePrivateJson(PATHS.managedLoginConfig, config);
+}
+
 /** The organisation's identity provider: its seeded users, the pool as its one client. */
 function writeIdpConfig(ports: Ports, state: LocalState): void {
   const config: OrgIdpConfig = {
@@ -240,7 +279,9 @@ function startService(
           '--port',
           String(ports.cognito),
           '--dir',
-          PATHS.cognito
+          PATHS.cognito,
+          '--managed-login-config',
+          PATHS.managedLoginConfig
         ],
         {
           env: {
@@ -423,6 +464,7 @@ export async function up(
     await ready(cognito, 'cognito');
     state = await provisionCognito(ports.cognito, state);
     saveState(state);
+    writeManagedLoginConfig(ports, state);
     await writeGatewayConfig(ports, state, permissions);
     const gateway = start('gateway');
     writeExtensionOverrides(

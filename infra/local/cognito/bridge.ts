@@ -17,6 +17,10 @@ import {
 } from '../gateway/sigv4';
 import { endToEndHeaders } from '../hop-by-hop';
 import type { AccessKey } from '../stack';
+import {
+  type ManagedLoginOptions,
+  registerManagedLogin
+} from './managed-login';
 
 /**
  * cognito-local answers every Cognito target but one that aws-amplify 6 uses:
@@ -412,6 +416,8 @@ export interface BridgeOptions {
   readonly now?: () => Date;
   /** Headers every request to cognito-local carries (the bridge's pass, see provider.ts). */
   readonly upstreamHeaders?: Readonly<Record<string, string>>;
+  /** The managed login stand-in (`/oauth2/*`, `/logout`), for SSO. */
+  readonly managedLogin?: ManagedLoginOptions;
 }
 
 /**
@@ -483,6 +489,10 @@ export function createBridge(
   app.register(replyFrom, { destroyAgent: true });
 
   app.setErrorHandler(refuse);
+
+  if (options.managedLogin !== undefined) {
+    registerManagedLogin(app, options.managedLogin);
+  }
 
   app.all('/*', async (request, reply) => {
     const base = upstream();

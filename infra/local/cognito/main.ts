@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+
 import { Command } from 'commander';
 
 import { OPERATOR_KEY_ENV, cognitoLocalLogger, startCognito } from './provider';
@@ -18,8 +20,12 @@ async function main(): Promise<void> {
       '--dir <directory>',
       "cognito-local's directory (its .cognito/ with configuration and data)"
     )
+    .option(
+      '--managed-login-config <file>',
+      'the managed login stand-in’s configuration (SSO), written once the pool exists'
+    )
     .parse()
-    .opts<{ port: number; dir: string }>();
+    .opts<{ port: number; dir: string; managedLoginConfig?: string }>();
 
   const accessKeyId = process.env[OPERATOR_KEY_ENV.accessKeyId];
   const secretAccessKey = process.env[OPERATOR_KEY_ENV.secretAccessKey];
@@ -32,7 +38,11 @@ async function main(): Promise<void> {
     directory: options.dir,
     port: options.port,
     logger: cognitoLocalLogger(process.env.DEBUG ? 'debug' : 'info'),
-    operator: { accessKeyId, secretAccessKey }
+    operator: { accessKeyId, secretAccessKey },
+    managedLoginConfig:
+      options.managedLoginConfig === undefined
+        ? undefined
+        : path.resolve(options.managedLoginConfig)
   });
   console.log(
     `cognito-local on ${cognito.internalUrl}, reached through ${cognito.url}`

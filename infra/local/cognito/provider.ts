@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { urlOf } from '../config';
 import type { AccessKey } from '../stack';
 import { createBridge } from './bridge';
+import { cognitoClient } from './pool';
 
 /**
  * The local identity provider: cognito-local, run in this process, behind the
@@ -131,6 +132,8 @@ export async function startCognito(options: {
   logger: CognitoLocalLogger;
   /** The key the bridge wants administrators' calls signed with. */
   operator: AccessKey;
+  /** The managed login stand-in's configuration file (absolute), for SSO. */
+  managedLoginConfig?: string;
 }): Promise<RunningCognito> {
   // cognito-local loads the AWS SDK v2 (for Lambda triggers), which warns at
   // load time about its end of support; nothing here uses it.
@@ -141,12 +144,24 @@ export async function startCognito(options: {
   const bridgeHeaders = {
     [BRIDGE_PASS_HEADER]: randomBytes(24).toString('base64url')
   };
+  // The stand-in calls the pool through the bridge, as any client does.
+  let publicPort = 0;
+  const managedLoginConfig = options.managedLoginConfig;
   const bridge = createBridge(() => cognitoLocal.url, {
     operator: options.operator,
-    upstreamHeaders: bridgeHeaders
+    upstreamHeaders: bridgeHeaders,
+    managedLogin:
+      managedLoginConfig === undefined
+        ? undefined
+        : {
+            configFile: managedLoginConfig,
+            admin: () => cognitoClient(publicPort, options.operator),
+            user: () => cognitoClient(publicPort)
+          }
   });
   await bridge.listen({ host: '127.0.0.1', port: options.port });
-  const url = urlOf((bridge.server.address() as AddressInfo).port);
+  publicPort = (bridge.server.address() as AddressInfo).port;
+  const url = urlOf(publicPort);
   let internal: http.Server;
   try {
     const directory = path.resolve(options.directory);
