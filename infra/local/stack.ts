@@ -298,10 +298,8 @@ export function readState(): LocalState {
 }
 
 export function loadOrCreateState(roles: readonly string[]): LocalState {
-  const saved = fs.existsSync(PATHS.stateFile)
-    ? (JSON.parse(
-        fs.readFileSync(PATHS.stateFile, 'utf8')
-      ) as Partial<LocalState>)
+  const saved: Partial<LocalState> = fs.existsSync(PATHS.stateFile)
+    ? readState()
     : {};
   const state = completeState(saved, roles);
   if (JSON.stringify(state) !== JSON.stringify(saved)) {

@@ -62,7 +62,10 @@ import {
 } from './processes';
 import type { GatewayConfig } from './gateway/config';
 import type { OrgIdpConfig } from './idp/server';
-import type { ManagedLoginConfig } from './cognito/managed-login';
+import {
+  type ManagedLoginConfig,
+  idpResponseUrl
+} from './cognito/managed-login';
 import {
   PAGES_PREFIX,
   SIGNED_OUT_PAGE,
@@ -188,11 +191,6 @@ async function writeGatewayConfig(
 /** The user pool's client at the IdP: the stand-in for Cognito's federation signs in as it. */
 export const IDP_CLIENT_ID = 'local-user-pool';
 
-/** Where the IdP sends a sign-in back: the user pool's, as Cognito's `/oauth2/idpresponse`. */
-export function idpCallback(ports: Ports): string {
-  return `${urlOf(ports.cognito)}/oauth2/idpresponse`;
-}
-
 /** The gateway's pages Cognito's managed login returns to (the CDK app's callback and sign-out URLs). */
 export function ssoPages(ports: Ports): {
   callback: string;
@@ -232,7 +230,7 @@ function writeIdpConfig(ports: Ports, state: LocalState): void {
       {
         client_id: IDP_CLIENT_ID,
         client_secret: state.sso.clientSecret,
-        redirect_uris: [idpCallback(ports)]
+        redirect_uris: [idpResponseUrl(urlOf(ports.cognito))]
       }
     ],
     users: Object.values(state.sso.users).map(user => ({

@@ -44,6 +44,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { JwksFetcher } from '../../src/authorizer/fetcher';
 import { type GroupMapping, mappedGroups } from '../../src/federation/groups';
+import { readForm } from '../form';
+
+/** Where the IdP returns a sign-in to the pool, as to Cognito's. */
+export const IDP_RESPONSE_PATH = '/oauth2/idpresponse';
+
+/** The pool's address for the IdP's answers: the redirect URI the IdP knows the pool's client by. */
+export function idpResponseUrl(poolUrl: string): string {
+  return `${poolUrl}${IDP_RESPONSE_PATH}`;
+}
 
 /** What the stand-in needs, written by `up` once the pool exists (read at each sign-in). */
 export interface ManagedLoginConfig {
@@ -226,10 +235,7 @@ export function registerManagedLogin(
     });
     const idp = new URL(`${settings.idp.issuer}/auth`);
     idp.searchParams.set('client_id', settings.idp.clientId);
-    idp.searchParams.set(
-      'redirect_uri',
-      `${settings.poolUrl}/oauth2/idpresponse`
-    );
+    idp.searchParams.set('redirect_uri', idpResponseUrl(settings.poolUrl));
     idp.searchParams.set('response_type', 'code');
     idp.searchParams.set('scope', 'openid email profile groups');
     idp.searchParams.set('state', id);
@@ -237,7 +243,7 @@ export function registerManagedLogin(
     return reply.redirect(idp.toString(), 302);
   });
 
-  app.get('/oauth2/idpresponse', async (request, reply) => {
+  app.get(IDP_RESPONSE_PATH, async (request, reply) => {
     const settings = config();
     const query = request.query as Record<string, unknown>;
     const id = single(query.state) ?? '';
@@ -327,7 +333,7 @@ export function registerManagedLogin(
 
   app.post('/oauth2/token', async (request: FastifyRequest, reply) => {
     const settings = config();
-    const form = new URLSearchParams(await readText(request));
+    const form = await readForm(request.raw);
     if (settings === undefined || form.get('client_id') !== settings.clientId) {
       return tokenError(reply, 400, 'invalid_client');
     }
@@ -401,19 +407,6 @@ export function registerManagedLogin(
   });
 }
 
-async function readText(request: FastifyRequest): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request.raw) {
-    size += (chunk as Buffer).length;
-    if (size > 16 * 1024) {
-      throw new Error('too large');
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** The IdP's code for its verified ID token's claims. */
 async function redeemAtIdp(
   settings: ManagedLoginConfig,
@@ -430,7 +423,7 @@ async function redeemAtIdp(
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code,
-      redirect_uri: `${settings.poolUrl}/oauth2/idpresponse`
+      redirect_uri: idpResponseUrl(settings.poolUrl)
     })
   });
   if (!answer.ok) {

@@ -16,6 +16,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider, { type Configuration, type JWK } from 'oidc-provider';
 import { z } from 'zod';
 
+import { readForm } from '../form';
+
 /** A person of the organisation, as the IdP knows them. */
 export interface OrgUser {
   username: string;
@@ -104,19 +106,6 @@ button{margin-top:1.5rem;padding:.5rem 1rem;font:inherit}.problem{color:#b00020}
 <label>Username <input name="username" autocomplete="username" required autofocus></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button></form></body></html>`;
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 16 * 1024) {
-      throw new Error('the form is too large');
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
 function send(
