@@ -236,3 +236,12 @@ def test_sign_out_returns_only_to_the_gateways_page(stack, logout_uri, allowed):
         assert answer.status_code == 302 and answer.headers["Location"] == target
     else:
         assert answer.status_code == 400 and "Location" not in answer.headers
+
+
+def test_an_oversized_token_request_is_refused_as_a_bad_request(stack):
+    answer = requests.post(
+        f"{stack['cognito']['endpoint']}/oauth2/token",
+        data={"grant_type": "authorization_code", "client_id": stack["cognito"]["clientId"], "code": "a" * 20_000},
+        timeout=30,
+    )
+    assert answer.status_code == 400 and answer.json() == {"error": "invalid_request"}

@@ -44,7 +44,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { JwksFetcher } from '../../src/authorizer/fetcher';
 import { type GroupMapping, mappedGroups } from '../../src/federation/groups';
-import { readForm } from '../form';
+import { FormTooLargeError, readForm } from '../form';
 
 /** Where the IdP returns a sign-in to the pool, as to Cognito's. */
 export const IDP_RESPONSE_PATH = '/oauth2/idpresponse';
@@ -333,7 +333,15 @@ export function registerManagedLogin(
 
   app.post('/oauth2/token', async (request: FastifyRequest, reply) => {
     const settings = config();
-    const form = await readForm(request.raw);
+    let form: URLSearchParams;
+    try {
+      form = await readForm(request.raw);
+    } catch (error) {
+      if (error instanceof FormTooLargeError) {
+        return tokenError(reply, 400, 'invalid_request');
+      }
+      throw error;
+    }
     if (settings === undefined || form.get('client_id') !== settings.clientId) {
       return tokenError(reply, 400, 'invalid_client');
     }
