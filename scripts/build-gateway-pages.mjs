@@ -18,7 +18,8 @@ await build({
   entryPoints: {
     handoff: join(source, 'handoff.ts'),
     login: join(source, 'login.tsx'),
-    tab: join(source, 'tab.ts')
+    tab: join(source, 'tab.ts'),
+    sso: join(source, 'sso.ts')
   },
   bundle: true,
   outdir: out,
@@ -38,6 +39,6 @@ await build({
   minify: production,
   logLevel: 'warning'
 });
-for (const page of ['handoff.html', 'login.html', 'tab.html']) {
+for (const page of ['handoff.html', 'login.html', 'tab.html', 'sso.html']) {
   copyFileSync(join(source, page), join(out, page));
 }

@@ -32,6 +32,13 @@ export const LOGIN_PAGE = 'login';
  */
 export const TAB_PAGE = 'tab';
 
+/**
+ * The SSO sign-in's start page: in a popup from JupyterLab
+ * (`?provider=&state=&origin=`), it runs the code flow against Cognito's
+ * managed login; with `?signout&origin=` it ends the session there.
+ */
+export const SSO_PAGE = 'sso';
+
 /** Where Cognito's managed login returns an SSO sign-in (the code flow's redirect URI). */
 export const SSO_CALLBACK_PAGE = 'sso-callback';
 
@@ -93,11 +100,24 @@ export const AUTH_FLOWS = ['USER_SRP_AUTH', 'USER_PASSWORD_AUTH'] as const;
  */
 export type AuthFlow = (typeof AUTH_FLOWS)[number];
 
+/** How people sign in: a Cognito password, the organisation's identity provider, or both. */
+export const SIGN_IN_METHODS = ['password', 'sso'] as const;
+
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
+
+/** An identity provider the user pool federates to: one "Sign in with <label>" button. */
+export interface ISsoProvider {
+  /** Its name in the user pool (the `identity_provider` of `/oauth2/authorize`). */
+  name: string;
+  /** What the button names it. */
+  label: string;
+}
+
 /** What the gateway serves at {@link PAGES_CONFIG_FILE}: nothing secret. */
 export interface IPagesConfig {
   /** Origins allowed to frame the gateway and hand it a token. */
   allowedOrigins: string[];
-  /** How the sign-in page signs in. */
+  /** How the sign-in page and the extension sign in. */
   cognito: {
     region: string;
     userPoolId: string;
@@ -105,6 +125,14 @@ export interface IPagesConfig {
     /** A custom endpoint (local identity provider only), or `''`. */
     endpoint: string;
     authFlow: AuthFlow;
+    /** The sign-in methods offered, in the order shown. */
+    signIn: SignInMethod[];
+    /** With `sso`: Cognito's managed login and the providers it federates to. */
+    sso?: {
+      /** The managed login's base URL (`/oauth2/authorize`, `/oauth2/token`, `/logout`). */
+      domain: string;
+      providers: ISsoProvider[];
+    };
   };
 }
 

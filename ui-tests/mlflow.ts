@@ -108,6 +108,41 @@ export async function reloadJupyterLab(
   await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
 }
 
+/**
+ * Rename the experiment the panel's MLflow UI shows (its runs page) through
+ * its "Edit experiment" dialog, as a user would; the dialog stays open.
+ */
+export async function renameExperimentInPanel(
+  page: IJupyterLabPageFixture,
+  name: string
+): Promise<void> {
+  const frame = mlflowFrame(page);
+  const edit = frame.getByRole('menuitem', { name: 'Edit experiment' });
+  // A tip shown late may close the menu: open it until it stays.
+  await expect(async () => {
+    await dismissTips(frame);
+    await frame.getByTestId('overflow-menu-trigger').click();
+    await edit.click({ timeout: 5000 });
+  }).toPass({ timeout: 60_000 });
+  await frame.locator('[id="mlflow.experiment.edit.name"]').fill(name);
+  await frame.getByRole('button', { name: 'Save' }).click();
+}
+
+/** The times the page refreshed its Cognito tokens (GetTokensFromRefreshToken). */
+export function watchTokenRefreshes(
+  page: import('@playwright/test').Page
+): number[] {
+  const refreshes: number[] = [];
+  page.on('request', request => {
+    if (
+      request.headers()['x-amz-target']?.endsWith('GetTokensFromRefreshToken')
+    ) {
+      refreshes.push(Date.now());
+    }
+  });
+  return refreshes;
+}
+
 /** Close MLflow's one-time tips, which cover the page they are shown on. */
 export async function dismissTips(frame: FrameLocator): Promise<void> {
   // They appear a moment after the page: give them that moment.

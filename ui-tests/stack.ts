@@ -22,6 +22,12 @@ export interface Stack {
       teams?: string[];
     }
   >;
+  /** The organisation's identity provider the pool federates to, and its people by role. */
+  sso: {
+    provider: string;
+    issuer: string;
+    users: Record<string, { username: string; password: string }>;
+  };
   /** Each seeded team: its members and what is restricted to it. */
   teams: Record<
     string,

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 
+import { SIGN_IN_METHODS, type SignInMethod } from '../src/contract';
 import type { RoleDefinition } from '../src/permissions/roles';
 import { TOKEN_VALIDITY } from '../src/user-pool';
 import { TEAM_GROUP_PREFIX, isMappableGroup } from '../src/federation/groups';
@@ -605,7 +606,7 @@ const settingsSchema = z.strictObject({
           'Minutes an access (and ID) token lasts. Tokens are verified offline: a revoked session reaches MLflow until its token expires, plus the authorizer’s 5-minute cache.'
         ),
       signIn: z
-        .array(z.enum(['password', 'sso']), {
+        .array(z.enum(SIGN_IN_METHODS), {
           error: '"cognito.signIn" must list "password", "sso" or both'
         })
         .min(1, {
@@ -697,7 +698,7 @@ export type ExistingVpc = z.output<typeof existingVpcSchema>;
 export type StudioUser = z.output<typeof studioUserSchema>;
 export type CrossAccountAccess = z.output<typeof crossAccountAccessSchema>;
 export type MfaSetting = DeploymentConfig['cognito']['mfa'];
-export type SignInMethod = DeploymentConfig['cognito']['signIn'][number];
+export type { SignInMethod };
 export type IdentityProviderConfig =
   DeploymentConfig['cognito']['identityProviders'][number];
 function originProblem(issue: { readonly input?: unknown }): string {

@@ -30,7 +30,12 @@ import {
   gatewayResponseTemplate,
   resourcePolicyPatterns
 } from '../src/apigateway';
-import { PERMISSIONS_PATH, type PagesConfig } from '../src/contract';
+import {
+  PERMISSIONS_PATH,
+  type PagesConfig,
+  type SignInMethod,
+  type SsoProvider
+} from '../src/contract';
 import {
   GatewayRoute,
   PAGES_ROUTE,
@@ -130,6 +135,22 @@ export interface MlflowGatewayProps {
    * @default - none: no CORS
    */
   readonly browserOrigins?: readonly string[];
+  /**
+   * The sign-in methods the pages and the extension offer.
+   *
+   * @default ['password']
+   */
+  readonly signInMethods?: readonly SignInMethod[];
+  /**
+   * With `sso` among the methods: Cognito's managed login (its base URL)
+   * and the providers it federates to, one button each.
+   *
+   * @default - no SSO
+   */
+  readonly sso?: {
+    readonly domain: string;
+    readonly providers: readonly SsoProvider[];
+  };
 }
 
 export class MlflowGateway extends Construct {
@@ -235,7 +256,18 @@ export class MlflowGateway extends Construct {
         userPoolId: userPool.userPoolId,
         userPoolClientId: client.userPoolClientId,
         endpoint: '',
-        authFlow: 'USER_SRP_AUTH'
+        authFlow: 'USER_SRP_AUTH',
+        signIn: [...(props.signInMethods ?? ['password'])],
+        ...(props.sso !== undefined
+          ? {
+              sso: {
+                domain: props.sso.domain,
+                providers: props.sso.providers.map(provider => ({
+                  ...provider
+                }))
+              }
+            }
+          : {})
       }
     };
     const pagesFunction = nodeFunction(this, 'Pages', {

@@ -5,6 +5,9 @@
  * passwords, and for SSO the authorization code flow through the managed
  * login domain to the organisation's identity providers (`./federation.ts`).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
@@ -165,6 +168,30 @@ export class MlflowIdentity extends Construct {
         TOKEN_VALIDITY.refreshRotationGraceSeconds
       )
     });
+
+    if (this.federation !== undefined) {
+      // The managed login shows the product's name, not Cognito's default.
+      const logo = fs
+        .readFileSync(path.join(__dirname, 'sign-in-logo.svg'))
+        .toString('base64');
+      const branding = new cognito.CfnManagedLoginBranding(
+        this,
+        'SignInBranding',
+        {
+          userPoolId: this.userPool.userPoolId,
+          clientId: this.client.userPoolClientId,
+          useCognitoProvidedValues: false,
+          assets: (['LIGHT', 'DARK'] as const).map(colorMode => ({
+            category: 'FORM_LOGO',
+            colorMode,
+            extension: 'SVG',
+            bytes: logo
+          }))
+        }
+      );
+      // A style belongs to a domain's managed login: the domain comes first.
+      branding.node.addDependency(this.federation.domain);
+    }
 
     const groups = new Map<string, cognito.CfnUserPoolGroup>();
     for (const role of props.roles) {

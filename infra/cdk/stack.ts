@@ -166,7 +166,18 @@ export class MlflowStack extends Stack {
         ]
       }),
       permissions: config.permissions,
-      browserOrigins: config.studio.origins
+      browserOrigins: config.studio.origins,
+      signInMethods: config.cognito.signIn,
+      sso:
+        this.identity.federation !== undefined
+          ? {
+              domain: this.identity.federation.baseUrl(),
+              providers: config.cognito.identityProviders.map(idp => ({
+                name: idp.name,
+                label: idp.label ?? idp.name
+              }))
+            }
+          : undefined
     });
     this.edge = new MlflowEdgeProtection(this, 'EdgeProtection', {
       stageArn: this.gateway.api.deploymentStage.stageArn,

@@ -160,6 +160,9 @@ export const EXTRA_SEEDED_USERS: Record<string, string> = {
 /** The organisation's identity provider's name in the local user pool. */
 export const SSO_PROVIDER = 'LocalIdP';
 
+/** What its button says: “Sign in with <label>”. */
+export const SSO_PROVIDER_LABEL = 'Example Org SSO';
+
 /** How the local pool maps the IdP's groups to roles and teams (`cognito.identityProviders[].groups`). */
 export const SSO_GROUPS: Readonly<Record<string, readonly string[]>> = {
   'org-mlflow-admins': ['admins'],

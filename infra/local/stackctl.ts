@@ -64,7 +64,8 @@ import type { GatewayConfig } from './gateway/config';
 import type { OrgIdpConfig } from './idp/server';
 import {
   type ManagedLoginConfig,
-  idpResponseUrl
+  idpResponseUrl,
+  idpSignedOutUrl
 } from './cognito/managed-login';
 import {
   PAGES_PREFIX,
@@ -82,6 +83,7 @@ import {
   readStack,
   SSO_GROUPS,
   SSO_PROVIDER,
+  SSO_PROVIDER_LABEL,
   saveState,
   sdkEnvironment,
   writePrivateJson,
@@ -180,7 +182,13 @@ async function writeGatewayConfig(
           userPoolId: state.cognito!.userPoolId,
           userPoolClientId: state.cognito!.clientId,
           endpoint: urlOf(ports.cognito),
-          authFlow: 'USER_PASSWORD_AUTH'
+          authFlow: 'USER_PASSWORD_AUTH',
+          signIn: ['password', 'sso'],
+          sso: {
+            // The managed login stand-in shares the pool's port.
+            domain: urlOf(ports.cognito),
+            providers: [{ name: SSO_PROVIDER, label: SSO_PROVIDER_LABEL }]
+          }
         }
       }
     }
@@ -230,7 +238,8 @@ function writeIdpConfig(ports: Ports, state: LocalState): void {
       {
         client_id: IDP_CLIENT_ID,
         client_secret: state.sso.clientSecret,
-        redirect_uris: [idpResponseUrl(urlOf(ports.cognito))]
+        redirect_uris: [idpResponseUrl(urlOf(ports.cognito))],
+        post_logout_redirect_uris: [idpSignedOutUrl(urlOf(ports.cognito))]
       }
     ],
     users: Object.values(state.sso.users).map(user => ({

@@ -8,13 +8,20 @@ import {
   SsoStateMismatchError,
   acceptSsoMessage,
   authorizeUrl,
+  beginSso,
   challengeOf,
   createPkce,
   readCallback,
+  readSsoStart,
   readTokens,
+  signOutUrl,
+  ssoErrorMessage,
   ssoMessage,
+  ssoSignOutStartUrl,
+  ssoStartUrl,
+  takePendingSso,
   tokenRequest
-} from '../gateway-pages/sso-flow';
+} from '../auth/sso-flow';
 
 // jsdom has no SubtleCrypto: the test takes Node's Web Crypto.
 const crypto = webcrypto as unknown as Crypto;
@@ -120,7 +127,32 @@ describe('the hand-over to the opener', () => {
         { origin: GATEWAY, source: popup, data: message },
         expected
       )
-    ).toEqual(TOKENS);
+    ).toEqual({ tokens: TOKENS });
+  });
+
+  it('passes on the words of a failed sign-in, and no more than a message’s worth', () => {
+    expect(
+      acceptSsoMessage(
+        {
+          origin: GATEWAY,
+          source: popup,
+          data: ssoErrorMessage(
+            's1',
+            'The sign-in was refused (access_denied).'
+          )
+        },
+        expected
+      )
+    ).toEqual({ error: 'The sign-in was refused (access_denied).' });
+    const long = acceptSsoMessage(
+      {
+        origin: GATEWAY,
+        source: popup,
+        data: ssoErrorMessage('s1', 'x'.repeat(5000))
+      },
+      expected
+    );
+    expect(long).toEqual({ error: 'x'.repeat(500) });
   });
 
   it.each([
@@ -149,7 +181,15 @@ describe('the hand-over to the opener', () => {
         data: { type: SSO_MESSAGE_TYPE, state: 's1' }
       }
     ],
-    ['a string', { origin: GATEWAY, source: popup, data: 'tokens' }]
+    ['a string', { origin: GATEWAY, source: popup, data: 'tokens' }],
+    [
+      'an error from another origin',
+      {
+        origin: 'https://attacker.example',
+        source: popup,
+        data: ssoErrorMessage('s1', 'Sign in at attacker.example instead.')
+      }
+    ]
   ])('refuses %s', (_what, event) => {
     expect(acceptSsoMessage(event, expected)).toBeUndefined();
   });
@@ -161,5 +201,92 @@ describe('the hand-over to the opener', () => {
         { origin: GATEWAY, popup, state: '' }
       )
     ).toBeUndefined();
+  });
+});
+
+describe('the popup’s start page', () => {
+  const PAGE = 'https://api.example/prod/auth/sso';
+
+  it('is asked for a sign-in with a provider, for the opener’s state and origin', () => {
+    const url = ssoStartUrl(PAGE, {
+      provider: 'Okta',
+      state: 's1',
+      origin: 'https://studio.example'
+    });
+    expect(readSsoStart(new URL(url).search)).toEqual({
+      kind: 'sign-in',
+      provider: 'Okta',
+      state: 's1',
+      origin: 'https://studio.example'
+    });
+    expect(readSsoStart(new URL(ssoSignOutStartUrl(PAGE)).search)).toEqual({
+      kind: 'sign-out'
+    });
+  });
+
+  it.each(['', '?provider=Okta&state=s1', '?provider=&state=s1&origin=o'])(
+    'refuses an incomplete request (%s)',
+    search => {
+      expect(readSsoStart(search)).toBeUndefined();
+    }
+  );
+
+  it('signs out at the managed login, back to the gateway’s page only', () => {
+    const url = new URL(
+      signOutUrl({
+        domain: 'https://mlflow.auth.us-east-1.amazoncognito.com',
+        clientId: 'c1',
+        logoutUri: 'https://api.example/prod/auth/signed-out'
+      })
+    );
+    expect(url.pathname).toBe('/logout');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      client_id: 'c1',
+      logout_uri: 'https://api.example/prod/auth/signed-out'
+    });
+  });
+});
+
+describe('a sign-in between its authorize request and its callback', () => {
+  const options = {
+    domain: 'https://mlflow.auth.us-east-1.amazoncognito.com',
+    clientId: 'c1',
+    redirectUri: CALLBACK,
+    provider: 'Okta',
+    opener: { origin: 'https://studio.example', state: 's1' }
+  };
+
+  it('is found by its callback once, with its verifier and opener', async () => {
+    const authorize = new URL(await beginSso(sessionStorage, crypto, options));
+    const state = authorize.searchParams.get('state')!;
+    const callback = `${CALLBACK}?code=c&state=${state}`;
+    const { pending, state: taken } = takePendingSso(sessionStorage, callback);
+    expect(taken).toBe(state);
+    expect(pending.opener).toEqual(options.opener);
+    expect(authorize.searchParams.get('code_challenge')).toBe(
+      await challengeOf(crypto, pending.verifier)
+    );
+    // A replayed callback finds nothing.
+    expect(() => takePendingSso(sessionStorage, callback)).toThrow(
+      SsoStateMismatchError
+    );
+  });
+
+  it('is not found by a callback with a tampered or missing state', async () => {
+    await beginSso(sessionStorage, crypto, options);
+    for (const callback of [
+      `${CALLBACK}?code=c&state=tampered`,
+      `${CALLBACK}?code=c`
+    ]) {
+      expect(() => takePendingSso(sessionStorage, callback)).toThrow(
+        SsoStateMismatchError
+      );
+    }
+  });
+
+  it('keeps the OAuth state its own: the opener’s state never travels to Cognito', async () => {
+    const authorize = new URL(await beginSso(sessionStorage, crypto, options));
+    expect(authorize.searchParams.get('state')).not.toBe('s1');
+    expect(authorize.toString()).not.toContain('studio.example');
   });
 });

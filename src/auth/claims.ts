@@ -24,19 +24,7 @@ export interface ITokenClaims {
  * @throws Error when the token is not a JWT with the claims above.
  */
 export function readClaims(jwt: string): ITokenClaims {
-  const parts = jwt.split('.');
-  if (parts.length !== 3) {
-    throw new Error('The sign-in token is not a JWT.');
-  }
-  let payload: any;
-  try {
-    payload = JSON.parse(decodeBase64Url(parts[1]));
-  } catch {
-    throw new Error('The sign-in token has an unreadable payload.');
-  }
-  if (typeof payload !== 'object' || payload === null) {
-    throw new Error('The sign-in token has an unreadable payload.');
-  }
+  const payload: any = readPayload(jwt);
   const user = tokenUser(payload);
   if (typeof payload.exp !== 'number' || user === undefined) {
     throw new Error('The sign-in token lacks a user name or an expiry.');
@@ -46,6 +34,28 @@ export function readClaims(jwt: string): ITokenClaims {
     exp: payload.exp,
     iat: typeof payload.iat === 'number' ? payload.iat : payload.exp - 3600
   };
+}
+
+/**
+ * The payload of a JWT, unverified.
+ *
+ * @throws Error when the token is not a JWT with an object payload.
+ */
+function readPayload(jwt: string): Record<string, unknown> {
+  const parts = jwt.split('.');
+  if (parts.length !== 3) {
+    throw new Error('The sign-in token is not a JWT.');
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(decodeBase64Url(parts[1]));
+  } catch {
+    throw new Error('The sign-in token has an unreadable payload.');
+  }
+  if (typeof payload !== 'object' || payload === null) {
+    throw new Error('The sign-in token has an unreadable payload.');
+  }
+  return payload as Record<string, unknown>;
 }
 
 /**

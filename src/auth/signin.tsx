@@ -1,20 +1,163 @@
 /**
- * The sign-in form: Amplify UI's Authenticator, styled by our own CSS
- * (`style/signin.css`, JupyterLab variables only) instead of Amplify UI's
- * global stylesheet, which would restyle JupyterLab. Loaded with `import()`
- * when a signed-out view first shows.
+ * The sign-in form: "Sign in with <provider>" for each identity provider
+ * the gateway offers, and the password form, Amplify UI's Authenticator,
+ * styled by our own CSS (`style/base.css`, JupyterLab variables only)
+ * instead of Amplify UI's global stylesheet, which would restyle
+ * JupyterLab. Loaded with `import()` when a signed-out view first shows.
  */
 import { Authenticator } from '@aws-amplify/ui-react';
 import { signIn, type SignInInput } from 'aws-amplify/auth';
 import * as React from 'react';
 
+import type { MlflowConfig } from '../config';
+import {
+  type IPagesConfig,
+  type ISsoProvider,
+  PAGES_CONFIG_FILE,
+  PAGES_PREFIX,
+  type SignInMethod
+} from '../contract';
 import type { ISignInFormProps } from './backend';
-import { configureAmplify } from './amplify';
+import { adoptSsoTokens, configureAmplify } from './amplify';
+import { PopupSso } from './sso-buttons';
 
 /** The name Amplify gives an error when a request got no answer at all. */
 const NETWORK_ERROR = 'NetworkError';
 
+type Translator = ISignInFormProps['trans'];
+
+/** What the gateway offers: the sign-in methods, and with SSO its providers. */
+export interface ISignInMethods {
+  signIn: ReadonlyArray<SignInMethod>;
+  providers: ReadonlyArray<ISsoProvider>;
+}
+
+/** The methods of a gateway's pages configuration. */
+export function signInMethodsOf(pages: IPagesConfig): ISignInMethods {
+  const signIn = Array.isArray(pages.cognito.signIn)
+    ? pages.cognito.signIn
+    : ['password' as const];
+  return {
+    signIn,
+    providers: signIn.includes('sso')
+      ? (pages.cognito.sso?.providers ?? [])
+      : []
+  };
+}
+
+/**
+ * JupyterLab's sign-in: the methods come from the gateway's public
+ * configuration; SSO runs in a popup. Without the configuration (the
+ * gateway is unreachable) the password form still works: it talks to
+ * Cognito, not to the gateway.
+ */
 export function SignInForm(props: ISignInFormProps): JSX.Element {
+  const { config, trans } = props;
+  const [methods, setMethods] = React.useState<
+    ISignInMethods | 'loading' | 'unknown'
+  >('loading');
+  React.useEffect(() => {
+    let current = true;
+    readSignInMethods(config.gatewayUrl).then(
+      read => current && setMethods(read),
+      () => current && setMethods('unknown')
+    );
+    return () => {
+      current = false;
+    };
+  }, [config.gatewayUrl]);
+
+  if (methods === 'loading') {
+    return (
+      <div className="jp-MlflowSignIn">
+        <p className="jp-MlflowSignIn-ssoStatus">
+          {trans.__('Loading the sign-in…')}
+        </p>
+      </div>
+    );
+  }
+  return (
+    <SignInMethods
+      config={config}
+      trans={trans}
+      methods={
+        methods === 'unknown'
+          ? { signIn: ['password'], providers: [] }
+          : methods
+      }
+      notice={
+        methods === 'unknown'
+          ? trans.__(
+              'The gateway’s sign-in options could not be read, so only the password sign-in is shown. Single sign-on returns once the gateway answers.'
+            )
+          : undefined
+      }
+      sso={providers => (
+        <PopupSso
+          gatewayUrl={config.gatewayUrl}
+          providers={providers}
+          trans={trans}
+          adopt={async tokens => {
+            configureAmplify(config);
+            await adoptSsoTokens(tokens);
+          }}
+        />
+      )}
+    />
+  );
+}
+
+/**
+ * The methods on offer, SSO first: the providers' buttons (`sso` draws
+ * them: a popup in JupyterLab, the same window on `/auth/login`), then the
+ * password form.
+ */
+export function SignInMethods(props: {
+  config: MlflowConfig;
+  trans: Translator;
+  methods: ISignInMethods;
+  sso: (providers: ReadonlyArray<ISsoProvider>) => React.ReactNode;
+  notice?: string;
+}): JSX.Element {
+  const { config, trans, methods } = props;
+  const sso = methods.providers.length > 0;
+  const password = methods.signIn.includes('password');
+  return (
+    <div className="jp-MlflowSignIn">
+      {props.notice && (
+        <p className="jp-MlflowSignIn-ssoStatus">{props.notice}</p>
+      )}
+      {sso && props.sso(methods.providers)}
+      {sso && password && (
+        <p className="jp-MlflowSignIn-or">{trans.__('or')}</p>
+      )}
+      {password && <PasswordSignIn config={config} trans={trans} />}
+      {!sso && !password && (
+        <p role="alert">
+          {trans.__(
+            'This MLflow offers no way to sign in. Ask your MLflow administrator to check cognito.signIn.'
+          )}
+        </p>
+      )}
+    </div>
+  );
+}
+
+async function readSignInMethods(gatewayUrl: string): Promise<ISignInMethods> {
+  const response = await fetch(
+    `${gatewayUrl}${PAGES_PREFIX}${PAGES_CONFIG_FILE}`,
+    { cache: 'no-store', credentials: 'omit' }
+  );
+  if (!response.ok) {
+    throw new Error(`The gateway answered ${response.status}.`);
+  }
+  return signInMethodsOf((await response.json()) as IPagesConfig);
+}
+
+function PasswordSignIn(props: {
+  config: MlflowConfig;
+  trans: Translator;
+}): JSX.Element {
   const { config, trans } = props;
   configureAmplify(config);
   const services = React.useMemo(
@@ -44,26 +187,24 @@ export function SignInForm(props: ISignInFormProps): JSX.Element {
     [config.authFlow, trans]
   );
   return (
-    <div className="jp-MlflowSignIn">
-      <Authenticator
-        hideSignUp
-        loginMechanisms={['username']}
-        services={services}
-        formFields={{
-          signIn: {
-            username: {
-              label: trans.__('User name'),
-              placeholder: trans.__('Your MLflow user name')
-            },
-            password: {
-              label: trans.__('Password'),
-              placeholder: trans.__('Your password')
-            }
+    <Authenticator
+      hideSignUp
+      loginMechanisms={['username']}
+      services={services}
+      formFields={{
+        signIn: {
+          username: {
+            label: trans.__('User name'),
+            placeholder: trans.__('Your MLflow user name')
+          },
+          password: {
+            label: trans.__('Password'),
+            placeholder: trans.__('Your password')
           }
-        }}
-      >
-        {() => <p className="jp-MlflowSignIn-done">{trans.__('Signed in.')}</p>}
-      </Authenticator>
-    </div>
+        }
+      }}
+    >
+      {() => <p className="jp-MlflowSignIn-done">{trans.__('Signed in.')}</p>}
+    </Authenticator>
   );
 }

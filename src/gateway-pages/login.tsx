@@ -1,8 +1,10 @@
 /**
- * The gateway's `/auth/login` page: sign in with the same Authenticator as
- * in JupyterLab, for people who open MLflow outside SageMaker Studio. After
- * sign-in it stores the token as the cookie the MLflow UI reads and opens
- * the UI at the route in `?next=` (a hash route such as `/experiments/1`).
+ * The gateway's `/auth/login` page: sign in with the same methods as in
+ * JupyterLab, for people who open MLflow outside SageMaker Studio. SSO runs
+ * in this window (to the managed login and back to `/auth/sso-callback`).
+ * After sign-in it stores the token as the cookie the MLflow UI reads and
+ * opens the UI at the route in `?next=` (a hash route such as
+ * `/experiments/1`).
  */
 import { fetchAuthSession } from 'aws-amplify/auth';
 import { Hub } from 'aws-amplify/utils';
@@ -11,26 +13,36 @@ import { createRoot } from 'react-dom/client';
 
 import { configureAmplify } from '../auth/amplify';
 import { readClaims } from '../auth/claims';
-import { SignInForm } from '../auth/signin';
-import { DEFAULT_CONFIG, MlflowConfig, englishFormatter } from '../config';
+import { SignInMethods, signInMethodsOf } from '../auth/signin';
+import { SsoButtons } from '../auth/sso-buttons';
+import { beginSso } from '../auth/sso-flow';
+import { englishFormatter } from '../config';
 import {
-  IPagesConfig,
+  type ISsoProvider,
   LOGIN_NEXT_PARAM,
-  PAGES_CONFIG_FILE,
+  PAGES_PREFIX,
+  SSO_CALLBACK_PAGE,
   routeOrHome,
   tokenCookie
 } from '../contract';
 import { mlflowUrl } from '../panel/routes';
+import {
+  pageGatewayUrl,
+  readPagesConfig,
+  signInConfigOf
+} from './pages-config';
 
 async function main(): Promise<void> {
   const root = createRoot(document.getElementById('root')!);
-  const config = await readConfig().catch(() => null);
-  if (config === null) {
+  const pages = await readPagesConfig().catch(() => null);
+  if (pages === null) {
     root.render(
       <p role="alert">The gateway configuration could not be read.</p>
     );
     return;
   }
+  const gatewayUrl = pageGatewayUrl();
+  const config = signInConfigOf(pages, gatewayUrl);
   // Before anything asks Amplify for the stored session.
   configureAmplify(config);
   const next = routeOrHome(
@@ -41,14 +53,36 @@ async function main(): Promise<void> {
     const token = session?.tokens?.accessToken?.toString();
     if (token) {
       document.cookie = tokenCookie(token, readClaims(token).exp, Date.now());
-      window.location.replace(mlflowUrl(config.gatewayUrl, next));
+      window.location.replace(mlflowUrl(gatewayUrl, next));
     }
+  };
+  const signInWith = async (provider: ISsoProvider): Promise<void> => {
+    window.location.assign(
+      await beginSso(window.sessionStorage, window.crypto, {
+        domain: pages.cognito.sso!.domain,
+        clientId: pages.cognito.userPoolClientId,
+        redirectUri: `${gatewayUrl}${PAGES_PREFIX}${SSO_CALLBACK_PAGE}`,
+        provider: provider.name,
+        next
+      })
+    );
   };
 
   root.render(
     <main className="jp-MlflowLogin">
       <h1>MLflow</h1>
-      <SignInForm config={config} trans={englishFormatter} />
+      <SignInMethods
+        config={config}
+        trans={englishFormatter}
+        methods={signInMethodsOf(pages)}
+        sso={providers => (
+          <SsoButtons
+            providers={providers}
+            trans={englishFormatter}
+            onChoose={provider => void signInWith(provider)}
+          />
+        )}
+      />
     </main>
   );
   // Already signed in on this browser: straight through (tokens refreshed).
@@ -58,21 +92,6 @@ async function main(): Promise<void> {
     }
   });
   await openMlflow();
-}
-
-async function readConfig(): Promise<MlflowConfig> {
-  const response = await fetch(PAGES_CONFIG_FILE, { cache: 'no-store' });
-  const pages = (await response.json()) as IPagesConfig;
-  return {
-    ...DEFAULT_CONFIG,
-    // The MLflow UI is the gateway's root, beside the pages.
-    gatewayUrl: new URL('..', window.location.href).href.replace(/\/$/, ''),
-    region: pages.cognito.region,
-    userPoolId: pages.cognito.userPoolId,
-    userPoolClientId: pages.cognito.userPoolClientId,
-    cognitoEndpoint: pages.cognito.endpoint,
-    authFlow: pages.cognito.authFlow
-  };
 }
 
 void main();

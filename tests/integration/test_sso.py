@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
+import re
 import secrets
 from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
@@ -225,17 +227,64 @@ def _idp_id_token(stack) -> str:
     return redeemed.json()["id_token"]
 
 
-@pytest.mark.parametrize("logout_uri, allowed", [("signed-out", True), ("https://attacker.example/", False)])
-def test_sign_out_returns_only_to_the_gateways_page(stack, logout_uri, allowed):
-    target = pages(stack)[1] if logout_uri == "signed-out" else logout_uri
+def sign_out(stack, browser: requests.Session, logout_uri: str) -> requests.Response:
+    """The managed login's ``/logout``, through the IdP's own sign-out form (which a browser submits at once)."""
+    answer = browser.get(
+        f"{stack['cognito']['endpoint']}/logout",
+        params={"client_id": stack["cognito"]["clientId"], "logout_uri": logout_uri}, allow_redirects=False, timeout=30,
+    )
+    page = follow(browser, answer, stop_at=logout_uri)
+    if page.status_code != 200 or "op.logoutForm" not in page.text:
+        return page
+    action = re.search(r'<form[^>]*action="([^"]+)"', page.text)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+    assert action and fields.get("logout") == "yes", page.text[:500]
+    submitted = browser.post(urljoin(page.url, html.unescape(action.group(1))), data=fields, allow_redirects=False, timeout=30)
+    return follow(browser, submitted, stop_at=logout_uri)
+
+
+def test_sign_out_ends_the_session_at_the_idp_and_returns_to_the_gateways_page(stack):
+    browser = requests.Session()
+    _, challenge = pkce()
+    callback_query(sign_in_at_idp(stack, browser, authorize_url(stack, challenge), "readers"))
+    # Signed in at the IdP: another sign-in does not ask again.
+    again = follow(browser, browser.get(authorize_url(stack, challenge), allow_redirects=False, timeout=30), pages(stack)[0])
+    assert "code" in callback_query(again)
+
+    ended = sign_out(stack, browser, pages(stack)[1])
+    assert ended.headers.get("X-Stopped-At") == pages(stack)[1], (ended.status_code, ended.text[:300])
+    # The IdP's session is over: the next sign-in asks for the password.
+    page = follow(browser, browser.get(authorize_url(stack, challenge), allow_redirects=False, timeout=30), pages(stack)[0])
+    assert page.status_code == 200 and "Sign in with your organisation account" in page.text
+
+
+def test_sign_out_returns_to_no_other_page(stack):
     answer = requests.get(
         f"{stack['cognito']['endpoint']}/logout",
-        params={"client_id": stack["cognito"]["clientId"], "logout_uri": target}, allow_redirects=False, timeout=30,
+        params={"client_id": stack["cognito"]["clientId"], "logout_uri": "https://attacker.example/"},
+        allow_redirects=False, timeout=30,
     )
-    if allowed:
-        assert answer.status_code == 302 and answer.headers["Location"] == target
-    else:
-        assert answer.status_code == 400 and "Location" not in answer.headers
+    assert answer.status_code == 400 and "Location" not in answer.headers
+
+
+def test_the_idp_sign_out_return_is_refused_for_an_unknown_sign_out(stack):
+    answer = requests.get(
+        f"{stack['cognito']['endpoint']}/oauth2/idp-signed-out", params={"state": "forged"},
+        allow_redirects=False, timeout=30,
+    )
+    assert answer.status_code == 400 and "Location" not in answer.headers
+
+
+@pytest.mark.parametrize("origin, shared", [("gateway", True), ("https://attacker.example", False)])
+def test_the_token_endpoint_answers_the_gateways_callback_page_alone(stack, origin, shared):
+    origin = stack["gateway"] if origin == "gateway" else origin
+    answer = requests.post(
+        f"{stack['cognito']['endpoint']}/oauth2/token",
+        data={"grant_type": "authorization_code", "client_id": stack["cognito"]["clientId"], "code": "unknown"},
+        headers={"Origin": origin}, timeout=30,
+    )
+    assert answer.status_code == 400 and answer.json() == {"error": "invalid_grant"}
+    assert answer.headers.get("Access-Control-Allow-Origin") == (origin if shared else None)
 
 
 def test_an_oversized_token_request_is_refused_as_a_bad_request(stack):

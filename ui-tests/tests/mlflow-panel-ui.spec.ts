@@ -27,20 +27,35 @@ test.use({ viewport: { width: 1400, height: 860 } });
 const expect = baseExpect.configure({ timeout: 30_000 });
 test.describe.configure({ timeout: 240_000 });
 
-/** Whether the MLflow UI's page is dark: the luminance of its background. */
-async function mlflowLooksDark(page: IJupyterLabPageFixture): Promise<boolean> {
+/**
+ * Whether the MLflow UI's page is dark: the luminance of its background;
+ * undefined while the frame is (re)loading, which a theme change may cause,
+ * so that `expect.poll` asks again.
+ */
+async function mlflowLooksDark(
+  page: IJupyterLabPageFixture
+): Promise<boolean | undefined> {
   const frame = page
     .frames()
     .find(f => f.url().startsWith(`${readStack().gateway}/#`));
   if (!frame) {
-    throw new Error('The MLflow UI is not loaded.');
+    return undefined;
   }
-  return frame.evaluate(() => {
-    const [r, g, b] = (
-      getComputedStyle(document.body).backgroundColor.match(/[\d.]+/g) ?? []
-    ).map(Number);
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128;
-  });
+  return frame
+    .evaluate(() => {
+      const [r, g, b] = (
+        getComputedStyle(document.body).backgroundColor.match(/[\d.]+/g) ?? []
+      ).map(Number);
+      return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128;
+    })
+    .catch((error: Error) => {
+      if (
+        /Execution context was destroyed|Frame was detached/.test(error.message)
+      ) {
+        return undefined;
+      }
+      throw error;
+    });
 }
 
 async function setTheme(

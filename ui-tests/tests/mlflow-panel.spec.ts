@@ -6,6 +6,7 @@ import {
   experimentIdByName,
   keepScreenshot,
   mlflowFrame,
+  renameExperimentInPanel,
   runCommand,
   runIdByName,
   scratchExperiment,
@@ -73,15 +74,7 @@ test('renaming an experiment fails visibly for the reader, changing nothing, and
     await runCommand(page, 'mlflow:open', { route: `/experiments/${id}/runs` });
     await signIn(page, 'readers');
     const frame = mlflowFrame(page);
-
-    const rename = async (name: string) => {
-      await dismissTips(frame);
-      await frame.getByTestId('overflow-menu-trigger').click();
-      await frame.getByRole('menuitem', { name: 'Edit experiment' }).click();
-      const input = frame.locator('[id="mlflow.experiment.edit.name"]');
-      await input.fill(name);
-      await frame.getByRole('button', { name: 'Save' }).click();
-    };
+    const rename = (name: string) => renameExperimentInPanel(page, name);
 
     await rename(`${before.name}-by-reader`);
     await expect(frame.getByText(/PERMISSION_DENIED/).first()).toBeVisible();

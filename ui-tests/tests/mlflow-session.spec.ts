@@ -19,7 +19,8 @@ import {
   scratchExperiment,
   setTokenLifetime,
   signIn,
-  signOutButton
+  signOutButton,
+  watchTokenRefreshes
 } from '../mlflow';
 import { readStack } from '../stack';
 
@@ -50,14 +51,7 @@ test("the panel keeps working past token expiry without a new sign-in; after sig
   const runId = await runIdByName(churn, 'churn-threshold-65');
   await setTokenLifetime(60, 'seconds');
   try {
-    const refreshes: number[] = [];
-    page.on('request', request => {
-      if (
-        request.headers()['x-amz-target']?.endsWith('GetTokensFromRefreshToken')
-      ) {
-        refreshes.push(Date.now());
-      }
-    });
+    const refreshes = watchTokenRefreshes(page);
     const responses = watchDataResponses(page);
     await page.goto();
     await runCommand(page, 'mlflow:open-experiment', { experimentId: churn });

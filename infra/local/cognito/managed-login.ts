@@ -19,7 +19,12 @@
  * - `POST /oauth2/token`: that code, once, for the client and redirect URI
  *   it was issued to, with the PKCE verifier when a challenge was sent (S256
  *   only); or a refresh token.
- * - `GET /logout`: back to an allowed sign-out URI.
+ * - `GET /logout`: ends the sign-in at the IdP too (as Cognito does for a
+ *   SAML provider with single logout), then back to an allowed sign-out URI.
+ *   The IdP returns to `GET /oauth2/idp-signed-out`.
+ *
+ * The token endpoint answers the callback page's `fetch` (on the gateway's
+ * origin, a callback URL's) with CORS, as Cognito's does.
  */
 import {
   createHash,
@@ -54,6 +59,11 @@ export function idpResponseUrl(poolUrl: string): string {
   return `${poolUrl}${IDP_RESPONSE_PATH}`;
 }
 
+/** Where the IdP returns a sign-out to the pool: its post-logout redirect URI. */
+export function idpSignedOutUrl(poolUrl: string): string {
+  return `${poolUrl}/oauth2/idp-signed-out`;
+}
+
 /** What the stand-in needs, written by `up` once the pool exists (read at each sign-in). */
 export interface ManagedLoginConfig {
   userPoolId: string;
@@ -82,6 +92,11 @@ interface PendingSignIn {
   state?: string;
   codeChallenge?: string;
   nonce: string;
+  expires: number;
+}
+
+interface PendingSignOut {
+  logoutUri: string;
   expires: number;
 }
 
@@ -155,11 +170,15 @@ export function registerManagedLogin(
   options: ManagedLoginOptions
 ): void {
   const pending = new Map<string, PendingSignIn>();
+  const signOuts = new Map<string, PendingSignOut>();
   const codes = new Map<string, IssuedCode>();
   const verifiers = new Map<string, ReturnType<typeof JwtRsaVerifier.create>>();
   const sweep = () => {
     const now = Date.now();
-    for (const map of [pending, codes] as Map<string, { expires: number }>[]) {
+    for (const map of [pending, signOuts, codes] as Map<
+      string,
+      { expires: number }
+    >[]) {
       for (const [key, value] of map) {
         if (value.expires < now) {
           map.delete(key);
@@ -333,6 +352,15 @@ export function registerManagedLogin(
 
   app.post('/oauth2/token', async (request: FastifyRequest, reply) => {
     const settings = config();
+    const origin = request.headers.origin;
+    if (
+      settings !== undefined &&
+      origin !== undefined &&
+      settings.callbackUrls.some(url => new URL(url).origin === origin)
+    ) {
+      void reply.header('Access-Control-Allow-Origin', origin);
+    }
+    void reply.header('Vary', 'Origin');
     let form: URLSearchParams;
     try {
       form = await readForm(request.raw);
@@ -411,7 +439,31 @@ export function registerManagedLogin(
         'The sign-out URI is not one of the client’s.'
       );
     }
-    return reply.redirect(logoutUri, 302);
+    sweep();
+    const id = token();
+    signOuts.set(id, { logoutUri, expires: Date.now() + PENDING_MS });
+    const idp = new URL(`${settings.idp.issuer}/session/end`);
+    idp.searchParams.set('client_id', settings.idp.clientId);
+    idp.searchParams.set(
+      'post_logout_redirect_uri',
+      idpSignedOutUrl(settings.poolUrl)
+    );
+    idp.searchParams.set('state', id);
+    return reply.redirect(idp.toString(), 302);
+  });
+
+  app.get('/oauth2/idp-signed-out', async (request, reply) => {
+    const id = single((request.query as Record<string, unknown>).state) ?? '';
+    const signOut = signOuts.get(id);
+    signOuts.delete(id);
+    if (signOut === undefined || signOut.expires < Date.now()) {
+      return errorPage(
+        reply,
+        400,
+        'This sign-out is not known or has expired. You are signed out of MLflow; close this window.'
+      );
+    }
+    return reply.redirect(signOut.logoutUri, 302);
   });
 }
 

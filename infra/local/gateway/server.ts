@@ -323,8 +323,11 @@ function registerPages(
   // Everything under the prefix, as the pages' greedy resource in AWS.
   app.get(`${PAGES_PREFIX}*`, async (request, reply) => {
     const { '*': name } = request.params as { '*': string };
-    const answer = await pageAnswer(name, pages.config, file =>
-      fs.promises.readFile(path.join(pages.dir, file), 'utf-8')
+    const answer = await pageAnswer(
+      name,
+      pages.config,
+      file => fs.promises.readFile(path.join(pages.dir, file), 'utf-8'),
+      request.headers.origin
     );
     return reply
       .code(answer.statusCode)

@@ -10,7 +10,7 @@
  * against the configured users. Consent is implied: the one client is the
  * organisation's own Cognito.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import Provider, { type Configuration, type JWK } from 'oidc-provider';
@@ -35,7 +35,8 @@ export const orgIdpConfigSchema = z.strictObject({
       z.strictObject({
         client_id: z.string().min(1),
         client_secret: z.string().min(32),
-        redirect_uris: z.array(z.url()).min(1)
+        redirect_uris: z.array(z.url()).min(1),
+        post_logout_redirect_uris: z.array(z.url()).default([])
       })
     )
     .min(1),
@@ -117,11 +118,33 @@ function send(
   res.writeHead(status, {
     'Content-Type': type,
     'Cache-Control': 'no-store',
+    // No form-action: browsers hold a form's whole redirect chain to it,
+    // and this one ends at the client's own client (the gateway's pages).
     'Content-Security-Policy':
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
     'X-Frame-Options': 'DENY'
   });
   res.end(body);
+}
+
+/**
+ * The provider's sign-out form, submitted at once with `logout=yes`; its
+ * only script is this page's own (its hash in the CSP).
+ */
+async function confirmedSignOut(
+  ctx: { body: unknown; type: string; set(name: string, value: string): void },
+  form: string
+): Promise<void> {
+  const script = "document.getElementById('op.logoutForm').submit();";
+  const hash = createHash('sha256').update(script).digest('base64');
+  ctx.set(
+    'Content-Security-Policy',
+    `default-src 'none'; script-src 'sha256-${hash}'; frame-ancestors 'none'`
+  );
+  ctx.type = 'html';
+  ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing out</title></head>
+<body><p>Signing out…</p>${form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>')}
+<script>${script}</script></body></html>`;
 }
 
 export interface OrgIdentityProvider {
@@ -148,7 +171,15 @@ export function createOrgIdentityProvider(
     responseTypes: ['code'],
     jwks: { keys: [config.signingKey as JWK] },
     cookies: { keys: config.cookieKeys },
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      // The client's sign-out ends the session here without a question: the
+      // user already chose to sign out, in the application.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: confirmedSignOut
+      }
+    },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`
     },

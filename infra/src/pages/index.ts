@@ -22,6 +22,9 @@ import {
   LOGIN_PAGE,
   PAGES_CONFIG_FILE,
   PAGES_PREFIX,
+  SIGNED_OUT_PAGE,
+  SSO_CALLBACK_PAGE,
+  SSO_PAGE,
   TAB_PAGE,
   type PagesConfig
 } from '../contract';
@@ -46,7 +49,18 @@ export const GATEWAY_PAGES: Readonly<
   'login.css': { file: 'login.css', contentType: 'text/css; charset=utf-8' },
   [TAB_PAGE]: { file: 'tab.html', contentType: 'text/html; charset=utf-8' },
   'tab.js': { file: 'tab.js', contentType: 'text/javascript; charset=utf-8' },
-  'tab.css': { file: 'tab.css', contentType: 'text/css; charset=utf-8' }
+  'tab.css': { file: 'tab.css', contentType: 'text/css; charset=utf-8' },
+  // The SSO sign-in's three steps are one page (`sso.js` tells them apart).
+  [SSO_PAGE]: { file: 'sso.html', contentType: 'text/html; charset=utf-8' },
+  [SSO_CALLBACK_PAGE]: {
+    file: 'sso.html',
+    contentType: 'text/html; charset=utf-8'
+  },
+  [SIGNED_OUT_PAGE]: {
+    file: 'sso.html',
+    contentType: 'text/html; charset=utf-8'
+  },
+  'sso.js': { file: 'sso.js', contentType: 'text/javascript; charset=utf-8' }
 });
 
 /**
@@ -69,12 +83,15 @@ export interface PageAnswer {
 /**
  * The answer to `GET /auth/<name>`: a built page, the configuration, or
  * MLflow-style 404 (unknown page) and 503 (pages not built). `read` gives
- * a built file's text; nothing else on disk can be named.
+ * a built file's text; nothing else on disk can be named. The
+ * configuration may be read from an allowed origin (`origin`, the
+ * request's `Origin`): the extension learns the sign-in methods from it.
  */
 export async function pageAnswer(
   name: string,
   config: PagesConfig,
-  read: (file: string) => Promise<string>
+  read: (file: string) => Promise<string>,
+  origin?: string
 ): Promise<PageAnswer> {
   const headers = (contentType: string) => ({
     'content-type': contentType,
@@ -89,7 +106,17 @@ export async function pageAnswer(
     body: JSON.stringify(body)
   });
   if (name === PAGES_CONFIG_FILE) {
-    return json(200, config);
+    const answer = json(200, config);
+    return origin !== undefined && config.allowedOrigins.includes(origin)
+      ? {
+          ...answer,
+          headers: {
+            ...answer.headers,
+            'access-control-allow-origin': origin,
+            vary: 'Origin'
+          }
+        }
+      : { ...answer, headers: { ...answer.headers, vary: 'Origin' } };
   }
   const page = Object.prototype.hasOwnProperty.call(GATEWAY_PAGES, name)
     ? GATEWAY_PAGES[name]

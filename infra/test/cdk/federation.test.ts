@@ -3,8 +3,10 @@ import * as path from 'node:path';
 
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 
+import type { PagesConfig } from '../../src/contract';
 import { GROUP_MAPPING_ENV } from '../../src/federation/pre-token';
 import { templateOf } from '../support/cdk';
+import { deployed } from '../support/intrinsics';
 
 const EXAMPLE = JSON.parse(
   fs.readFileSync(path.join(__dirname, '..', '..', 'deploy.example.json'), {
@@ -86,6 +88,28 @@ describe('SSO on the example configuration (a SAML and an OIDC provider)', () =>
     });
   });
 
+  it('styles the managed login with the product’s name, for the browser client', () => {
+    const [branding] = propertiesOf(
+      template,
+      'AWS::Cognito::ManagedLoginBranding'
+    );
+    expect(branding.UseCognitoProvidedValues).toBe(false);
+    expect(joined(branding.ClientId)).toMatch(/IdentityUsersBrowser/);
+    expect(
+      branding.Assets.map((asset: Properties) => [
+        asset.Category,
+        asset.ColorMode,
+        asset.Extension
+      ])
+    ).toEqual([
+      ['FORM_LOGO', 'LIGHT', 'SVG'],
+      ['FORM_LOGO', 'DARK', 'SVG']
+    ]);
+    const logo = Buffer.from(branding.Assets[0].Bytes, 'base64').toString();
+    expect(logo).toContain('>MLflow</text>');
+    expect(logo).toContain('in SageMaker Studio');
+  });
+
   it('gives the one browser client the code flow only, back to the gateway’s pages, for both providers and passwords', () => {
     template.resourceCountIs('AWS::Cognito::UserPoolClient', 1);
     const [client] = propertiesOf(template, 'AWS::Cognito::UserPoolClient');
@@ -145,6 +169,38 @@ describe('SSO on the example configuration (a SAML and an OIDC provider)', () =>
   });
 });
 
+/** What the gateway's `/auth/config.json` says: the pages and the extension read it. */
+function pagesConfigOf(template: Template): PagesConfig {
+  const pages = propertiesOf(template, 'AWS::Lambda::Function').find(
+    props => props.Environment?.Variables?.PAGES_CONFIG !== undefined
+  );
+  const variables = deployed(template, pages!.Environment.Variables) as Record<
+    string,
+    string
+  >;
+  return JSON.parse(variables.PAGES_CONFIG) as PagesConfig;
+}
+
+describe('the sign-in methods the pages and the extension offer', () => {
+  it('are both, with one button per provider labelled as configured, at the managed login domain', () => {
+    const { cognito } = pagesConfigOf(templateOf(EXAMPLE));
+    expect(cognito.signIn).toEqual(['password', 'sso']);
+    expect(cognito.sso?.providers).toEqual([
+      { name: 'IdentityCenter', label: 'AWS IAM Identity Center' },
+      { name: 'Okta', label: 'Okta' }
+    ]);
+    expect(cognito.sso?.domain).toMatch(
+      /^https:\/\/.+\.auth\.us-east-1\.amazoncognito\.com$/
+    );
+  });
+
+  it('are passwords alone without SSO', () => {
+    const { cognito } = pagesConfigOf(templateOf({}));
+    expect(cognito.signIn).toEqual(['password']);
+    expect(cognito.sso).toBeUndefined();
+  });
+});
+
 describe('SSO only ("signIn": ["sso"])', () => {
   const template = templateOf({
     ...EXAMPLE,
@@ -157,6 +213,10 @@ describe('SSO only ("signIn": ["sso"])', () => {
     expect(client.SupportedIdentityProviders).not.toContain('COGNITO');
     expect(client.SupportedIdentityProviders).toHaveLength(2);
   });
+
+  it('offers no password form in the pages or the extension', () => {
+    expect(pagesConfigOf(template).cognito.signIn).toEqual(['sso']);
+  });
 });
 
 describe('without SSO', () => {
@@ -165,6 +225,7 @@ describe('without SSO', () => {
   it('has no provider, no domain, no trigger and no custom attribute', () => {
     template.resourceCountIs('AWS::Cognito::UserPoolIdentityProvider', 0);
     template.resourceCountIs('AWS::Cognito::UserPoolDomain', 0);
+    template.resourceCountIs('AWS::Cognito::ManagedLoginBranding', 0);
     const [pool] = propertiesOf(template, 'AWS::Cognito::UserPool');
     expect(pool.LambdaConfig).toBeUndefined();
     expect(JSON.stringify(pool.Schema ?? [])).not.toContain('idp_groups');

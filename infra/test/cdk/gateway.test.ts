@@ -489,7 +489,8 @@ describe('the gateway (API Gateway REST API)', () => {
         userPoolId: DEPLOYED_IDS.userPool,
         userPoolClientId: DEPLOYED_IDS.userPoolClient,
         endpoint: '',
-        authFlow: 'USER_SRP_AUTH'
+        authFlow: 'USER_SRP_AUTH',
+        signIn: ['password']
       }
     });
   });

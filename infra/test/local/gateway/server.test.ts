@@ -78,7 +78,8 @@ const PAGES: PagesConfig = {
     userPoolId: 'local_1',
     userPoolClientId: 'client',
     endpoint: 'http://127.0.0.1:9229',
-    authFlow: 'USER_PASSWORD_AUTH'
+    authFlow: 'USER_PASSWORD_AUTH',
+    signIn: ['password']
   }
 };
 

@@ -3,6 +3,9 @@ import * as path from 'node:path';
 
 import {
   PAGES_CONFIG_FILE,
+  SIGNED_OUT_PAGE,
+  SSO_CALLBACK_PAGE,
+  SSO_PAGE,
   TAB_PAGE,
   type PagesConfig
 } from '../../../src/contract';
@@ -26,7 +29,12 @@ const CONFIG: PagesConfig = {
     userPoolId: 'us-east-1_x',
     userPoolClientId: 'c',
     endpoint: '',
-    authFlow: 'USER_SRP_AUTH'
+    authFlow: 'USER_SRP_AUTH',
+    signIn: ['password', 'sso'],
+    sso: {
+      domain: 'https://mlflow.auth.us-east-1.amazoncognito.com',
+      providers: [{ name: 'Okta', label: 'Okta' }]
+    }
   }
 };
 
@@ -74,5 +82,44 @@ describe('pageAnswer', () => {
     expect(
       JSON.parse((await pageAnswer(PAGES_CONFIG_FILE, CONFIG, read)).body)
     ).toEqual(CONFIG);
+  });
+});
+
+describe('the configuration', () => {
+  const read = async () => '';
+
+  it('may be read by JupyterLab on an allowed origin (it learns the sign-in methods from it)', async () => {
+    const answer = await pageAnswer(
+      PAGES_CONFIG_FILE,
+      CONFIG,
+      read,
+      'https://studio.example'
+    );
+    expect(answer.headers['access-control-allow-origin']).toBe(
+      'https://studio.example'
+    );
+    expect(answer.headers.vary).toBe('Origin');
+    expect(JSON.parse(answer.body).cognito.sso.providers).toEqual([
+      { name: 'Okta', label: 'Okta' }
+    ]);
+  });
+
+  it('is not shared with any other origin', async () => {
+    for (const origin of ['https://evil.example', 'null', undefined]) {
+      const answer = await pageAnswer(PAGES_CONFIG_FILE, CONFIG, read, origin);
+      expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+    }
+  });
+
+  it('serves the three steps of the SSO sign-in from one page', async () => {
+    const files = jest.fn(async (file: string) => `<!-- ${file} -->`);
+    for (const name of [SSO_PAGE, SSO_CALLBACK_PAGE, SIGNED_OUT_PAGE]) {
+      const answer = await pageAnswer(name, CONFIG, files);
+      expect([name, answer.statusCode, answer.body]).toEqual([
+        name,
+        200,
+        '<!-- sso.html -->'
+      ]);
+    }
   });
 });

@@ -168,15 +168,24 @@ export function ssoMessage(state: string, tokens: ISsoTokens): unknown {
   return { type: SSO_MESSAGE_TYPE, state, tokens };
 }
 
+/** What the popup posts to its opener when the sign-in failed: the words to show. */
+export function ssoErrorMessage(state: string, error: string): unknown {
+  return { type: SSO_MESSAGE_TYPE, state, error };
+}
+
+/** How a sign-in in the popup ended, as its opener learns it. */
+export type SsoOutcome = { tokens: ISsoTokens } | { error: string };
+
 /**
- * The tokens of a message the opener received, when it comes from the
- * popup it opened (the same window), from the gateway's exact origin, for
- * the sign-in it started (its state); undefined for any other message.
+ * How the sign-in ended, from a message the opener received, when it comes
+ * from the popup it opened (the same window), from the gateway's exact
+ * origin, for the sign-in it started (its state); undefined for any other
+ * message.
  */
 export function acceptSsoMessage(
   event: { origin: string; source: unknown; data: unknown },
   expected: { origin: string; popup: unknown; state: string }
-): ISsoTokens | undefined {
+): SsoOutcome | undefined {
   if (
     event.origin !== expected.origin ||
     event.source !== expected.popup ||
@@ -194,8 +203,11 @@ export function acceptSsoMessage(
   ) {
     return undefined;
   }
+  if (typeof data.error === 'string') {
+    return { error: data.error.slice(0, 500) };
+  }
   const tokens = data.tokens as Record<string, unknown> | undefined;
-  return readTokens(
+  const read = readTokens(
     tokens && {
       id_token: tokens.idToken,
       access_token: tokens.accessToken,
@@ -203,4 +215,127 @@ export function acceptSsoMessage(
       expires_in: tokens.expiresIn
     }
   );
+  return read === undefined ? undefined : { tokens: read };
+}
+
+/** The start page's parameters: what JupyterLab asks the popup to do. */
+const START = { provider: 'provider', state: 'state', origin: 'origin' };
+const SIGN_OUT = 'signout';
+
+/**
+ * The popup's start URL for a sign-in with `provider`; `state` is the
+ * opener's, `origin` where the popup posts the tokens (the opener's origin).
+ */
+export function ssoStartUrl(
+  pageUrl: string,
+  options: { provider: string; state: string; origin: string }
+): string {
+  const url = new URL(pageUrl);
+  url.searchParams.set(START.provider, options.provider);
+  url.searchParams.set(START.state, options.state);
+  url.searchParams.set(START.origin, options.origin);
+  return url.toString();
+}
+
+/** The popup's start URL for a sign-out at the managed login (and the provider). */
+export function ssoSignOutStartUrl(pageUrl: string): string {
+  const url = new URL(pageUrl);
+  url.searchParams.set(SIGN_OUT, '');
+  return url.toString();
+}
+
+/** What the start page is asked, or undefined when it is not a whole request. */
+export type SsoStart =
+  | { kind: 'sign-in'; provider: string; state: string; origin: string }
+  | { kind: 'sign-out' };
+
+export function readSsoStart(search: string): SsoStart | undefined {
+  const params = new URLSearchParams(search);
+  if (params.has(SIGN_OUT)) {
+    return { kind: 'sign-out' };
+  }
+  const [provider, state, origin] = [
+    START.provider,
+    START.state,
+    START.origin
+  ].map(name => params.get(name) ?? '');
+  return provider && state && origin
+    ? { kind: 'sign-in', provider, state, origin }
+    : undefined;
+}
+
+/** Cognito's `/logout`, back to the gateway's signed-out page. */
+export function signOutUrl(options: {
+  domain: string;
+  clientId: string;
+  logoutUri: string;
+}): string {
+  const url = new URL('/logout', options.domain);
+  url.searchParams.set('client_id', options.clientId);
+  url.searchParams.set('logout_uri', options.logoutUri);
+  return url.toString();
+}
+
+/**
+ * A sign-in between the authorize request and its callback, kept in the
+ * window's `sessionStorage` (its own tab's, gone when it closes) under its
+ * OAuth state: the PKCE verifier, and where the tokens go — to the opener
+ * (a popup) or into this page's session, then the MLflow UI at `next`.
+ */
+export interface IPendingSso {
+  verifier: string;
+  opener?: { origin: string; state: string };
+  next?: string;
+}
+
+const PENDING_PREFIX = 'sagemaker-studio-mlflow:sso:';
+
+/** A new sign-in: its pending entry saved, the managed login's authorize URL to go to. */
+export async function beginSso(
+  storage: Storage,
+  crypto: Crypto,
+  options: {
+    domain: string;
+    clientId: string;
+    redirectUri: string;
+    provider: string;
+  } & Omit<IPendingSso, 'verifier'>
+): Promise<string> {
+  const { verifier, challenge } = await createPkce(crypto);
+  const state = randomToken(crypto);
+  const pending: IPendingSso = { verifier };
+  if (options.opener !== undefined) {
+    pending.opener = options.opener;
+  }
+  if (options.next !== undefined) {
+    pending.next = options.next;
+  }
+  storage.setItem(`${PENDING_PREFIX}${state}`, JSON.stringify(pending));
+  return authorizeUrl({ ...options, state, challenge });
+}
+
+/**
+ * The pending sign-in of this window a callback URL answers, taken (a
+ * state is good for one callback), with its state for {@link readCallback}.
+ *
+ * @throws SsoStateMismatchError when no sign-in of this window has its state
+ */
+export function takePendingSso(
+  storage: Storage,
+  callbackUrl: string
+): { pending: IPendingSso; state: string } {
+  const state = new URL(callbackUrl).searchParams.get('state') ?? '';
+  const key = `${PENDING_PREFIX}${state}`;
+  const saved = state === '' ? null : storage.getItem(key);
+  storage.removeItem(key);
+  let pending: IPendingSso | undefined;
+  try {
+    pending = saved === null ? undefined : (JSON.parse(saved) as IPendingSso);
+  } catch {
+    pending = undefined;
+  }
+  if (typeof pending?.verifier !== 'string') {
+    throw new SsoStateMismatchError();
+  }
+  return { pending, state };
 }
