@@ -136,6 +136,30 @@ export interface IPagesConfig {
   };
 }
 
+/** What the gateway offers: the sign-in methods, and with SSO its providers' buttons. */
+export interface ISignInMethods {
+  signIn: ReadonlyArray<SignInMethod>;
+  providers: ReadonlyArray<ISsoProvider>;
+}
+
+/**
+ * The methods a pages configuration offers: passwords when it names none
+ * (a gateway older than SSO), providers only with `sso` among them.
+ */
+export function signInMethodsOf(pages: IPagesConfig): ISignInMethods {
+  const signIn = Array.isArray(pages.cognito.signIn)
+    ? pages.cognito.signIn.filter(method =>
+        (SIGN_IN_METHODS as ReadonlyArray<string>).includes(method)
+      )
+    : ['password' as const];
+  return {
+    signIn,
+    providers: signIn.includes('sso')
+      ? (pages.cognito.sso?.providers ?? [])
+      : []
+  };
+}
+
 /** What {@link PERMISSIONS_PATH} answers, from the gateway's permission model. */
 export interface ICallerPermissions {
   /** The Cognito user name. */

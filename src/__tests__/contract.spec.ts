@@ -11,7 +11,9 @@ import {
   routeOrHome,
   tokenCookie,
   tokenOfCookieValue,
-  tokenUser
+  tokenUser,
+  signInMethodsOf,
+  type IPagesConfig
 } from '../contract';
 import packageJson from '../../package.json';
 import schemaJson from '../../schema/plugin.json';
@@ -129,6 +131,53 @@ describe('the sign-in page', () => {
     expect(routeOrHome('https://evil.example')).toBe('/');
     expect(routeOrHome('javascript:alert(1)')).toBe('/');
     expect(routeOrHome('/models\n')).toBe('/');
+  });
+});
+
+describe('the sign-in methods a gateway offers', () => {
+  const pages = (cognito: Partial<IPagesConfig['cognito']>): IPagesConfig => ({
+    allowedOrigins: [],
+    cognito: {
+      region: 'us-east-1',
+      userPoolId: 'us-east-1_x',
+      userPoolClientId: 'c',
+      endpoint: '',
+      authFlow: 'USER_SRP_AUTH',
+      signIn: ['password'],
+      ...cognito
+    }
+  });
+  const okta = { name: 'Okta', label: 'Okta' };
+
+  it('are the configured ones, with a button per provider only with SSO', () => {
+    expect(
+      signInMethodsOf(
+        pages({
+          signIn: ['sso'],
+          sso: { domain: 'https://d', providers: [okta] }
+        })
+      )
+    ).toEqual({ signIn: ['sso'], providers: [okta] });
+    expect(
+      signInMethodsOf(
+        pages({
+          signIn: ['password'],
+          sso: { domain: 'https://d', providers: [okta] }
+        })
+      )
+    ).toEqual({ signIn: ['password'], providers: [] });
+  });
+
+  it('are passwords for a gateway that names none, and never an unknown method', () => {
+    const older = pages({});
+    delete (older.cognito as Partial<IPagesConfig['cognito']>).signIn;
+    expect(signInMethodsOf(older)).toEqual({
+      signIn: ['password'],
+      providers: []
+    });
+    expect(
+      signInMethodsOf(pages({ signIn: ['magic-link' as 'sso', 'password'] }))
+    ).toEqual({ signIn: ['password'], providers: [] });
   });
 });
 

@@ -12,10 +12,11 @@ import * as React from 'react';
 import type { MlflowConfig } from '../config';
 import {
   type IPagesConfig,
+  type ISignInMethods,
   type ISsoProvider,
   PAGES_CONFIG_FILE,
   PAGES_PREFIX,
-  type SignInMethod
+  signInMethodsOf
 } from '../contract';
 import type { ISignInFormProps } from './backend';
 import { adoptSsoTokens, configureAmplify } from './amplify';
@@ -25,25 +26,6 @@ import { PopupSso } from './sso-buttons';
 const NETWORK_ERROR = 'NetworkError';
 
 type Translator = ISignInFormProps['trans'];
-
-/** What the gateway offers: the sign-in methods, and with SSO its providers. */
-export interface ISignInMethods {
-  signIn: ReadonlyArray<SignInMethod>;
-  providers: ReadonlyArray<ISsoProvider>;
-}
-
-/** The methods of a gateway's pages configuration. */
-export function signInMethodsOf(pages: IPagesConfig): ISignInMethods {
-  const signIn = Array.isArray(pages.cognito.signIn)
-    ? pages.cognito.signIn
-    : ['password' as const];
-  return {
-    signIn,
-    providers: signIn.includes('sso')
-      ? (pages.cognito.sso?.providers ?? [])
-      : []
-  };
-}
 
 /**
  * JupyterLab's sign-in: the methods come from the gateway's public

@@ -13,7 +13,7 @@ import { createRoot } from 'react-dom/client';
 
 import { configureAmplify } from '../auth/amplify';
 import { readClaims } from '../auth/claims';
-import { SignInMethods, signInMethodsOf } from '../auth/signin';
+import { SignInMethods } from '../auth/signin';
 import { SsoButtons } from '../auth/sso-buttons';
 import { beginSso } from '../auth/sso-flow';
 import { englishFormatter } from '../config';
@@ -23,6 +23,7 @@ import {
   PAGES_PREFIX,
   SSO_CALLBACK_PAGE,
   routeOrHome,
+  signInMethodsOf,
   tokenCookie
 } from '../contract';
 import { mlflowUrl } from '../panel/routes';
