@@ -51,6 +51,15 @@ export const PAGES_CONFIG_FILE = 'config.json';
 /** The gateway path of the hand-off page. */
 export const HANDOFF_PATH = `${PAGES_PREFIX}${HANDOFF_PAGE}`;
 
+/** The gateway path of the SSO sign-in's start page. */
+export const SSO_PATH = `${PAGES_PREFIX}${SSO_PAGE}`;
+
+/** The gateway path Cognito's managed login returns an SSO sign-in to (the redirect URI). */
+export const SSO_CALLBACK_PATH = `${PAGES_PREFIX}${SSO_CALLBACK_PAGE}`;
+
+/** The gateway path Cognito's sign-out returns to. */
+export const SIGNED_OUT_PATH = `${PAGES_PREFIX}${SIGNED_OUT_PAGE}`;
+
 /** The gateway path that answers what the caller's token allows. */
 export const PERMISSIONS_PATH = `${PAGES_PREFIX}permissions`;
 

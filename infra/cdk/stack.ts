@@ -9,11 +9,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-import {
-  PAGES_PREFIX,
-  SIGNED_OUT_PAGE,
-  SSO_CALLBACK_PAGE
-} from '../src/contract';
+import { SIGNED_OUT_PATH, SSO_CALLBACK_PATH } from '../src/contract';
 import { rolesTable } from '../src/permissions/export';
 import {
   BUILT_IN_ROLE_DEFINITIONS,
@@ -91,11 +87,10 @@ export class MlflowStack extends Stack {
             // deployment, which depends on the authorizer, which reads the client).
             callbackUrl: Lazy.string({
               produce: () =>
-                `${this.gateway.origin}/${STAGE}${PAGES_PREFIX}${SSO_CALLBACK_PAGE}`
+                `${this.gateway.origin}/${STAGE}${SSO_CALLBACK_PATH}`
             }),
             signOutUrl: Lazy.string({
-              produce: () =>
-                `${this.gateway.origin}/${STAGE}${PAGES_PREFIX}${SIGNED_OUT_PAGE}`
+              produce: () => `${this.gateway.origin}/${STAGE}${SIGNED_OUT_PATH}`
             }),
             logRetention
           }

@@ -67,11 +67,7 @@ import {
   idpResponseUrl,
   idpSignedOutUrl
 } from './cognito/managed-login';
-import {
-  PAGES_PREFIX,
-  SIGNED_OUT_PAGE,
-  SSO_CALLBACK_PAGE
-} from '../src/contract';
+import { SIGNED_OUT_PATH, SSO_CALLBACK_PATH } from '../src/contract';
 import {
   type LocalState,
   type StackDescription,
@@ -205,8 +201,8 @@ export function ssoPages(ports: Ports): {
   signedOut: string;
 } {
   return {
-    callback: `${urlOf(ports.gateway)}${PAGES_PREFIX}${SSO_CALLBACK_PAGE}`,
-    signedOut: `${urlOf(ports.gateway)}${PAGES_PREFIX}${SIGNED_OUT_PAGE}`
+    callback: `${urlOf(ports.gateway)}${SSO_CALLBACK_PATH}`,
+    signedOut: `${urlOf(ports.gateway)}${SIGNED_OUT_PATH}`
   };
 }
 

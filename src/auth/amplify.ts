@@ -10,7 +10,7 @@ import { cognitoUserPoolsTokenProvider } from 'aws-amplify/auth/cognito';
 import { Hub } from 'aws-amplify/utils';
 
 import type { MlflowConfig } from '../config';
-import { PAGES_PREFIX, SSO_PAGE } from '../contract';
+import { SSO_PATH } from '../contract';
 import type { IAuthBackend } from './backend';
 import { type ISsoTokens, ssoSignOutStartUrl } from './sso-flow';
 import { SSO_WINDOW_FEATURES, SSO_WINDOW_NAME } from './sso-popup';
@@ -109,7 +109,7 @@ function endSsoSession(config: MlflowConfig): void {
     return;
   }
   localStorage.removeItem(SSO_SESSION_KEY);
-  const page = `${config.gatewayUrl}${PAGES_PREFIX}${SSO_PAGE}`;
+  const page = `${config.gatewayUrl}${SSO_PATH}`;
   const opened = window.open(
     ssoSignOutStartUrl(page),
     SSO_WINDOW_NAME,

@@ -4,7 +4,7 @@
  * popup this opened, from the gateway's exact origin, for the state this
  * made, is listened to.
  */
-import { PAGES_PREFIX, SSO_PAGE } from '../contract';
+import { SSO_PATH } from '../contract';
 import {
   type SsoOutcome,
   acceptSsoMessage,
@@ -45,7 +45,7 @@ export class SsoPopup {
     const host = this._host;
     const state = randomToken(host.crypto);
     const popup = host.open(
-      ssoStartUrl(`${this._gatewayUrl}${PAGES_PREFIX}${SSO_PAGE}`, {
+      ssoStartUrl(`${this._gatewayUrl}${SSO_PATH}`, {
         provider,
         state,
         origin: host.location.origin

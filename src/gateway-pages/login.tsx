@@ -20,8 +20,7 @@ import { englishFormatter } from '../config';
 import {
   type ISsoProvider,
   LOGIN_NEXT_PARAM,
-  PAGES_PREFIX,
-  SSO_CALLBACK_PAGE,
+  SSO_CALLBACK_PATH,
   routeOrHome,
   signInMethodsOf,
   tokenCookie
@@ -62,7 +61,7 @@ async function main(): Promise<void> {
       await beginSso(window.sessionStorage, window.crypto, {
         domain: pages.cognito.sso!.domain,
         clientId: pages.cognito.userPoolClientId,
-        redirectUri: `${gatewayUrl}${PAGES_PREFIX}${SSO_CALLBACK_PAGE}`,
+        redirectUri: `${gatewayUrl}${SSO_CALLBACK_PATH}`,
         provider: provider.name,
         next
       })

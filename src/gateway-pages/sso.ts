@@ -30,9 +30,10 @@ import {
 } from '../auth/sso-flow';
 import {
   IPagesConfig,
-  PAGES_PREFIX,
   SIGNED_OUT_PAGE,
+  SIGNED_OUT_PATH,
   SSO_CALLBACK_PAGE,
+  SSO_CALLBACK_PATH,
   SSO_PAGE,
   clearedTokenCookie,
   routeOrHome,
@@ -100,7 +101,7 @@ async function start(
       signOutUrl({
         domain: sso.domain,
         clientId: pages.cognito.userPoolClientId,
-        logoutUri: `${gatewayUrl}${PAGES_PREFIX}${SIGNED_OUT_PAGE}`
+        logoutUri: `${gatewayUrl}${SIGNED_OUT_PATH}`
       })
     );
     return;
@@ -119,7 +120,7 @@ async function start(
     await beginSso(window.sessionStorage, window.crypto, {
       domain: sso.domain,
       clientId: pages.cognito.userPoolClientId,
-      redirectUri: `${gatewayUrl}${PAGES_PREFIX}${SSO_CALLBACK_PAGE}`,
+      redirectUri: `${gatewayUrl}${SSO_CALLBACK_PATH}`,
       provider: request.provider,
       opener
     })
@@ -142,7 +143,7 @@ async function finish(
   const { pending, state } = taken;
   let tokens: ISsoTokens | undefined;
   try {
-    const redirectUri = `${gatewayUrl}${PAGES_PREFIX}${SSO_CALLBACK_PAGE}`;
+    const redirectUri = `${gatewayUrl}${SSO_CALLBACK_PATH}`;
     const code = readCallback(href, state);
     tokens = await redeem(pages, redirectUri, code, pending.verifier);
   } catch (error) {

@@ -7,9 +7,9 @@ import { expect, test } from '../fixtures';
 import {
   cognito,
   deleteExperiment,
-  dismissTips,
   experimentById,
   mlflowFrame,
+  renameExperimentInPanel,
   runCommand,
   scratchExperiment,
   signIn
@@ -30,17 +30,7 @@ test('a reader’s experiment rename in the panel’s MLflow UI says in words wh
     await runCommand(page, 'mlflow:open', { route: `/experiments/${id}/runs` });
     await signIn(page, 'readers');
     const frame = mlflowFrame(page);
-    const edit = frame.getByRole('menuitem', { name: 'Edit experiment' });
-    // A tip shown late may close the menu: open it until it stays.
-    await expect(async () => {
-      await dismissTips(frame);
-      await frame.getByTestId('overflow-menu-trigger').click();
-      await edit.click({ timeout: 5000 });
-    }).toPass({ timeout: 60_000 });
-    await frame
-      .locator('[id="mlflow.experiment.edit.name"]')
-      .fill(`${before.name}-by-reader`);
-    await frame.getByRole('button', { name: 'Save' }).click();
+    await renameExperimentInPanel(page, `${before.name}-by-reader`);
 
     const refusal = frame.getByText(/You may not rename an experiment/).first();
     await expect(refusal).toBeVisible();

@@ -5,7 +5,7 @@
  */
 import type { Page } from '@playwright/test';
 
-import { SSO_PAGE, PAGES_PREFIX, loginPath } from '../../src/contract';
+import { SSO_PATH, loginPath } from '../../src/contract';
 import { TOKEN_VALIDITY } from '../../infra/src/user-pool';
 import { expect, test } from '../fixtures';
 import {
@@ -238,7 +238,7 @@ test('the popup’s start page hands tokens to no origin but the deployment’s'
 }) => {
   const stack = readStack();
   const tab = await page.context().newPage();
-  const start = new URL(`${stack.gateway}${PAGES_PREFIX}${SSO_PAGE}`);
+  const start = new URL(`${stack.gateway}${SSO_PATH}`);
   start.searchParams.set('provider', stack.sso.provider);
   start.searchParams.set('state', 'attacker-state');
   start.searchParams.set('origin', 'https://attacker.example');
@@ -247,6 +247,6 @@ test('the popup’s start page hands tokens to no origin but the deployment’s'
     'https://attacker.example may not sign in to this MLflow.'
   );
   // Nothing of the request stays in the address bar.
-  expect(tab.url()).toBe(`${stack.gateway}${PAGES_PREFIX}${SSO_PAGE}`);
+  expect(tab.url()).toBe(`${stack.gateway}${SSO_PATH}`);
   await tab.close();
 });
